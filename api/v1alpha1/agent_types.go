@@ -1,0 +1,709 @@
+package v1alpha1
+
+import (
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// The spec mirrors the request body of the orq.ai "create agent" call (POST /v2/agents), field by
+// field, with the API's snake_case names in lowerCamelCase. Bounds, patterns, enums, required
+// fields and defaults are those of the API, so the apiserver refuses what orq.ai would refuse.
+
+// AgentSpec is the desired state of an orq.ai agent.
+type AgentSpec struct {
+	// Unique identifier for the agent within the workspace. Defaults to metadata.name and cannot
+	// change once set.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9]*([._-][A-Za-z0-9]+)*$`
+	Key string `json:"key,omitempty"`
+
+	// Agent display name within the workspace.
+	// +optional
+	// +kubebuilder:validation:MaxLength=255
+	DisplayName string `json:"displayName,omitempty"`
+
+	// The role or function of the agent.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	Role string `json:"role"`
+
+	// A brief description of what the agent does.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	Description string `json:"description"`
+
+	// Detailed instructions that guide the agent's behavior.
+	// +required
+	Instructions string `json:"instructions"`
+
+	// A custom system prompt template for the agent. If omitted, the default template is used.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	SystemPrompt *string `json:"systemPrompt,omitempty"`
+
+	// The path where the agent is stored in the project structure. The first element identifies the
+	// project, followed by nested folders (auto-created as needed). With project-based API keys the
+	// first element is treated as a folder name, as the project is predetermined by the API key.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	Path string `json:"path"`
+
+	// Model configuration for agent execution: a model ID with optional behavior parameters and
+	// retry settings. Only models that support tool calling can run agents.
+	// +required
+	Model ModelConfig `json:"model"`
+
+	// Fallback models, used in order if the primary model request fails. Each must support tool
+	// calling.
+	// +optional
+	// +kubebuilder:validation:MaxItems=32
+	// +listType=atomic
+	FallbackModels []ModelConfig `json:"fallbackModels,omitempty"`
+
+	// Execution settings: limits, tool approval, tools, evaluators and guardrails.
+	// +optional
+	// +kubebuilder:default={}
+	Settings AgentSettings `json:"settings,omitempty"`
+
+	// Memory store keys the agent can use.
+	// +optional
+	// +listType=atomic
+	MemoryStores []string `json:"memoryStores,omitempty"`
+
+	// Knowledge bases the agent can query.
+	// +optional
+	// +listType=atomic
+	KnowledgeBases []KnowledgeBase `json:"knowledgeBases,omitempty"`
+
+	// The agents that are accessible to this orchestrator. The main agent can hand off to these
+	// agents to perform tasks.
+	// +optional
+	// +listType=atomic
+	TeamOfAgents []TeamMember `json:"teamOfAgents,omitempty"`
+
+	// Skills of the agent.
+	// +optional
+	// +listType=atomic
+	Skills []string `json:"skills,omitempty"`
+
+	// Variables used in the instructions, with their values. orq.ai also extracts variables from
+	// the instructions by itself; only the variables listed here are compared with the remote agent.
+	// +optional
+	Variables map[string]apiextensionsv1.JSON `json:"variables,omitempty"`
+
+	// Where the agent comes from.
+	// +optional
+	// +kubebuilder:validation:Enum=internal;external;experiment
+	Source string `json:"source,omitempty"`
+
+	// Template engine of the instructions.
+	// +optional
+	// +kubebuilder:validation:Enum=text;jinja;mustache
+	// +kubebuilder:default=text
+	Engine string `json:"engine,omitempty"`
+}
+
+// ModelConfig is a model with optional behavior parameters and retry settings.
+type ModelConfig struct {
+	// A model ID string (for example `openai/gpt-4o` or `anthropic/claude-haiku-4-5-20251001`).
+	// Only models that support tool calling can be used with agents.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	ID string `json:"id"`
+
+	// Model behavior parameters that control how the model generates responses. Support varies by
+	// model.
+	// +optional
+	Parameters *ModelParameters `json:"parameters,omitempty"`
+
+	// Retry configuration for model requests, triggered by the listed HTTP status codes.
+	// +optional
+	Retry *Retry `json:"retry,omitempty"`
+}
+
+// ModelParameters control how the model generates responses.
+type ModelParameters struct {
+	// The name to display on the trace. If not specified, the default system name is used.
+	// +optional
+	Name string `json:"name,omitempty"`
+
+	// Number between -2.0 and 2.0. Positive values penalize new tokens based on their existing
+	// frequency in the text so far.
+	// +optional
+	FrequencyPenalty *float64 `json:"frequencyPenalty,omitempty"`
+
+	// Deprecated by the API in favor of maxCompletionTokens: the maximum number of tokens that can
+	// be generated in the chat completion.
+	// +optional
+	MaxTokens *int64 `json:"maxTokens,omitempty"`
+
+	// An upper bound for the number of tokens that can be generated for a completion, including
+	// visible output tokens and reasoning tokens.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	MaxCompletionTokens *int64 `json:"maxCompletionTokens,omitempty"`
+
+	// Number between -2.0 and 2.0. Positive values penalize new tokens based on whether they appear
+	// in the text so far.
+	// +optional
+	PresencePenalty *float64 `json:"presencePenalty,omitempty"`
+
+	// An object specifying the format that the model must output.
+	// +optional
+	ResponseFormat *ResponseFormat `json:"responseFormat,omitempty"`
+
+	// Constrains effort on reasoning for reasoning models.
+	// +optional
+	// +kubebuilder:validation:Enum=none;minimal;low;medium;high;xhigh
+	ReasoningEffort string `json:"reasoningEffort,omitempty"`
+
+	// Adjusts response verbosity. Lower levels yield shorter answers.
+	// +optional
+	Verbosity string `json:"verbosity,omitempty"`
+
+	// If specified, the system makes a best effort to sample deterministically.
+	// +optional
+	Seed *float64 `json:"seed,omitempty"`
+
+	// Up to 4 sequences where the API will stop generating further tokens.
+	// +optional
+	// +kubebuilder:validation:MaxItems=4
+	// +listType=atomic
+	Stop []string `json:"stop,omitempty"`
+
+	// Thinking (extended reasoning) configuration.
+	// +optional
+	Thinking *Thinking `json:"thinking,omitempty"`
+
+	// What sampling temperature to use, between 0 and 2. Higher values make the output more random,
+	// lower values more focused and deterministic.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=2
+	Temperature *float64 `json:"temperature,omitempty"`
+
+	// Nucleus sampling: the model considers the tokens with topP probability mass (0 to 1).
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1
+	TopP *float64 `json:"topP,omitempty"`
+
+	// Limits the model to consider only the top k most likely tokens at each step.
+	// +optional
+	TopK *float64 `json:"topK,omitempty"`
+
+	// Controls which (if any) tool is called by the model.
+	// +optional
+	ToolChoice *ToolChoice `json:"toolChoice,omitempty"`
+
+	// Whether to enable parallel function calling during tool use.
+	// +optional
+	ParallelToolCalls *bool `json:"parallelToolCalls,omitempty"`
+
+	// Output types that you would like the model to generate.
+	// +optional
+	// +listType=atomic
+	Modalities []Modality `json:"modalities,omitempty"`
+
+	// A list of guardrails to apply to the request.
+	// +optional
+	// +listType=atomic
+	Guardrails []ModelGuardrail `json:"guardrails,omitempty"`
+
+	// Request-scoped transforms applied to the text exchanged with the model.
+	// +optional
+	// +kubebuilder:validation:MaxItems=16
+	// +listType=atomic
+	Plugins []Plugin `json:"plugins,omitempty"`
+
+	// Fallback models to use if the primary model fails.
+	// +optional
+	// +listType=atomic
+	Fallbacks []ModelFallback `json:"fallbacks,omitempty"`
+
+	// Cache configuration for the request.
+	// +optional
+	Cache *Cache `json:"cache,omitempty"`
+
+	// Load balancer configuration for the request.
+	// +optional
+	LoadBalancer *LoadBalancer `json:"loadBalancer,omitempty"`
+
+	// Timeout configuration to apply to the request. If the request exceeds the timeout, it is
+	// retried or falls back to the next model if configured.
+	// +optional
+	Timeout *RequestTimeout `json:"timeout,omitempty"`
+
+	// Provider-level prompt caching configuration. Only supported by Anthropic Claude models.
+	// +optional
+	CacheControl *CacheControl `json:"cacheControl,omitempty"`
+
+	// Used by OpenAI to cache responses for similar requests to optimize cache hit rates.
+	// +optional
+	PromptCacheKey string `json:"promptCacheKey,omitempty"`
+}
+
+// ResponseFormat is the output format of the model.
+// +kubebuilder:validation:XValidation:rule="self.type == 'json_schema' ? has(self.jsonSchema) : !has(self.jsonSchema)",message="jsonSchema is required when type is json_schema and not allowed otherwise"
+type ResponseFormat struct {
+	// text (default), json_object, or json_schema (structured output following jsonSchema).
+	// +required
+	// +kubebuilder:validation:Enum=text;json_object;json_schema
+	Type string `json:"type"`
+
+	// The JSON schema of a json_schema response format.
+	// +optional
+	JSONSchema *JSONSchemaFormat `json:"jsonSchema,omitempty"`
+}
+
+// JSONSchemaFormat describes a structured response format.
+type JSONSchemaFormat struct {
+	// A description of what the response format is for.
+	// +optional
+	Description string `json:"description,omitempty"`
+
+	// The name of the response format: a-z, A-Z, 0-9, underscores and dashes, at most 64 characters.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_-]+$`
+	Name string `json:"name"`
+
+	// The schema for the response format, described as a JSON Schema object.
+	// +optional
+	Schema *apiextensionsv1.JSON `json:"schema,omitempty"`
+
+	// Whether to enable strict schema adherence when generating the output.
+	// +optional
+	// +kubebuilder:default=false
+	Strict *bool `json:"strict,omitempty"`
+}
+
+// Thinking configures the model's thinking mode.
+// +kubebuilder:validation:XValidation:rule="self.type == 'enabled' ? has(self.budgetTokens) : !has(self.budgetTokens) && !has(self.thinkingLevel)",message="budgetTokens is required when type is enabled; budgetTokens and thinkingLevel are only allowed when type is enabled"
+type Thinking struct {
+	// disabled, enabled (with a token budget) or adaptive (the model decides).
+	// +required
+	// +kubebuilder:validation:Enum=disabled;enabled;adaptive
+	Type string `json:"type"`
+
+	// How many tokens the model can use for its internal reasoning: at least 1024 and less than
+	// maxTokens.
+	// +optional
+	// +kubebuilder:validation:Minimum=1024
+	BudgetTokens *int64 `json:"budgetTokens,omitempty"`
+
+	// The level of reasoning the model should use (gemini-3 models only).
+	// +optional
+	// +kubebuilder:validation:Enum=minimal;low;medium;high
+	ThinkingLevel string `json:"thinkingLevel,omitempty"`
+}
+
+// ToolChoice is either a mode (none, auto, required) or a function the model must call. The API's
+// string form is `type: none|auto|required`; its object form is `type: function` with `function`.
+// +kubebuilder:validation:XValidation:rule="self.type == 'function' ? has(self.function) : !has(self.function)",message="function is required when type is function and not allowed otherwise"
+type ToolChoice struct {
+	// none, auto, required, or function.
+	// +required
+	// +kubebuilder:validation:Enum=none;auto;required;function
+	Type string `json:"type"`
+
+	// The function to call, when type is function.
+	// +optional
+	Function *ToolChoiceFunction `json:"function,omitempty"`
+}
+
+// ToolChoiceFunction names a function to call.
+type ToolChoiceFunction struct {
+	// The name of the function to call.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	Name string `json:"name"`
+}
+
+// Modality is an output type of the model.
+// +kubebuilder:validation:Enum=text;audio
+type Modality string
+
+// ModelGuardrail is a guardrail applied to model requests.
+type ModelGuardrail struct {
+	// The key of the guardrail: orq_pii_detection, orq_secret_detection, orq_sexual_moderation,
+	// orq_harmful_moderation, or the key or identifier of an evaluator.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	ID string `json:"id"`
+
+	// Whether the guardrail runs on the input (user message) or output (model response).
+	// +required
+	// +kubebuilder:validation:Enum=input;output
+	ExecuteOn string `json:"executeOn"`
+}
+
+// Plugin is a request-scoped transform: pii_redaction, response_healing or trace_scrubbing.
+// +kubebuilder:validation:XValidation:rule="self.id == 'trace_scrubbing' ? has(self.mask) : !has(self.mask)",message="mask is required for trace_scrubbing and not allowed for other plugins"
+// +kubebuilder:validation:XValidation:rule="self.id == 'pii_redaction' || (!has(self.onFailure) && !has(self.threshold) && !has(self.language) && !has(self.entities))",message="onFailure, threshold, language and entities are only allowed for pii_redaction"
+// +kubebuilder:validation:XValidation:rule="!has(self.language) || self.language != 'nl' || !has(self.entities) || self.entities.all(e, e in ['AGE','API_KEY','BANK_ROUTING','BIC','BIOMETRIC_ID','BLOOD_TYPE','BSN','CREDIT_CARD','CRYPTO','DATE_TIME','DEVICE_ID','EDUCATION_LEVEL','EMAIL_ADDRESS','EMPLOYMENT_STATUS','GENDER','HEALTH_PLAN_ID','HTTP_COOKIE','IBAN_CODE','ID','ID_CARD','IMEI','IP_ADDRESS','KVK_NUMBER','LANGUAGE','LICENSE_NUMBER','LICENSE_PLATE','LOCATION','MAC_ADDRESS','MEDICAL_RECORD','NRP','ORGANIZATION','PASSPORT','PASSWORD','PERSON','PHONE_NUMBER','PIN','POLITICAL_VIEW','RACE_ETHNICITY','RELIGIOUS_BELIEF','SEXUALITY','TAX_ID','TITLE','URL','US_DRIVER_LICENSE','US_SSN','VEHICLE_ID'])",message="entity not supported for language nl"
+type Plugin struct {
+	// Plugin discriminator.
+	// +required
+	// +kubebuilder:validation:Enum=pii_redaction;response_healing;trace_scrubbing
+	ID string `json:"id"`
+
+	// pii_redaction: behavior when redaction is unavailable. block (default) fails the request;
+	// passthrough sends the original text.
+	// +optional
+	// +kubebuilder:validation:Enum=block;passthrough
+	OnFailure string `json:"onFailure,omitempty"`
+
+	// pii_redaction: detection confidence threshold between 0 and 1.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1
+	Threshold *float64 `json:"threshold,omitempty"`
+
+	// pii_redaction: language of the text (en or nl); automatic when omitted.
+	// +optional
+	// +kubebuilder:validation:Enum=en;nl
+	Language string `json:"language,omitempty"`
+
+	// pii_redaction: entity types to redact.
+	// +optional
+	// +kubebuilder:validation:MaxItems=64
+	// +listType=atomic
+	Entities []PIIEntity `json:"entities,omitempty"`
+
+	// trace_scrubbing: trace surfaces to scrub. `all` includes system, input, output, metadata, and
+	// variables.
+	// +optional
+	// +kubebuilder:validation:MinItems=1
+	// +listType=atomic
+	Mask []TraceSurface `json:"mask,omitempty"`
+}
+
+// PIIEntity is an entity type that pii_redaction can redact.
+// +kubebuilder:validation:Enum=AGE;API_KEY;BANK_ROUTING;BIC;BIOMETRIC_ID;BLOOD_TYPE;BSN;CREDIT_CARD;CRYPTO;DATE_TIME;DEVICE_ID;EDUCATION_LEVEL;EMAIL_ADDRESS;EMPLOYMENT_STATUS;GENDER;HEALTH_PLAN_ID;HTTP_COOKIE;IBAN_CODE;ID;ID_CARD;IMEI;IP_ADDRESS;JOBTITLE;JWT;KVK_NUMBER;LANGUAGE;LICENSE_NUMBER;LICENSE_PLATE;LOCATION;MAC_ADDRESS;MEDICAL_LICENSE;MEDICAL_RECORD;NRP;ORGANIZATION;PASSPORT;PASSWORD;PERSON;PHONE_NUMBER;PIN;POLITICAL_VIEW;RACE_ETHNICITY;RELIGIOUS_BELIEF;SEXUALITY;TAX_ID;TITLE;UK_NHS;URL;US_BANK_NUMBER;US_DRIVER_LICENSE;US_ITIN;US_PASSPORT;US_SSN;UUID;VEHICLE_ID
+type PIIEntity string
+
+// TraceSurface is a trace surface that trace_scrubbing can scrub.
+// +kubebuilder:validation:Enum=all;system;input;output;metadata;variables
+type TraceSurface string
+
+// ModelFallback is a fallback model of the request.
+type ModelFallback struct {
+	// Fallback model identifier, for example openai/gpt-4o-mini.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	Model string `json:"model"`
+}
+
+// Cache configures response caching.
+type Cache struct {
+	// Time to live for cached responses in seconds (at most 259200, 3 days).
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=259200
+	// +kubebuilder:default=1800
+	TTL *float64 `json:"ttl,omitempty"`
+
+	// The cache type.
+	// +required
+	// +kubebuilder:validation:Enum=exact_match
+	Type string `json:"type"`
+}
+
+// LoadBalancer spreads requests over several models.
+type LoadBalancer struct {
+	// The load balancing strategy.
+	// +required
+	// +kubebuilder:validation:Enum=weight_based
+	Type string `json:"type"`
+
+	// The models to balance over.
+	// +required
+	// +listType=atomic
+	Models []LoadBalancedModel `json:"models"`
+}
+
+// LoadBalancedModel is a model of a load balancer with its weight.
+type LoadBalancedModel struct {
+	// Model identifier for load balancing.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	Model string `json:"model"`
+
+	// Weight assigned to this model, between 0.001 and 1.
+	// +optional
+	// +kubebuilder:validation:Minimum=0.001
+	// +kubebuilder:validation:Maximum=1
+	// +kubebuilder:default=0.5
+	Weight *float64 `json:"weight,omitempty"`
+}
+
+// RequestTimeout is the timeout of a model request.
+type RequestTimeout struct {
+	// Timeout value in milliseconds.
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	CallTimeout float64 `json:"callTimeout"`
+}
+
+// CacheControl is a provider-level prompt caching breakpoint.
+type CacheControl struct {
+	// Creates a cache control breakpoint at this content block. Only "ephemeral".
+	// +required
+	// +kubebuilder:validation:Enum=ephemeral
+	Type string `json:"type"`
+
+	// The time-to-live for the cache control breakpoint: 5m (default) or 1h.
+	// +optional
+	// +kubebuilder:validation:Enum="5m";"1h"
+	// +kubebuilder:default="5m"
+	TTL string `json:"ttl,omitempty"`
+}
+
+// Retry configures retries of model requests.
+type Retry struct {
+	// Number of retry attempts (1-5).
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=5
+	// +kubebuilder:default=3
+	Count *int64 `json:"count,omitempty"`
+
+	// HTTP status codes that trigger retry logic, for example 429, 500, 502, 503, 504.
+	// +optional
+	// +kubebuilder:validation:MinItems=1
+	// +listType=atomic
+	OnCodes []HTTPStatusCode `json:"onCodes,omitempty"`
+}
+
+// HTTPStatusCode is an HTTP status code.
+// +kubebuilder:validation:Minimum=100
+// +kubebuilder:validation:Maximum=599
+type HTTPStatusCode int32
+
+// AgentSettings are the execution settings of an agent.
+type AgentSettings struct {
+	// Maximum iterations (LLM calls) before the agent stops executing.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	// +kubebuilder:default=100
+	MaxIterations *int64 `json:"maxIterations,omitempty"`
+
+	// Maximum time in seconds for the agent to execute.
+	// +optional
+	// +kubebuilder:validation:Minimum=2
+	// +kubebuilder:validation:Maximum=600
+	// +kubebuilder:default=600
+	MaxExecutionTime *int64 `json:"maxExecutionTime,omitempty"`
+
+	// Maximum cost of an execution; 0 means no limit.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:default=0
+	MaxCost *float64 `json:"maxCost,omitempty"`
+
+	// If all, every tool call requires approval; if respect_tool, each tool's own requiresApproval
+	// decides; if none, no tool call requires approval.
+	// +optional
+	// +kubebuilder:validation:Enum=all;respect_tool;none
+	// +kubebuilder:default=respect_tool
+	ToolApprovalRequired string `json:"toolApprovalRequired,omitempty"`
+
+	// Whether the agent is exposed in chat.
+	// +optional
+	ChatExposed *bool `json:"chatExposed,omitempty"`
+
+	// The tools the agent can use: built-in tools (google_search, web_scraper, call_sub_agent,
+	// retrieve_agents, query_memory_store, write_memory_store, retrieve_memory_stores,
+	// delete_memory_document, retrieve_knowledge_bases, query_knowledge_base, current_date, advisor,
+	// sidekick, code_interpreter), pre-created tools referenced by key or id (http, code, function,
+	// json_schema, mcp), or provider tools (`provider:name`).
+	// +optional
+	// +kubebuilder:validation:MaxItems=128
+	// +listType=atomic
+	Tools []Tool `json:"tools,omitempty"`
+
+	// Evaluators run on the agent's input or output.
+	// +optional
+	// +listType=atomic
+	Evaluators []Evaluator `json:"evaluators,omitempty"`
+
+	// Guardrails run on the agent's input or output.
+	// +optional
+	// +listType=atomic
+	Guardrails []Evaluator `json:"guardrails,omitempty"`
+}
+
+// Tool is a tool the agent can use.
+// +kubebuilder:validation:XValidation:rule="self.type in ['google_search','web_scraper','call_sub_agent','retrieve_agents','query_memory_store','write_memory_store','retrieve_memory_stores','delete_memory_document','retrieve_knowledge_bases','query_knowledge_base','current_date','advisor','sidekick','code_interpreter','http','code','function','json_schema','mcp'] || self.type.matches('^[a-z][a-z0-9_-]*:.+$')",message="type must be a built-in tool (google_search, web_scraper, call_sub_agent, retrieve_agents, query_memory_store, write_memory_store, retrieve_memory_stores, delete_memory_document, retrieve_knowledge_bases, query_knowledge_base, current_date, advisor, sidekick, code_interpreter), http, code, function, json_schema, mcp, or a provider tool of the form provider:name"
+// +kubebuilder:validation:XValidation:rule="!(self.type in ['http','code','function','json_schema','mcp']) || has(self.key) || has(self.id)",message="http, code, function, json_schema and mcp tools must reference a pre-created tool by key or id"
+// +kubebuilder:validation:XValidation:rule="self.type == 'mcp' ? has(self.toolId) : !has(self.toolId)",message="toolId is required for mcp tools and not allowed for other tools"
+// +kubebuilder:validation:XValidation:rule="!has(self.timeout) || self.type != 'code' || self.timeout <= 120",message="timeout of a code tool is at most 120 seconds"
+// +kubebuilder:validation:XValidation:rule="!has(self.timeout) || self.type in ['http','code'] || self.type.matches('^[a-z][a-z0-9_-]*:.+$')",message="timeout is only allowed for http, code and provider tools"
+// +kubebuilder:validation:XValidation:rule="!has(self.configuration) || !(self.type in ['http','code','function','json_schema','mcp'])",message="configuration is only allowed for built-in and provider tools"
+type Tool struct {
+	// The tool type.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	Type string `json:"type"`
+
+	// The key of the pre-created tool (http, code, function, json_schema, mcp, provider tools).
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	Key string `json:"key,omitempty"`
+
+	// The ID of the pre-created tool (http, code, function, json_schema, mcp, provider tools).
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	ID string `json:"id,omitempty"`
+
+	// The ID of the specific tool within an MCP server (mcp tools only).
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	ToolID string `json:"toolId,omitempty"`
+
+	// Whether this tool requires approval before execution.
+	// +optional
+	RequiresApproval *bool `json:"requiresApproval,omitempty"`
+
+	// Static tool configuration set at design time, merged over LLM-provided arguments at execution
+	// time (built-in and provider tools).
+	// +optional
+	// +kubebuilder:validation:Type=object
+	// +kubebuilder:pruning:PreserveUnknownFields
+	Configuration *apiextensionsv1.JSON `json:"configuration,omitempty"`
+
+	// Tool execution timeout in seconds for this agent (http and provider tools: 1-600; code tools:
+	// 1-120). Overrides the timeout configured on the tool definition.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=600
+	Timeout *float64 `json:"timeout,omitempty"`
+}
+
+// Evaluator is an evaluator or guardrail of the agent.
+type Evaluator struct {
+	// Unique key or identifier of the evaluator.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	ID string `json:"id"`
+
+	// Percentage of executions to evaluate (1-100).
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	// +kubebuilder:default=50
+	SampleRate *float64 `json:"sampleRate,omitempty"`
+
+	// Whether it runs on the input or the output.
+	// +required
+	// +kubebuilder:validation:Enum=input;output
+	ExecuteOn string `json:"executeOn"`
+}
+
+// KnowledgeBase is a knowledge base the agent can query.
+type KnowledgeBase struct {
+	// The identifier of the knowledge base.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	KnowledgeID string `json:"knowledgeId"`
+}
+
+// TeamMember is an agent an orchestrator can hand off to.
+type TeamMember struct {
+	// The key of the agent.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	Key string `json:"key"`
+
+	// The role of the agent in the team.
+	// +optional
+	Role string `json:"role,omitempty"`
+}
+
+// AgentStatus is the observed state of an Agent.
+type AgentStatus struct {
+	// The generation of the spec that was last reconciled successfully.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// Ready tells whether the remote agent exists and matches the spec. Reconciling (True while
+	// the operator works towards the spec) and Stalled (True when it cannot progress without a
+	// change) follow kstatus, so Flux, Argo CD and kubectl wait read them.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// The key of the remote agent this object manages.
+	// +optional
+	Key string `json:"key,omitempty"`
+
+	// The remote agent's ID (`_id`).
+	// +optional
+	ID string `json:"id,omitempty"`
+
+	// The ID of the orq.ai project holding the agent.
+	// +optional
+	ProjectID string `json:"projectId,omitempty"`
+
+	// The remote agent's current semantic version.
+	// +optional
+	Version string `json:"version,omitempty"`
+
+	// The remote agent's status (live, draft, pending, published).
+	// +optional
+	RemoteStatus string `json:"remoteStatus,omitempty"`
+
+	// When the operator last created or updated the remote agent, or first found it matching the
+	// current generation of the spec.
+	// +optional
+	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
+}
+
+// Agent is an agent of an orq.ai workspace, managed declaratively.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=orqagent,categories=orq
+// +kubebuilder:printcolumn:name="Key",type=string,JSONPath=`.status.key`
+// +kubebuilder:printcolumn:name="Model",type=string,JSONPath=`.spec.model.id`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Version",type=string,JSONPath=`.status.version`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:validation:XValidation:rule="has(self.spec.key) || self.metadata.name.matches('^[A-Za-z][A-Za-z0-9]*([._-][A-Za-z0-9]+)*$')",message="metadata.name is not a valid orq agent key (letters and digits, separated by single '.', '_' or '-', starting with a letter): set spec.key"
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.key) ? self.spec.key : self.metadata.name) == (has(oldSelf.spec.key) ? oldSelf.spec.key : oldSelf.metadata.name)",message="spec.key is immutable: the key of an orq agent cannot change once set; create a new Agent for a new key"
+type Agent struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// +required
+	Spec AgentSpec `json:"spec"`
+
+	// +optional
+	Status AgentStatus `json:"status,omitempty"`
+}
+
+// AgentList is a list of Agents.
+// +kubebuilder:object:root=true
+type AgentList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Agent `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&Agent{}, &AgentList{})
+}
+
+// RemoteKey is the key of the orq agent: spec.key, or metadata.name when it is empty.
+func (a *Agent) RemoteKey() string {
+	if a.Spec.Key != "" {
+		return a.Spec.Key
+	}
+	return a.Name
+}
