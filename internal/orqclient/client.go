@@ -1,0 +1,318 @@
+// Package orqclient is a typed HTTP client of the orq.ai Agents API (/v2/agents).
+//
+// Request and response bodies are JSON objects in the API's own (snake_case) form: the operator
+// builds them from the typed Agent spec (see internal/agentdiff), and this package decodes the
+// fields it needs into Agent while keeping the complete body for comparison.
+package orqclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	// DefaultBaseURL is the orq.ai API.
+	DefaultBaseURL = "https://my.orq.ai"
+	// DefaultTimeout bounds every request.
+	DefaultTimeout = 30 * time.Second
+	// DefaultUserAgent identifies the operator to the API.
+	DefaultUserAgent = "orq-operator"
+	// MaxPageSize is the largest page the list endpoint returns.
+	MaxPageSize = 200
+
+	agentsPath = "/v2/agents"
+	// maxErrorBody bounds how much of an error answer is read.
+	maxErrorBody = 64 << 10
+)
+
+// Body is a JSON object in the API's form: a request body or a complete agent.
+type Body = map[string]any
+
+// Agent is an agent as the API returns it.
+type Agent struct {
+	ID        string
+	Key       string
+	ProjectID string
+	Status    string
+	Version   string
+	// Raw is the complete agent as returned, for comparison with the desired state.
+	Raw Body
+}
+
+// AgentPage is one page of the list endpoint.
+type AgentPage struct {
+	Agents  []Agent
+	HasMore bool
+}
+
+// ListOptions select a page of the list endpoint.
+type ListOptions struct {
+	// Limit is the page size (1-200); 0 asks for every agent at once.
+	Limit int
+	// StartingAfter is the ID of the last agent of the previous page.
+	StartingAfter string
+}
+
+// Options configure a Client.
+type Options struct {
+	// BaseURL of the API; DefaultBaseURL when empty.
+	BaseURL string
+	// APIKey is sent as a bearer token, to BaseURL's origin only.
+	APIKey string
+	// Timeout bounds each request; DefaultTimeout when zero.
+	Timeout time.Duration
+	// UserAgent; DefaultUserAgent when empty.
+	UserAgent string
+	// Transport, for tests and instrumentation; http.DefaultTransport when nil.
+	Transport http.RoundTripper
+}
+
+// Client calls the orq.ai Agents API.
+type Client struct {
+	base      *url.URL
+	apiKey    string
+	userAgent string
+	http      *http.Client
+	now       func() time.Time
+}
+
+// ErrRedirect is returned when the API answers with a redirect: the operator does not follow
+// redirects, so the API key never reaches another origin.
+var ErrRedirect = errors.New("redirects are not followed")
+
+// New returns a client. It fails on a base URL that is not absolute http(s).
+func New(o Options) (*Client, error) {
+	raw := o.BaseURL
+	if raw == "" {
+		raw = DefaultBaseURL
+	}
+	base, err := url.Parse(strings.TrimRight(raw, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("orq API base URL %q must be an absolute http(s) URL", raw)
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = DefaultUserAgent
+	}
+	transport := o.Transport
+	if transport == nil {
+		transport = http.DefaultTransport
+	}
+	return &Client{
+		base:      base,
+		apiKey:    o.APIKey,
+		userAgent: o.UserAgent,
+		http: &http.Client{
+			Timeout:   o.Timeout,
+			Transport: transport,
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return ErrRedirect
+			},
+		},
+		now: time.Now,
+	}, nil
+}
+
+// BaseURL returns the API's base URL.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// CreateAgent creates an agent (POST /v2/agents).
+func (c *Client) CreateAgent(ctx context.Context, body Body) (*Agent, error) {
+	var out Body
+	if err := c.do(ctx, "create agent", http.MethodPost, agentsPath, nil, body, &out); err != nil {
+		return nil, err
+	}
+	return decodeAgent(out), nil
+}
+
+// GetAgent retrieves an agent by key (GET /v2/agents/{key}).
+func (c *Client) GetAgent(ctx context.Context, key string) (*Agent, error) {
+	var out Body
+	if err := c.do(ctx, "get agent", http.MethodGet, agentPath(key), nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return decodeAgent(out), nil
+}
+
+// UpdateAgent updates the given top-level fields of an agent (PATCH /v2/agents/{key}); fields
+// absent from body are left as they are.
+func (c *Client) UpdateAgent(ctx context.Context, key string, body Body) (*Agent, error) {
+	var out Body
+	if err := c.do(ctx, "update agent", http.MethodPatch, agentPath(key), nil, body, &out); err != nil {
+		return nil, err
+	}
+	return decodeAgent(out), nil
+}
+
+// DeleteAgent deletes an agent (DELETE /v2/agents/{key}). A 404 is returned as a KindNotFound
+// error; callers that treat "already gone" as success check IsNotFound.
+func (c *Client) DeleteAgent(ctx context.Context, key string) error {
+	return c.do(ctx, "delete agent", http.MethodDelete, agentPath(key), nil, nil, nil)
+}
+
+// ListAgents returns one page of agents, newest first (GET /v2/agents).
+func (c *Client) ListAgents(ctx context.Context, o ListOptions) (*AgentPage, error) {
+	q := url.Values{}
+	if o.Limit > 0 {
+		q.Set("limit", strconv.Itoa(o.Limit))
+	}
+	if o.StartingAfter != "" {
+		q.Set("starting_after", o.StartingAfter)
+	}
+	var out struct {
+		Data    []Body `json:"data"`
+		HasMore bool   `json:"has_more"`
+	}
+	if err := c.do(ctx, "list agents", http.MethodGet, agentsPath, q, nil, &out); err != nil {
+		return nil, err
+	}
+	page := &AgentPage{HasMore: out.HasMore, Agents: make([]Agent, 0, len(out.Data))}
+	for _, b := range out.Data {
+		page.Agents = append(page.Agents, *decodeAgent(b))
+	}
+	return page, nil
+}
+
+// ListAllAgents follows the list cursor until the last page, pageSize agents a call.
+func (c *Client) ListAllAgents(ctx context.Context, pageSize int) ([]Agent, error) {
+	if pageSize <= 0 || pageSize > MaxPageSize {
+		pageSize = MaxPageSize
+	}
+	var all []Agent
+	opts := ListOptions{Limit: pageSize}
+	for {
+		page, err := c.ListAgents(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Agents...)
+		if !page.HasMore || len(page.Agents) == 0 {
+			return all, nil
+		}
+		opts.StartingAfter = page.Agents[len(page.Agents)-1].ID
+	}
+}
+
+func agentPath(key string) string { return agentsPath + "/" + url.PathEscape(key) }
+
+// do sends one request and decodes a 2xx answer into out (when out is not nil). Every failure is
+// returned as an *Error with its kind.
+func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, in, out any) error {
+	u := *c.base
+	u.Path = strings.TrimRight(c.base.Path, "/") + path
+	u.RawPath = ""
+	if strings.Contains(path, "%") {
+		u.RawPath = strings.TrimRight(c.base.EscapedPath(), "/") + path
+	}
+	u.RawQuery = q.Encode()
+
+	var reqBody io.Reader
+	if in != nil {
+		buf, err := json.Marshal(in)
+		if err != nil {
+			return &Error{Kind: KindInvalid, Op: op, Message: "encoding request: " + err.Error()}
+		}
+		reqBody = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), reqBody)
+	if err != nil {
+		return &Error{Kind: KindInvalid, Op: op, Message: err.Error()}
+	}
+	req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return &Error{Kind: KindUnavailable, Op: op, Message: transportMessage(err)}
+	}
+	defer func() {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+		_ = resp.Body.Close()
+	}()
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		msg := apiMessage(resp)
+		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+			msg = fmt.Sprintf("%v (Location %q)", ErrRedirect, resp.Header.Get("Location"))
+		}
+		return &Error{
+			Kind:       kindForStatus(resp.StatusCode),
+			Op:         op,
+			StatusCode: resp.StatusCode,
+			Message:    msg,
+			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.now()),
+		}
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return &Error{Kind: KindUnavailable, Op: op, StatusCode: resp.StatusCode, Message: "decoding answer: " + err.Error()}
+	}
+	return nil
+}
+
+// apiMessage extracts the API's message from an error answer.
+func apiMessage(resp *http.Response) string {
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	var body struct {
+		Message json.RawMessage `json:"message"`
+		Error   json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(raw, &body) == nil {
+		for _, m := range []json.RawMessage{body.Message, body.Error} {
+			if len(m) == 0 {
+				continue
+			}
+			var s string
+			if json.Unmarshal(m, &s) == nil {
+				return s
+			}
+			return string(m)
+		}
+	}
+	if s := strings.TrimSpace(string(raw)); s != "" {
+		const maxLen = 1024
+		if len(s) > maxLen {
+			s = s[:maxLen] + "..."
+		}
+		return s
+	}
+	return http.StatusText(resp.StatusCode)
+}
+
+// transportMessage describes a transport error without the request URL's query or headers.
+func transportMessage(err error) string {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		if uerr.Timeout() {
+			return "request timed out"
+		}
+		if errors.Is(uerr.Err, ErrRedirect) {
+			return ErrRedirect.Error()
+		}
+		return uerr.Err.Error()
+	}
+	return err.Error()
+}
+
+// decodeAgent reads the fields the operator uses from a complete agent.
+func decodeAgent(b Body) *Agent {
+	str := func(k string) string { s, _ := b[k].(string); return s }
+	return &Agent{ID: str("_id"), Key: str("key"), ProjectID: str("project_id"), Status: str("status"), Version: str("version"), Raw: b}
+}

@@ -1,0 +1,111 @@
+package orqclient
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind classifies an API error once, where it enters the operator. Callers branch on the kind,
+// never on status codes or message text.
+type Kind string
+
+const (
+	// KindNotFound: the agent does not exist (404).
+	KindNotFound Kind = "NotFound"
+	// KindConflict: an agent with the key already exists (409).
+	KindConflict Kind = "Conflict"
+	// KindInvalid: the API refused the request body (400, 422); retrying the same body is useless.
+	KindInvalid Kind = "Invalid"
+	// KindUnauthorized: the API key is missing, wrong or lacks permission (401, 403).
+	KindUnauthorized Kind = "Unauthorized"
+	// KindRateLimited: too many requests (429); RetryAfter says when to come back.
+	KindRateLimited Kind = "RateLimited"
+	// KindUnavailable: the API could not answer (5xx, timeouts, network errors, unreadable answers).
+	KindUnavailable Kind = "Unavailable"
+)
+
+// Error is an error of the orq API. Its text carries the operation, the status and the API's own
+// message; it never carries the API key or request headers.
+type Error struct {
+	Kind       Kind
+	Op         string // for example "create agent"
+	StatusCode int    // 0 when no HTTP answer was received
+	Message    string // the API's message, or the transport error
+	RetryAfter time.Duration
+}
+
+func (e *Error) Error() string {
+	if e.StatusCode == 0 {
+		return fmt.Sprintf("orq API: %s: %s", e.Op, e.Message)
+	}
+	return fmt.Sprintf("orq API: %s: %d %s: %s", e.Op, e.StatusCode, http.StatusText(e.StatusCode), e.Message)
+}
+
+// KindOf returns the kind of an error of this package, or "" for any other error.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return ""
+}
+
+// IsNotFound tells whether err is an API 404.
+func IsNotFound(err error) bool { return KindOf(err) == KindNotFound }
+
+// IsConflict tells whether err is an API 409.
+func IsConflict(err error) bool { return KindOf(err) == KindConflict }
+
+// RetryAfter returns how long the API asked to wait, or 0.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
+
+// kindForStatus maps an HTTP status code to its kind.
+func kindForStatus(code int) Kind {
+	switch {
+	case code == http.StatusNotFound:
+		return KindNotFound
+	case code == http.StatusConflict:
+		return KindConflict
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return KindUnauthorized
+	case code == http.StatusTooManyRequests:
+		return KindRateLimited
+	case code == http.StatusBadRequest || code == http.StatusUnprocessableEntity:
+		return KindInvalid
+	case code >= 500:
+		return KindUnavailable
+	case code >= 400:
+		// Other client errors (405, 413, ...) will not pass by retrying the same request.
+		return KindInvalid
+	default:
+		return KindUnavailable
+	}
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(secs * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
