@@ -1,0 +1,253 @@
+// Package agentdiff turns an Agent spec into the orq API's request form, projects the API's
+// retrieve answer back onto that form, and tells which top-level fields differ.
+//
+// The comparison understands how the API echoes an agent: the model comes back as an object that
+// holds the fallback models, tools come back with action_type, generated ids and defaults, settings
+// gain server defaults, variables are extracted from the instructions, and lists default to [].
+// A correctly applied agent compares equal to its remote copy, so the operator makes no write in
+// steady state.
+package agentdiff
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"unicode"
+
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+)
+
+// Object is a JSON object in the API's form.
+type Object = map[string]any
+
+// fieldRule says how one top-level field of the request is compared and reset.
+type fieldRule struct {
+	// reset is sent when the spec no longer sets the field but the remote agent still has it.
+	// nil means the field cannot be reset through the API: absent from the spec, it is not managed.
+	reset func() any
+	// subset compares only the entries the spec sets (the server adds its own).
+	subset bool
+}
+
+func emptyList() any   { return []any{} }
+func emptyString() any { return "" }
+func null() any        { return nil }
+
+// fields are the top-level fields of the create request that the operator manages (key is the
+// identity, not a compared field).
+var fields = map[string]fieldRule{
+	"display_name":    {reset: emptyString},
+	"role":            {},
+	"description":     {},
+	"instructions":    {},
+	"system_prompt":   {reset: null},
+	"path":            {},
+	"model":           {},
+	"fallback_models": {reset: emptyList},
+	"settings":        {},
+	"memory_stores":   {reset: emptyList},
+	"knowledge_bases": {reset: emptyList},
+	"team_of_agents":  {reset: emptyList},
+	"skills":          {reset: emptyList},
+	"variables":       {subset: true},
+	"source":          {},
+	"engine":          {reset: func() any { return defaultEngine }},
+}
+
+const defaultEngine = "text"
+
+// opaqueKeys hold free-form JSON whose keys are the user's, not the schema's: they are copied
+// as they are when converting names.
+var opaqueKeys = map[string]bool{"variables": true, "configuration": true, "schema": true}
+
+// Desired returns the request body that creates the agent of the spec: every field of the spec in
+// the API's snake_case form, with the agent's key.
+func Desired(a *orqv1alpha1.Agent) (Object, error) {
+	raw, err := json.Marshal(a.Spec)
+	if err != nil {
+		return nil, fmt.Errorf("encoding spec: %w", err)
+	}
+	var spec Object
+	if err := json.Unmarshal(raw, &spec); err != nil {
+		return nil, fmt.Errorf("decoding spec: %w", err)
+	}
+	body := snakeKeys(spec).(Object)
+	body["key"] = a.RemoteKey()
+	forEachParameters(body, func(p Object) {
+		// The API's tool_choice is a string for a mode, an object for a function.
+		if tc, ok := p["tool_choice"].(Object); ok && tc["type"] != "function" {
+			p["tool_choice"] = tc["type"]
+		}
+	})
+	return body, nil
+}
+
+// Observed projects a complete agent, as the API returns it, onto the request form: server-only
+// fields are dropped, fallback models are taken out of the model, tools get back their type.
+func Observed(remote Object) Object {
+	out := Object{}
+	for name := range fields {
+		if v, ok := remote[name]; ok {
+			out[name] = deepCopy(v)
+		}
+	}
+	if model, ok := out["model"].(Object); ok {
+		if fb, ok := model["fallback_models"]; ok && fb != nil {
+			out["fallback_models"] = fb
+		}
+		delete(model, "fallback_models")
+		delete(model, "integration_id")
+	}
+	if settings, ok := out["settings"].(Object); ok {
+		if tools, ok := settings["tools"].([]any); ok {
+			for _, t := range tools {
+				if tool, ok := t.(Object); ok {
+					if at, ok := tool["action_type"]; ok {
+						tool["type"] = at
+						delete(tool, "action_type")
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Diff returns, sorted, the top-level fields whose desired value differs from the observed one.
+// Both sides are request-form objects (Desired and Observed). A field the spec does not set is
+// compared with its reset value when it has one, and not managed otherwise.
+func Diff(desired, observed Object) []string {
+	want, have := Normalize(desired), Normalize(observed)
+	var changed []string
+	for name, rule := range fields {
+		if _, set := desired[name]; !set && rule.reset == nil {
+			continue
+		}
+		if rule.subset {
+			if !containsAll(have[name], want[name]) {
+				changed = append(changed, name)
+			}
+			continue
+		}
+		if !reflect.DeepEqual(want[name], have[name]) {
+			changed = append(changed, name)
+		}
+	}
+	sort.Strings(changed)
+	return changed
+}
+
+// Patch returns the PATCH body that brings the listed fields to their desired values; a field the
+// spec no longer sets is sent as its reset value.
+func Patch(desired Object, changed []string) Object {
+	body := Object{}
+	for _, name := range changed {
+		if v, ok := desired[name]; ok {
+			body[name] = v
+			continue
+		}
+		if rule, ok := fields[name]; ok && rule.reset != nil {
+			body[name] = rule.reset()
+		}
+	}
+	return body
+}
+
+// containsAll tells whether every entry of want is in have with an equal value (for objects), or
+// whether both are equal (anything else). Nothing wanted is always contained.
+func containsAll(have, want any) bool {
+	if want == nil {
+		return true
+	}
+	w, ok := want.(Object)
+	if !ok {
+		return reflect.DeepEqual(have, want)
+	}
+	h, _ := have.(Object)
+	for k, v := range w {
+		if !reflect.DeepEqual(h[k], v) {
+			return false
+		}
+	}
+	return true
+}
+
+// snakeKeys converts the keys of a decoded JSON value from lowerCamelCase to snake_case, except
+// inside opaque values.
+func snakeKeys(v any) any {
+	switch t := v.(type) {
+	case Object:
+		out := make(Object, len(t))
+		for k, val := range t {
+			sk := snake(k)
+			if opaqueKeys[sk] {
+				out[sk] = val
+				continue
+			}
+			out[sk] = snakeKeys(val)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, val := range t {
+			out[i] = snakeKeys(val)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// snake converts lowerCamelCase to snake_case: maxExecutionTime → max_execution_time.
+func snake(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			b.WriteRune(unicode.ToLower(r))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// forEachParameters calls f with the parameters object of the model and of each fallback model.
+func forEachParameters(body Object, f func(Object)) {
+	visit := func(m any) {
+		if mo, ok := m.(Object); ok {
+			if p, ok := mo["parameters"].(Object); ok {
+				f(p)
+			}
+		}
+	}
+	visit(body["model"])
+	if fbs, ok := body["fallback_models"].([]any); ok {
+		for _, fb := range fbs {
+			visit(fb)
+		}
+	}
+}
+
+func deepCopy(v any) any {
+	switch t := v.(type) {
+	case Object:
+		out := make(Object, len(t))
+		for k, val := range t {
+			out[k] = deepCopy(val)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, val := range t {
+			out[i] = deepCopy(val)
+		}
+		return out
+	default:
+		return v
+	}
+}
