@@ -1,0 +1,136 @@
+// Command orq-mem-api serves an in-memory orq.ai Agents API (see package
+// internal/orqmem) for local development and end-to-end tests.
+//
+//	orq-mem-api --listen 127.0.0.1:8089 --api-key secret --openapi ../shared/orq-api/agents-openapi.yaml
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/orq-ai/orq-operator/internal/openapi"
+	"github.com/orq-ai/orq-operator/internal/orqmem"
+)
+
+// envAPIKey supplies the accepted token when --api-key is not given.
+const envAPIKey = "ORQ_MEM_API_KEY"
+
+// shutdownTimeout bounds the graceful shutdown.
+const shutdownTimeout = 10 * time.Second
+
+// config holds the command-line settings.
+type config struct {
+	listen    string
+	apiKey    string
+	openapi   string
+	latency   time.Duration
+	projectID string
+}
+
+func main() {
+	log.SetFlags(log.LstdFlags | log.LUTC)
+	if err := run(parseFlags(os.Args[1:])); err != nil {
+		log.Fatalf("orq-mem-api: %v", err)
+	}
+}
+
+// parseFlags parses args. The API key's default comes from the environment
+// after parsing so that it never shows up in --help output.
+func parseFlags(args []string) config {
+	var c config
+	fs := flag.NewFlagSet("orq-mem-api", flag.ExitOnError)
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8089", "address to listen on")
+	fs.StringVar(&c.apiKey, "api-key", "", "accepted bearer token (default $"+envAPIKey+"; if both are empty any bearer token is accepted)")
+	fs.StringVar(&c.openapi, "openapi", "", "optional path of the orq OpenAPI document; request bodies are then also validated against it")
+	fs.DurationVar(&c.latency, "latency", 0, "latency added to every request, e.g. 200ms")
+	fs.StringVar(&c.projectID, "project-id", "", "project_id reported for agents (default "+orqmem.DefaultProjectID+")")
+	_ = fs.Parse(args) // ExitOnError
+	if c.apiKey == "" {
+		c.apiKey = os.Getenv(envAPIKey)
+	}
+	return c
+}
+
+// run serves until SIGINT or SIGTERM, then shuts down gracefully.
+func run(c config) error {
+	opts := orqmem.Options{ProjectID: c.projectID}
+	if c.apiKey != "" {
+		opts.APIKeys = []string{c.apiKey}
+	}
+	if c.openapi != "" {
+		spec, err := openapi.Load(c.openapi)
+		if err != nil {
+			return err
+		}
+		opts.Schema = spec
+	}
+	fake := orqmem.New(opts)
+	fake.SetLatency(c.latency)
+
+	srv := &http.Server{
+		Addr:              c.listen,
+		Handler:           logRequests(fake),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Printf("listening on http://%s (auth: %s, openapi validation: %t)", c.listen, authMode(c.apiKey), c.openapi != "")
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Print("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// authMode describes the authentication mode without revealing the key.
+func authMode(apiKey string) string {
+	if apiKey == "" {
+		return "any bearer token"
+	}
+	return "fixed API key"
+}
+
+// statusRecorder captures the status code written by a handler.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+// WriteHeader records the status.
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+// logRequests logs method, path, status and duration of every request. The
+// Authorization header is never logged.
+func logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		log.Printf("%s %s %d %s", r.Method, r.URL.Path, rec.status, time.Since(start).Round(time.Millisecond))
+	})
+}
