@@ -209,12 +209,14 @@ func agentPath(key string) string { return agentsPath + "/" + url.PathEscape(key
 // do sends one request and decodes a 2xx answer into out (when out is not nil). Every failure is
 // returned as an *Error with its kind.
 func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, in, out any) error {
+	// path is already escaped (agentPath escapes the key).
 	u := *c.base
-	u.Path = strings.TrimRight(c.base.Path, "/") + path
-	u.RawPath = ""
-	if strings.Contains(path, "%") {
-		u.RawPath = strings.TrimRight(c.base.EscapedPath(), "/") + path
+	u.RawPath = strings.TrimRight(c.base.EscapedPath(), "/") + path
+	unescaped, err := url.PathUnescape(u.RawPath)
+	if err != nil {
+		return &Error{Kind: KindInvalid, Op: op, Message: err.Error()}
 	}
+	u.Path = unescaped
 	u.RawQuery = q.Encode()
 
 	var reqBody io.Reader

@@ -1,0 +1,206 @@
+package orqclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orq-ai/orq-operator/internal/orqmem"
+)
+
+const testKey = "sk-test-secret-0123456789"
+
+func newClient(t *testing.T, url string, timeout time.Duration) *Client {
+	t.Helper()
+	c, err := New(Options{BaseURL: url, APIKey: testKey, Timeout: timeout, UserAgent: "orq-operator/test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestErrorsAreClassifiedOnce(t *testing.T) {
+	cases := []struct {
+		status     int
+		header     string
+		body       string
+		kind       Kind
+		retryAfter time.Duration
+		message    string
+	}{
+		{400, "", `{"message":"model does not support tool calling"}`, KindInvalid, 0, "model does not support tool calling"},
+		{422, "", `{"error":"bad"}`, KindInvalid, 0, "bad"},
+		{401, "", `{"message":"Unauthorized"}`, KindUnauthorized, 0, "Unauthorized"},
+		{403, "", ``, KindUnauthorized, 0, "Forbidden"},
+		{404, "", `{"message":"Agent not found"}`, KindNotFound, 0, "Agent not found"},
+		{409, "", `{"message":"exists"}`, KindConflict, 0, "exists"},
+		{429, "7", `{"message":"slow down"}`, KindRateLimited, 7 * time.Second, "slow down"},
+		{500, "", `oops`, KindUnavailable, 0, "oops"},
+		{503, "2", ``, KindUnavailable, 2 * time.Second, "Service Unavailable"},
+		{302, "", ``, KindUnavailable, 0, "redirects are not followed"},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.header != "" {
+					w.Header().Set("Retry-After", tc.header)
+				}
+				if tc.status == 302 {
+					w.Header().Set("Location", "http://elsewhere.invalid/steal")
+				}
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			defer srv.Close()
+			_, err := newClient(t, srv.URL, time.Second).GetAgent(context.Background(), "a")
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %v is not an *Error", err)
+			}
+			if e.Kind != tc.kind || e.RetryAfter != tc.retryAfter || !strings.Contains(e.Error(), tc.message) {
+				t.Errorf("got kind %s retryAfter %s %q; want %s %s containing %q", e.Kind, e.RetryAfter, e.Error(), tc.kind, tc.retryAfter, tc.message)
+			}
+			if strings.Contains(err.Error(), testKey) {
+				t.Errorf("error text carries the API key: %v", err)
+			}
+		})
+	}
+}
+
+func TestTimeoutAndNetworkErrorsAreUnavailable(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+	}))
+	defer srv.Close()
+	_, err := newClient(t, srv.URL, 50*time.Millisecond).GetAgent(context.Background(), "a")
+	if KindOf(err) != KindUnavailable || !strings.Contains(err.Error(), "timed out") {
+		t.Errorf("timeout: got %v", err)
+	}
+	srv.Close()
+	_, err = newClient(t, srv.URL, time.Second).GetAgent(context.Background(), "a")
+	if KindOf(err) != KindUnavailable {
+		t.Errorf("closed server: got %v", err)
+	}
+}
+
+func TestRedirectIsNotFollowed(t *testing.T) {
+	var leaked bool
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked = r.Header.Get("Authorization") != ""
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.RedirectHandler(other.URL+"/v2/agents/a", http.StatusTemporaryRedirect))
+	defer srv.Close()
+	if _, err := newClient(t, srv.URL, time.Second).GetAgent(context.Background(), "a"); err == nil {
+		t.Fatal("a redirect must fail the request")
+	}
+	if leaked {
+		t.Error("the API key reached another origin")
+	}
+}
+
+func TestRequestsCarryAuthUserAgentAndEscapedKey(t *testing.T) {
+	var got *http.Request
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	if err := newClient(t, srv.URL+"/base/", time.Second).DeleteAgent(context.Background(), "a.b/c"); err != nil {
+		t.Fatal(err)
+	}
+	if got.Header.Get("Authorization") != "Bearer "+testKey || got.Header.Get("User-Agent") != "orq-operator/test" {
+		t.Errorf("headers: %v", got.Header)
+	}
+	if got.URL.EscapedPath() != "/base/v2/agents/a.b%2Fc" {
+		t.Errorf("path %q", got.URL.EscapedPath())
+	}
+}
+
+func TestNewRejectsBadBaseURL(t *testing.T) {
+	for _, u := range []string{"my.orq.ai", "ftp://x", "://"} {
+		if _, err := New(Options{BaseURL: u}); err == nil {
+			t.Errorf("base URL %q accepted", u)
+		}
+	}
+	c, err := New(Options{})
+	if err != nil || c.BaseURL() != DefaultBaseURL {
+		t.Errorf("default base URL: %v %v", c, err)
+	}
+}
+
+// TestAgainstInMemoryAPI runs every operation against the in-memory orq API.
+func TestAgainstInMemoryAPI(t *testing.T) {
+	api := orqmem.New(orqmem.Options{APIKeys: []string{testKey}})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	c := newClient(t, srv.URL, 5*time.Second)
+	ctx := context.Background()
+	body := func(key string) Body {
+		return Body{"key": key, "role": "r", "description": "d", "instructions": "i", "path": "Default", "model": "openai/gpt-4o", "settings": Body{}}
+	}
+
+	created, err := c.CreateAgent(ctx, body("one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.ID == "" || created.Key != "one" || created.ProjectID == "" || created.Status == "" || created.Version == "" {
+		t.Errorf("created agent: %+v", created)
+	}
+	if _, err := c.CreateAgent(ctx, body("one")); !IsConflict(err) {
+		t.Errorf("duplicate create: %v", err)
+	}
+	got, err := c.GetAgent(ctx, "one")
+	if err != nil || got.ID != created.ID {
+		t.Fatalf("get: %v %v", got, err)
+	}
+	updated, err := c.UpdateAgent(ctx, "one", Body{"instructions": "new"})
+	if err != nil || updated.Raw["instructions"] != "new" {
+		t.Fatalf("update: %v %v", updated, err)
+	}
+	if err := c.DeleteAgent(ctx, "one"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteAgent(ctx, "one"); !IsNotFound(err) {
+		t.Errorf("second delete: %v", err)
+	}
+	if _, err := c.CreateAgent(ctx, Body{"key": "1bad"}); KindOf(err) != KindInvalid {
+		t.Errorf("invalid create: %v", err)
+	}
+
+	const n = 450
+	for i := range n {
+		if _, err := c.CreateAgent(ctx, body(fmt.Sprintf("agent-%d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	api.ResetRequests()
+	all, err := c.ListAllAgents(ctx, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, a := range all {
+		if seen[a.Key] {
+			t.Errorf("agent %s listed twice", a.Key)
+		}
+		seen[a.Key] = true
+	}
+	if len(seen) != n {
+		t.Errorf("listed %d agents, want %d", len(seen), n)
+	}
+	if calls := api.CountRequests(http.MethodGet); calls != 3 {
+		t.Errorf("listing %d agents took %d calls, want 3 pages of 200", n, calls)
+	}
+
+	bad := newClient(t, srv.URL, time.Second)
+	bad.apiKey = "wrong"
+	if _, err := bad.GetAgent(ctx, "agent-1"); KindOf(err) != KindUnauthorized {
+		t.Errorf("wrong key: %v", err)
+	}
+}
