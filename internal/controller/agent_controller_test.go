@@ -1,0 +1,353 @@
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/orqmem"
+)
+
+const (
+	timeout = 20 * time.Second
+	poll    = 100 * time.Millisecond
+)
+
+var _ = Describe("Agent controller", func() {
+	var (
+		ctx context.Context
+		ns  string
+	)
+
+	BeforeEach(func() {
+		ctx = context.Background()
+		n := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "agents-"}}
+		Expect(k8s.Create(ctx, n)).To(Succeed())
+		ns = n.Name
+	})
+
+	It("creates the remote agent, matching the manifest, and reports Ready", func() {
+		agent := sampleAgent(ns, "support-bot")
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+
+		Expect(requests(http.MethodPost, "/v2/agents")).To(HaveLen(1), "one POST creates the agent, with no read before it")
+		remote, ok := remoteAgent("support-bot")
+		Expect(ok).To(BeTrue())
+		Expect(remote).To(HaveKeyWithValue("role", "Customer support"))
+		Expect(remote).To(HaveKeyWithValue("instructions", "Help {{customer}} with their order."))
+		Expect(remote).To(HaveKeyWithValue("path", "Default/support"))
+		model := remote["model"].(map[string]any)
+		Expect(model).To(HaveKeyWithValue("id", "openai/gpt-4o"))
+		Expect(model["parameters"]).To(HaveKeyWithValue("temperature", 0.3))
+		Expect(model["fallback_models"]).To(ConsistOf(HaveKeyWithValue("id", "anthropic/claude-haiku-4-5-20251001")))
+		tools := remote["settings"].(map[string]any)["tools"].([]any)
+		Expect(tools).To(HaveLen(2))
+		Expect(tools[0]).To(HaveKeyWithValue("action_type", "current_date"))
+		Expect(tools[1]).To(And(HaveKeyWithValue("action_type", "http"), HaveKeyWithValue("key", "orders-api")))
+		Expect(remote["settings"]).To(HaveKeyWithValue("max_iterations", BeNumerically("==", 10)))
+		Expect(remote["knowledge_bases"]).To(ConsistOf(HaveKeyWithValue("knowledge_id", "faq")))
+
+		Expect(agent.Status.Key).To(Equal("support-bot"))
+		Expect(agent.Status.ID).To(Equal(remote["_id"]))
+		Expect(agent.Status.ProjectID).To(Equal(remote["project_id"]))
+		Expect(agent.Status.Version).To(Equal(remote["version"]))
+		Expect(agent.Status.RemoteStatus).To(Equal("live"))
+		Expect(agent.Status.LastSyncTime).NotTo(BeNil())
+		Expect(agent.Status.ObservedGeneration).To(Equal(agent.Generation))
+		Expect(agent.Finalizers).To(ContainElement(FinalizerName))
+		Expect(meta.FindStatusCondition(agent.Status.Conditions, ConditionReconciling)).To(BeNil())
+		Expect(meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)).To(BeNil())
+	})
+
+	It("uses spec.key when set", func() {
+		agent := sampleAgent(ns, "named-differently")
+		agent.Spec.Key = "Support.Bot_v2"
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+		_, ok := remoteAgent("Support.Bot_v2")
+		Expect(ok).To(BeTrue())
+		Expect(agent.Status.Key).To(Equal("Support.Bot_v2"))
+	})
+
+	It("sends exactly one PATCH with only the changed fields when the spec changes", func() {
+		agent := sampleAgent(ns, "patch-me")
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+		orqAPI.ResetRequests()
+
+		agent.Spec.Instructions = "Be brief."
+		agent.Spec.Settings.MaxIterations = ptr.To[int64](20)
+		Expect(k8s.Update(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+
+		Eventually(func() []string { return bodyKeys(requests(http.MethodPatch, "/v2/agents/patch-me")) }, timeout, poll).
+			Should(Equal([]string{"instructions", "settings"}))
+		Consistently(func() int { return len(requests(http.MethodPatch, "/v2/agents/patch-me")) }, 3*suiteSyncPeriod, poll).Should(Equal(1))
+		Expect(requests(http.MethodPost, "/v2/agents")).To(BeEmpty())
+
+		remote, _ := remoteAgent("patch-me")
+		Expect(remote).To(HaveKeyWithValue("instructions", "Be brief."))
+		Expect(remote["settings"]).To(HaveKeyWithValue("max_iterations", BeNumerically("==", 20)))
+		Expect(agent.Status.Version).To(Equal(remote["version"]))
+	})
+
+	It("makes no write at all in steady state, over several resyncs", func() {
+		agent := sampleAgent(ns, "steady")
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+		// Let the reconcile that follows creation settle, then watch.
+		time.Sleep(500 * time.Millisecond)
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+		resourceVersion := agent.ResourceVersion
+		orqAPI.ResetRequests()
+
+		time.Sleep(3*suiteSyncPeriod + suiteSyncPeriod/2)
+
+		Expect(requests(http.MethodGet, "/v2/agents/steady")).NotTo(BeEmpty(), "the agent is re-read every sync period")
+		for _, method := range []string{http.MethodPost, http.MethodPatch, http.MethodDelete} {
+			Expect(orqAPI.CountRequests(method)).To(BeZero(), "no %s to orq in steady state", method)
+		}
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+		Expect(agent.ResourceVersion).To(Equal(resourceVersion), "no write to the Agent (status included) in steady state")
+	})
+
+	It("puts back a change made outside Kubernetes at the next sync", func() {
+		agent := sampleAgent(ns, "drifter")
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+
+		Expect(orqAPI.MutateAgent("drifter", func(a map[string]any) { a["instructions"] = "edited in the studio" })).To(BeTrue())
+		Eventually(func() any { a, _ := remoteAgent("drifter"); return a["instructions"] }, 3*suiteSyncPeriod, poll).
+			Should(Equal("Help {{customer}} with their order."))
+	})
+
+	It("deletes the remote agent and then releases the Agent", func() {
+		agent := sampleAgent(ns, "short-lived")
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+
+		Expect(k8s.Delete(ctx, agent)).To(Succeed())
+		Eventually(func() bool {
+			return apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKeyFromObject(agent), &orqv1alpha1.Agent{}))
+		}, timeout, poll).Should(BeTrue(), "the finalizer is removed once the remote agent is gone")
+		_, ok := remoteAgent("short-lived")
+		Expect(ok).To(BeFalse())
+		Expect(requests(http.MethodDelete, "/v2/agents/short-lived")).To(HaveLen(1))
+	})
+
+	It("releases the Agent when the remote agent is already gone", func() {
+		agent := sampleAgent(ns, "gone-already")
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+		orqAPI.AddFault(orqmem.Fault{Method: http.MethodGet, Path: "/v2/agents/gone-already", Status: http.StatusServiceUnavailable})
+		DeferCleanup(orqAPI.ClearFaults)
+		// Removed behind the operator's back: the DELETE answers 404.
+		deleteRemote("gone-already")
+
+		Expect(k8s.Delete(ctx, agent)).To(Succeed())
+		Eventually(func() bool {
+			return apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKeyFromObject(agent), &orqv1alpha1.Agent{}))
+		}, timeout, poll).Should(BeTrue())
+	})
+
+	It("reports an API refusal as Stalled with the API's message, and does not retry until the spec changes", func() {
+		const apiMessage = "model openai/gpt-4o-audio does not support tool calling"
+		orqAPI.AddFault(orqmem.Fault{Method: http.MethodPost, Path: "/v2/agents", Status: http.StatusBadRequest, Message: apiMessage})
+		DeferCleanup(orqAPI.ClearFaults)
+		orqAPI.ResetRequests()
+
+		agent := sampleAgent(ns, "refused")
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+			stalled := meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)
+			g.Expect(stalled).NotTo(BeNil())
+			g.Expect(stalled.Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(stalled.Reason).To(Equal(ReasonAPIRejected))
+			g.Expect(stalled.Message).To(ContainSubstring(apiMessage))
+			ready := meta.FindStatusCondition(agent.Status.Conditions, ConditionReady)
+			g.Expect(ready).NotTo(BeNil())
+			g.Expect(ready.Status).To(Equal(metav1.ConditionFalse))
+			g.Expect(agent.Status.ObservedGeneration).To(Equal(agent.Generation))
+		}, timeout, poll).Should(Succeed())
+		Expect(agent.Status.Conditions).NotTo(ContainElement(HaveField("Message", ContainSubstring(suiteAPIKey))))
+
+		Consistently(func() int { return len(requests(http.MethodPost, "/v2/agents")) }, 3*suiteSyncPeriod, poll).
+			Should(Equal(1), "a refused create is not retried while the spec is unchanged")
+
+		orqAPI.ClearFaults()
+		agent.Spec.Model.ID = "openai/gpt-4.1"
+		Expect(k8s.Update(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+		Expect(meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)).To(BeNil())
+	})
+
+	It("retries on its own after the API was unavailable", func() {
+		orqAPI.AddFault(orqmem.Fault{Method: http.MethodPost, Path: "/v2/agents", Status: http.StatusServiceUnavailable, Times: 2})
+		DeferCleanup(orqAPI.ClearFaults)
+		agent := sampleAgent(ns, "flaky")
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+		_, ok := remoteAgent("flaky")
+		Expect(ok).To(BeTrue())
+	})
+
+	DescribeTable("the apiserver rejects an invalid manifest, naming the field",
+		func(mutate func(a *orqv1alpha1.Agent), field string) {
+			agent := sampleAgent(ns, "invalid")
+			mutate(agent)
+			err := k8s.Create(ctx, agent)
+			Expect(apierrors.IsInvalid(err)).To(BeTrue(), "got %v", err)
+			Expect(err.Error()).To(ContainSubstring(field))
+		},
+		Entry("bad key pattern", func(a *orqv1alpha1.Agent) { a.Spec.Key = "1-starts-with-a-digit" }, "spec.key"),
+		Entry("key with a double separator", func(a *orqv1alpha1.Agent) { a.Spec.Key = "a--b" }, "spec.key"),
+		Entry("temperature above 2", func(a *orqv1alpha1.Agent) { a.Spec.Model.Parameters.Temperature = ptr.To(2.5) }, "spec.model.parameters.temperature"),
+		Entry("unknown tool type", func(a *orqv1alpha1.Agent) { a.Spec.Settings.Tools = []orqv1alpha1.Tool{{Type: "teleport"}} }, "spec.settings.tools[0]"),
+		Entry("maxIterations 0", func(a *orqv1alpha1.Agent) { a.Spec.Settings.MaxIterations = ptr.To[int64](0) }, "spec.settings.maxIterations"),
+		Entry("missing model id", func(a *orqv1alpha1.Agent) { a.Spec.Model.ID = "" }, "spec.model.id"),
+		Entry("mcp tool without toolId", func(a *orqv1alpha1.Agent) {
+			a.Spec.Settings.Tools = []orqv1alpha1.Tool{{Type: "mcp", Key: "server"}}
+		}, "toolId is required"),
+		Entry("http tool with neither key nor id", func(a *orqv1alpha1.Agent) { a.Spec.Settings.Tools = []orqv1alpha1.Tool{{Type: "http"}} }, "by key or id"),
+		Entry("evaluator sample rate above 100", func(a *orqv1alpha1.Agent) {
+			a.Spec.Settings.Evaluators = []orqv1alpha1.Evaluator{{ID: "tone", ExecuteOn: "output", SampleRate: ptr.To(101.0)}}
+		}, "spec.settings.evaluators[0].sampleRate"),
+		Entry("a name that is no valid key, without spec.key", func(a *orqv1alpha1.Agent) { a.Name = "9lives" }, "set spec.key"),
+	)
+
+	It("refuses to change the key of an existing Agent", func() {
+		agent := sampleAgent(ns, "fixed-key")
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		patch := client.MergeFrom(agent.DeepCopy())
+		agent.Spec.Key = "another-key"
+		err := k8s.Patch(ctx, agent, patch)
+		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "got %v", err)
+		Expect(err.Error()).To(ContainSubstring("spec.key is immutable"))
+	})
+
+	It("fills the API's defaults in at admission", func() {
+		agent := sampleAgent(ns, "defaults")
+		agent.Spec.Settings = orqv1alpha1.AgentSettings{}
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+		Expect(agent.Spec.Settings.MaxIterations).To(HaveValue(BeEquivalentTo(100)))
+		Expect(agent.Spec.Settings.MaxExecutionTime).To(HaveValue(BeEquivalentTo(600)))
+		Expect(agent.Spec.Settings.ToolApprovalRequired).To(Equal("respect_tool"))
+		Expect(agent.Spec.Engine).To(Equal("text"))
+	})
+})
+
+// sampleAgent is a complete Agent: model with parameters and a fallback, tools, a knowledge base.
+func sampleAgent(ns, name string) *orqv1alpha1.Agent {
+	return &orqv1alpha1.Agent{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: orqv1alpha1.AgentSpec{
+			Role:         "Customer support",
+			Description:  "Answers questions about orders",
+			Instructions: "Help {{customer}} with their order.",
+			Path:         "Default/support",
+			Model: orqv1alpha1.ModelConfig{
+				ID:         "openai/gpt-4o",
+				Parameters: &orqv1alpha1.ModelParameters{Temperature: ptr.To(0.3), MaxCompletionTokens: ptr.To[int64](2048)},
+				Retry:      &orqv1alpha1.Retry{OnCodes: []orqv1alpha1.HTTPStatusCode{429, 503}},
+			},
+			FallbackModels: []orqv1alpha1.ModelConfig{{ID: "anthropic/claude-haiku-4-5-20251001"}},
+			Settings: orqv1alpha1.AgentSettings{
+				MaxIterations: ptr.To[int64](10),
+				Tools: []orqv1alpha1.Tool{
+					{Type: "current_date"},
+					{Type: "http", Key: "orders-api", RequiresApproval: ptr.To(true)},
+				},
+				Evaluators: []orqv1alpha1.Evaluator{{ID: "tone", ExecuteOn: "output"}},
+			},
+			KnowledgeBases: []orqv1alpha1.KnowledgeBase{{KnowledgeID: "faq"}},
+		},
+	}
+}
+
+// waitReady waits until the Agent is Ready for its current generation, and refreshes it.
+func waitReady(ctx context.Context, agent *orqv1alpha1.Agent) {
+	GinkgoHelper()
+	Eventually(func(g Gomega) {
+		g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+		ready := meta.FindStatusCondition(agent.Status.Conditions, ConditionReady)
+		g.Expect(ready).NotTo(BeNil())
+		g.Expect(ready.Status).To(Equal(metav1.ConditionTrue), "Ready: %s: %s", ready.Reason, ready.Message)
+		g.Expect(ready.ObservedGeneration).To(Equal(agent.Generation))
+		g.Expect(agent.Status.ObservedGeneration).To(Equal(agent.Generation))
+	}, timeout, poll).Should(Succeed())
+}
+
+// remoteAgent returns the agent stored in the in-memory API, decoded as a client would.
+func remoteAgent(key string) (map[string]any, bool) {
+	GinkgoHelper()
+	a, ok := orqAPI.Agent(key)
+	if !ok {
+		return nil, false
+	}
+	raw, err := json.Marshal(a)
+	Expect(err).NotTo(HaveOccurred())
+	var out map[string]any
+	Expect(json.Unmarshal(raw, &out)).To(Succeed())
+	return out, true
+}
+
+// requests returns the recorded requests of one method and exact path.
+func requests(method, path string) []orqmem.Request {
+	var out []orqmem.Request
+	for _, r := range orqAPI.Requests() {
+		if r.Method == method && r.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// bodyKeys returns the sorted top-level keys of the bodies of reqs, if there is exactly one.
+func bodyKeys(reqs []orqmem.Request) []string {
+	if len(reqs) != 1 {
+		return nil
+	}
+	var body map[string]any
+	if json.Unmarshal(reqs[0].Body, &body) != nil {
+		return nil
+	}
+	keys := make([]string, 0, len(body))
+	for k := range body {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// deleteRemote deletes an agent in the in-memory API directly, as someone in the orq studio would.
+func deleteRemote(key string) {
+	GinkgoHelper()
+	req := httptestRequest(http.MethodDelete, "/v2/agents/"+key)
+	Expect(req).To(Equal(http.StatusNoContent))
+}
+
+func httptestRequest(method, path string) int {
+	req, err := http.NewRequest(method, orqServer.URL+path, strings.NewReader(""))
+	Expect(err).NotTo(HaveOccurred())
+	req.Header.Set("Authorization", "Bearer "+suiteAPIKey)
+	resp, err := orqServer.Client().Do(req)
+	Expect(err).NotTo(HaveOccurred())
+	_ = resp.Body.Close()
+	return resp.StatusCode
+}

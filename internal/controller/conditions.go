@@ -1,0 +1,49 @@
+package controller
+
+// Condition types of an Agent. Ready is what users and Flux read; Reconciling and Stalled follow
+// kstatus's "abnormal-true" convention: present and True only while they apply.
+const (
+	ConditionReady       = "Ready"
+	ConditionReconciling = "Reconciling"
+	ConditionStalled     = "Stalled"
+)
+
+// Reasons, used in conditions and events.
+const (
+	// ReasonSynced: the remote agent exists and matches the spec.
+	ReasonSynced = "Synced"
+	// ReasonProgressing: the operator is bringing the remote agent to the spec.
+	ReasonProgressing = "Progressing"
+	// ReasonCreated, ReasonUpdated, ReasonDeleted, ReasonAdopted, ReasonRecreated: remote writes.
+	ReasonCreated   = "Created"
+	ReasonUpdated   = "Updated"
+	ReasonDeleted   = "Deleted"
+	ReasonAdopted   = "Adopted"
+	ReasonRecreated = "Recreated"
+	// ReasonAPIRejected: the API refused the agent (400/422); the spec must change.
+	ReasonAPIRejected = "APIRejected"
+	// ReasonUnauthorized: the API refused the API key (401/403).
+	ReasonUnauthorized = "Unauthorized"
+	// ReasonRateLimited: the API asked the operator to slow down (429).
+	ReasonRateLimited = "RateLimited"
+	// ReasonAPIUnavailable: the API did not answer properly (5xx, timeout, network).
+	ReasonAPIUnavailable = "APIUnavailable"
+	// ReasonNotConverging: the API answered a PATCH with an agent that still differs from the spec.
+	ReasonNotConverging = "NotConverging"
+	// ReasonDeleting: the remote agent is being deleted.
+	ReasonDeleting = "Deleting"
+	// ReasonInvalidSpec: the spec cannot be turned into a request.
+	ReasonInvalidSpec = "InvalidSpec"
+)
+
+// Event actions (the events.k8s.io "action" field).
+const (
+	actionCreate  = "Create"
+	actionUpdate  = "Update"
+	actionDelete  = "Delete"
+	actionAdopt   = "Adopt"
+	actionRefused = "Reconcile"
+)
+
+// FinalizerName keeps an Agent until its remote agent is deleted.
+const FinalizerName = "orq.ai/agent"

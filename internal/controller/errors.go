@@ -1,0 +1,64 @@
+package controller
+
+import (
+	"errors"
+	"time"
+
+	"github.com/orq-ai/orq-operator/internal/orqclient"
+)
+
+// outcome is how a failed step is handled: one class per error, each with its requeue rule.
+type outcome int
+
+const (
+	// retryable: the failure should pass by itself (5xx, timeouts, network, Kubernetes errors);
+	// the error is returned, so the work queue retries with exponential backoff.
+	retryable outcome = iota
+	// waiting: the API asked to come back later (429); requeue after its delay, no error.
+	waiting
+	// terminal: nothing changes until the spec does (400/422, invalid spec); no requeue. A new
+	// generation triggers the next attempt.
+	terminal
+	// stalledSlow: the API key is refused; retried slowly, in case the key is fixed outside.
+	stalledSlow
+)
+
+const (
+	// defaultRateLimitDelay is used when a 429 carries no Retry-After.
+	defaultRateLimitDelay = 30 * time.Second
+	// unauthorizedRetry is the slow retry of a refused API key.
+	unauthorizedRetry = 5 * time.Minute
+)
+
+// classification says how to handle an error, and what to report.
+type classification struct {
+	outcome outcome
+	reason  string
+	after   time.Duration
+}
+
+// errInvalidSpec marks a spec that cannot be turned into an API request.
+var errInvalidSpec = errors.New("invalid spec")
+
+// classify maps an error to its handling, once.
+func classify(err error) classification {
+	if errors.Is(err, errInvalidSpec) {
+		return classification{outcome: terminal, reason: ReasonInvalidSpec}
+	}
+	switch orqclient.KindOf(err) {
+	case orqclient.KindInvalid:
+		return classification{outcome: terminal, reason: ReasonAPIRejected}
+	case orqclient.KindUnauthorized:
+		return classification{outcome: stalledSlow, reason: ReasonUnauthorized, after: unauthorizedRetry}
+	case orqclient.KindRateLimited:
+		after := orqclient.RetryAfter(err)
+		if after <= 0 {
+			after = defaultRateLimitDelay
+		}
+		return classification{outcome: waiting, reason: ReasonRateLimited, after: after}
+	case orqclient.KindUnavailable, orqclient.KindNotFound, orqclient.KindConflict:
+		return classification{outcome: retryable, reason: ReasonAPIUnavailable}
+	default:
+		return classification{outcome: retryable, reason: ReasonProgressing}
+	}
+}
