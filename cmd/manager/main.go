@@ -1,0 +1,163 @@
+// Command manager runs the orq-operator.
+//
+//	manager [flags]      run against the cluster of the current kubeconfig and the orq API
+//	manager dev [flags]  run locally: a local control plane (unless KUBECONFIG is set), the CRD
+//	                     installed, and the in-memory orq API (unless ORQ_API_KEY is set)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/controller"
+	"github.com/orq-ai/orq-operator/internal/orqclient"
+)
+
+const (
+	envAPIKey  = "ORQ_API_KEY"
+	envBaseURL = "ORQ_API_BASE_URL"
+)
+
+var (
+	scheme   = runtime.NewScheme()
+	setupLog = ctrl.Log.WithName("setup")
+	// version is set at build time.
+	version = "dev"
+)
+
+func init() {
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(orqv1alpha1.AddToScheme(scheme))
+}
+
+// options are the manager's settings, from flags and the environment.
+type options struct {
+	baseURL                 string
+	apiKey                  string // from ORQ_API_KEY only, never a flag: flags show up in ps
+	syncPeriod              time.Duration
+	requestTimeout          time.Duration
+	maxConcurrentReconciles int
+	metricsAddr             string
+	probeAddr               string
+	leaderElect             bool
+	leaderElectionNamespace string
+}
+
+func (o *options) bind(fs *flag.FlagSet) {
+	defaultBase := os.Getenv(envBaseURL)
+	if defaultBase == "" {
+		defaultBase = orqclient.DefaultBaseURL
+	}
+	fs.StringVar(&o.baseURL, "orq-base-url", defaultBase, "Base URL of the orq API (env "+envBaseURL+").")
+	fs.DurationVar(&o.syncPeriod, "sync-period", controller.DefaultSyncPeriod, "How often each agent is re-read to catch drift (jittered by up to 10%).")
+	fs.DurationVar(&o.requestTimeout, "orq-request-timeout", orqclient.DefaultTimeout, "Timeout of each request to the orq API.")
+	fs.IntVar(&o.maxConcurrentReconciles, "max-concurrent-reconciles", 4, "How many Agents are reconciled at once.")
+	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "Address of the metrics endpoint; 0 disables it.")
+	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the health and readiness probes; 0 disables them.")
+	fs.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica writes to orq.")
+	fs.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election lease (default: the pod's namespace).")
+}
+
+func main() {
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] == "dev" {
+		os.Exit(runDev(args[1:]))
+	}
+	os.Exit(runManager(args))
+}
+
+// parseFlags parses the common flags and sets up logging.
+func parseFlags(name string, args []string, extra func(*flag.FlagSet)) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	o.bind(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	zapOpts := zap.Options{}
+	zapOpts.BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	o.apiKey = os.Getenv(envAPIKey)
+	return o, nil
+}
+
+func runManager(args []string) int {
+	o, err := parseFlags("manager", args, nil)
+	if err != nil {
+		return 2
+	}
+	if o.apiKey == "" {
+		setupLog.Error(errors.New(envAPIKey+" is not set"), "the orq API key is required; mount it from a Secret")
+		return 1
+	}
+	cfg, err := ctrl.GetConfig()
+	if err != nil {
+		setupLog.Error(err, "no Kubernetes configuration")
+		return 1
+	}
+	if err := start(ctrl.SetupSignalHandler(), cfg, o); err != nil {
+		setupLog.Error(err, "manager stopped with an error")
+		return 1
+	}
+	return 0
+}
+
+// start runs the manager until ctx ends.
+func start(ctx context.Context, cfg *rest.Config, o *options) error {
+	api, err := orqclient.New(orqclient.Options{
+		BaseURL:   o.baseURL,
+		APIKey:    o.apiKey,
+		Timeout:   o.requestTimeout,
+		UserAgent: "orq-operator/" + version,
+	})
+	if err != nil {
+		return err
+	}
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                  scheme,
+		Metrics:                 metricsserver.Options{BindAddress: o.metricsAddr},
+		HealthProbeBindAddress:  o.probeAddr,
+		LeaderElection:          o.leaderElect,
+		LeaderElectionID:        "orq-operator.orq.ai",
+		LeaderElectionNamespace: o.leaderElectionNamespace,
+	})
+	if err != nil {
+		return fmt.Errorf("creating manager: %w", err)
+	}
+	if err := (&controller.AgentReconciler{
+		Client:                  mgr.GetClient(),
+		API:                     api,
+		Recorder:                mgr.GetEventRecorder("orq-operator"),
+		SyncPeriod:              o.syncPeriod,
+		MaxConcurrentReconciles: o.maxConcurrentReconciles,
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the Agent controller: %w", err)
+	}
+	if o.probeAddr != "0" {
+		if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+			return err
+		}
+		if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+			return err
+		}
+	}
+	setupLog.Info("starting manager", "version", version, "orqBaseURL", api.BaseURL(), "syncPeriod", o.syncPeriod.String())
+	return mgr.Start(ctx)
+}
