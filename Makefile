@@ -25,7 +25,7 @@ help: ## Show this help.
 
 .PHONY: manifests
 manifests: controller-gen ## Generate the CRD and RBAC manifests.
-	$(CONTROLLER_GEN) rbac:roleName=orq-operator-manager crd:allowDangerousTypes=true webhook paths="./..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=true webhook paths="./..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 
 .PHONY: generate
 generate: controller-gen ## Generate the DeepCopy methods.
@@ -61,8 +61,9 @@ build: manifests generate fmt vet ## Build the manager and the in-memory orq API
 	go build -o bin/orq-mem-api ./cmd/orq-mem-api
 
 .PHONY: run
-run: manifests generate envtest ## Run the operator: on the cluster of $KUBECONFIG if set, else on a local control plane with the in-memory orq API.
-	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" go run ./cmd/manager dev
+run: manifests generate envtest ## Run the operator: on the cluster of $KUBECONFIG if set, else on a local control plane; with the in-memory orq API unless ORQ_API_KEY is set.
+	go build -o bin/manager ./cmd/manager
+	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" exec bin/manager dev
 
 ##@ Deployment
 
