@@ -103,7 +103,78 @@ type AgentSpec struct {
 	// +kubebuilder:validation:Enum=text;jinja;mustache
 	// +kubebuilder:default=text
 	Engine string `json:"engine,omitempty"`
+
+	// The fields below steer the operator; they are not sent to orq.
+
+	// What happens to the remote agent when this Agent is deleted: Delete removes it, Orphan
+	// leaves it in orq. When unset, the operator's --default-deletion-policy applies (Delete unless
+	// changed).
+	// +optional
+	// +kubebuilder:validation:Enum=Delete;Orphan
+	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// Manage makes the remote agent match the spec. Observe never writes to orq: it reads the
+	// remote agent, fills status, and lists in status.pendingChanges the fields Manage would change.
+	// An observed agent is never deleted from orq.
+	// +optional
+	// +kubebuilder:validation:Enum=Manage;Observe
+	// +kubebuilder:default=Manage
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
+
+	// Suspend stops every call to orq for this agent until it is false again. Deleting a
+	// suspended Agent leaves its remote agent in orq.
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
+
+	// What to do when the key already exists in orq and this Agent did not create it: Fail
+	// reports Stalled (reason AdoptionRequired) and changes nothing; Adopt takes the agent over
+	// and corrects it to the spec.
+	// +optional
+	// +kubebuilder:validation:Enum=Fail;Adopt
+	// +kubebuilder:default=Fail
+	AdoptionPolicy AdoptionPolicy `json:"adoptionPolicy,omitempty"`
+
+	// When the operator updates the remote agent, publish a new semantic version of it by bumping
+	// this part: major, minor or patch.
+	// +optional
+	// +kubebuilder:validation:Enum=major;minor;patch
+	VersionIncrement string `json:"versionIncrement,omitempty"`
+
+	// Description of the version published by versionIncrement.
+	// +optional
+	// +kubebuilder:validation:MaxLength=300
+	VersionDescription string `json:"versionDescription,omitempty"`
 }
+
+// DeletionPolicy says what happens to the remote agent when its Agent is deleted.
+type DeletionPolicy string
+
+const (
+	// DeletionPolicyDelete deletes the remote agent with its Agent.
+	DeletionPolicyDelete DeletionPolicy = "Delete"
+	// DeletionPolicyOrphan leaves the remote agent in orq.
+	DeletionPolicyOrphan DeletionPolicy = "Orphan"
+)
+
+// ManagementPolicy says whether the operator writes to orq.
+type ManagementPolicy string
+
+const (
+	// ManagementPolicyManage makes the remote agent match the spec.
+	ManagementPolicyManage ManagementPolicy = "Manage"
+	// ManagementPolicyObserve only reads the remote agent and reports differences.
+	ManagementPolicyObserve ManagementPolicy = "Observe"
+)
+
+// AdoptionPolicy says what to do with a remote agent this Agent did not create.
+type AdoptionPolicy string
+
+const (
+	// AdoptionPolicyFail refuses to touch it.
+	AdoptionPolicyFail AdoptionPolicy = "Fail"
+	// AdoptionPolicyAdopt takes it over.
+	AdoptionPolicyAdopt AdoptionPolicy = "Adopt"
+)
 
 // ModelConfig is a model with optional behavior parameters and retry settings.
 type ModelConfig struct {
@@ -664,7 +735,27 @@ type AgentStatus struct {
 	// current generation of the spec.
 	// +optional
 	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
+
+	// The top-level fields (in the API's names) in which the remote agent differs from the spec:
+	// with managementPolicy Observe, what Manage would change.
+	// +optional
+	// +listType=atomic
+	PendingChanges []string `json:"pendingChanges,omitempty"`
+
+	// The value of the orq.ai/reconcile-requested-at annotation that was last handled.
+	// +optional
+	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
 }
+
+// Annotations understood by the operator.
+const (
+	// AnnotationSyncInterval overrides, for one Agent, how often the remote agent is re-read to
+	// catch drift (a Go duration such as 5m; at least 10s).
+	AnnotationSyncInterval = "orq.ai/sync-interval"
+	// AnnotationReconcileRequestedAt forces an immediate sync when its value changes; the value
+	// handled is echoed in status.lastHandledReconcileAt.
+	AnnotationReconcileRequestedAt = "orq.ai/reconcile-requested-at"
+)
 
 // Agent is an agent of an orq.ai workspace, managed declaratively.
 // +kubebuilder:object:root=true
@@ -673,6 +764,7 @@ type AgentStatus struct {
 // +kubebuilder:printcolumn:name="Key",type=string,JSONPath=`.status.key`
 // +kubebuilder:printcolumn:name="Model",type=string,JSONPath=`.spec.model.id`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`,priority=1
 // +kubebuilder:printcolumn:name="Version",type=string,JSONPath=`.status.version`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:validation:XValidation:rule="has(self.spec.key) || self.metadata.name.matches('^[A-Za-z][A-Za-z0-9]*([._-][A-Za-z0-9]+)*$')",message="metadata.name is not a valid orq agent key (letters and digits, separated by single '.', '_' or '-', starting with a letter): set spec.key"

@@ -32,6 +32,7 @@ func runDev(args []string) int {
 		fs.StringVar(&memListen, "orq-mem-listen", "127.0.0.1:0", "Listen address of the in-memory orq API.")
 	})
 	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
 	// Locally, the metrics and probe ports are not needed and may be taken.

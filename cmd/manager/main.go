@@ -55,6 +55,7 @@ type options struct {
 	probeAddr               string
 	leaderElect             bool
 	leaderElectionNamespace string
+	defaultDeletionPolicy   string
 }
 
 func (o *options) bind(fs *flag.FlagSet) {
@@ -69,6 +70,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "Address of the metrics endpoint; 0 disables it.")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the health and readiness probes; 0 disables them.")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica writes to orq.")
+	fs.StringVar(&o.defaultDeletionPolicy, "default-deletion-policy", string(orqv1alpha1.DeletionPolicyDelete), "Deletion policy of Agents that do not set spec.deletionPolicy: Delete or Orphan.")
 	fs.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election lease (default: the pod's namespace).")
 }
 
@@ -95,12 +97,18 @@ func parseFlags(name string, args []string, extra func(*flag.FlagSet)) (*options
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	o.apiKey = os.Getenv(envAPIKey)
+	switch orqv1alpha1.DeletionPolicy(o.defaultDeletionPolicy) {
+	case orqv1alpha1.DeletionPolicyDelete, orqv1alpha1.DeletionPolicyOrphan:
+	default:
+		return nil, fmt.Errorf("--default-deletion-policy must be Delete or Orphan, not %q", o.defaultDeletionPolicy)
+	}
 	return o, nil
 }
 
 func runManager(args []string) int {
 	o, err := parseFlags("manager", args, nil)
 	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
 	if o.apiKey == "" {
@@ -146,8 +154,9 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 		API:                     api,
 		Recorder:                mgr.GetEventRecorder("orq-operator"),
 		SyncPeriod:              o.syncPeriod,
+		DefaultDeletionPolicy:   orqv1alpha1.DeletionPolicy(o.defaultDeletionPolicy),
 		MaxConcurrentReconciles: o.maxConcurrentReconciles,
-	}).SetupWithManager(mgr); err != nil {
+	}).SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("setting up the Agent controller: %w", err)
 	}
 	if o.probeAddr != "0" {

@@ -58,6 +58,9 @@ var fields = map[string]fieldRule{
 
 const defaultEngine = "text"
 
+// operatorFields are spec fields that steer the operator and are not part of the agent.
+var operatorFields = []string{"deletion_policy", "management_policy", "suspend", "adoption_policy", "version_increment", "version_description"}
+
 // opaqueKeys hold free-form JSON whose keys are the user's, not the schema's: they are copied
 // as they are when converting names.
 var opaqueKeys = map[string]bool{"variables": true, "configuration": true, "schema": true}
@@ -74,6 +77,9 @@ func Desired(a *orqv1alpha1.Agent) (Object, error) {
 		return nil, fmt.Errorf("decoding spec: %w", err)
 	}
 	body := snakeKeys(spec).(Object)
+	for _, f := range operatorFields {
+		delete(body, f)
+	}
 	body["key"] = a.RemoteKey()
 	forEachParameters(body, func(p Object) {
 		// The API's tool_choice is a string for a mode, an object for a function.

@@ -377,3 +377,41 @@ func (a *testAPI) send(t *testing.T, method, path string, body Object, want int)
 	}
 	return out
 }
+
+// TestSpecFromRemoteRoundTrips exports agents from the in-memory API and checks that the
+// exported spec, applied again, shows no difference with the remote agent.
+func TestSpecFromRemoteRoundTrips(t *testing.T) {
+	api := newAPI(t)
+	for name, a := range map[string]*orqv1alpha1.Agent{"full": fullAgent(), "minimal": minimalAgent()} {
+		t.Run(name, func(t *testing.T) {
+			desired, _ := Desired(a)
+			remote := api.create(t, desired)
+			spec, err := SpecFromRemote(remote)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if spec.Key != a.RemoteKey() {
+				t.Errorf("key = %q", spec.Key)
+			}
+			exported := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Name: "exported"}, Spec: spec}
+			again, err := Desired(exported)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := Diff(again, Observed(remote)); len(diff) != 0 {
+				t.Errorf("exported spec differs from the remote agent in %v\nspec: %+v", diff, spec)
+			}
+			if spec.Settings.MaxIterations != nil && *spec.Settings.MaxIterations == 100 {
+				t.Errorf("a default value was exported")
+			}
+		})
+	}
+}
+
+func TestCamelIsTheInverseOfSnake(t *testing.T) {
+	for _, s := range []string{"team_of_agents", "knowledge_id", "max_execution_time", "on_codes", "tool_id", "id", "top_p", "json_schema"} {
+		if got := snake(camel(s)); got != s {
+			t.Errorf("snake(camel(%q)) = %q", s, got)
+		}
+	}
+}

@@ -4,6 +4,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -40,11 +42,20 @@ type AgentAPI interface {
 
 var _ AgentAPI = (*orqclient.Client)(nil)
 
-// DefaultSyncPeriod is how often each agent is re-read to catch drift.
-const DefaultSyncPeriod = 10 * time.Minute
+const (
+	// DefaultSyncPeriod is how often each agent is re-read to catch drift.
+	DefaultSyncPeriod = 10 * time.Minute
+	// MinSyncInterval bounds the per-object orq.ai/sync-interval annotation.
+	MinSyncInterval = 10 * time.Second
+	// DefaultCreateClockSkew is how much earlier than its Agent a remote agent may seem to have
+	// been created and still be recognised as created by the operator (clocks differ).
+	DefaultCreateClockSkew = 10 * time.Second
 
-// syncJitter spreads the periodic re-reads of many agents over time.
-const syncJitter = 0.1
+	// syncJitter spreads the periodic re-reads of many agents over time.
+	syncJitter = 0.1
+	// keyIndex indexes Agents by the remote key they manage.
+	keyIndex = ".status.remoteKey"
+)
 
 // AgentReconciler makes the orq.ai agent of each Agent match its spec.
 type AgentReconciler struct {
@@ -53,6 +64,10 @@ type AgentReconciler struct {
 	Recorder recorder.EventRecorder
 	// SyncPeriod is how often an agent is re-read to catch drift; DefaultSyncPeriod when zero.
 	SyncPeriod time.Duration
+	// DefaultDeletionPolicy applies to Agents that do not set spec.deletionPolicy; Delete when empty.
+	DefaultDeletionPolicy orqv1alpha1.DeletionPolicy
+	// CreateClockSkew: see DefaultCreateClockSkew; DefaultCreateClockSkew when zero.
+	CreateClockSkew time.Duration
 	// MaxConcurrentReconciles bounds the workers; 1 when zero.
 	MaxConcurrentReconciles int
 	// Now returns the current time; time.Now when nil.
@@ -78,25 +93,37 @@ func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (resu
 		}
 	}()
 
-	if !agent.DeletionTimestamp.IsZero() {
-		return r.reconcileDelete(ctx, agent)
-	}
-	if err := r.ensureFinalizer(ctx, agent); err != nil {
+	owner, err := r.keyOwner(ctx, agent)
+	if err != nil {
 		return ctrl.Result{}, err
 	}
-	return r.reconcileNormal(ctx, agent)
-}
-
-// reconcileNormal observes the remote agent, creates or updates it, and reports.
-func (r *AgentReconciler) reconcileNormal(ctx context.Context, agent *orqv1alpha1.Agent) (ctrl.Result, error) {
-	key := agent.RemoteKey()
-	agent.Status.Key = key
+	if !agent.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, agent, owner)
+	}
+	agent.Status.Key = agent.RemoteKey()
+	if owner != nil {
+		return r.markKeyConflict(agent, owner), nil
+	}
+	if agent.Spec.Suspend {
+		return r.markSuspended(agent), nil
+	}
+	meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionSuspended)
 
 	desired, err := agentdiff.Desired(agent)
 	if err != nil {
 		return r.fail(ctx, agent, fmt.Errorf("%w: %v", errInvalidSpec, err))
 	}
+	if agent.Spec.ManagementPolicy == orqv1alpha1.ManagementPolicyObserve {
+		return r.reconcileObserve(ctx, agent, desired)
+	}
+	if err := r.ensureFinalizer(ctx, agent); err != nil {
+		return ctrl.Result{}, err
+	}
+	return r.reconcileManage(ctx, agent, desired)
+}
 
+// reconcileManage creates or updates the remote agent, and reports.
+func (r *AgentReconciler) reconcileManage(ctx context.Context, agent *orqv1alpha1.Agent, desired orqclient.Body) (ctrl.Result, error) {
 	remote, wrote, err := r.ensureRemote(ctx, agent, desired)
 	if err != nil {
 		return r.fail(ctx, agent, err)
@@ -105,58 +132,115 @@ func (r *AgentReconciler) reconcileNormal(ctx context.Context, agent *orqv1alpha
 	if err != nil {
 		return r.fail(ctx, agent, err)
 	}
-	r.markSynced(agent, remote, wrote || patched)
+	// The API may answer a PATCH with an agent that still differs: report it rather than patch
+	// again on every pass.
+	pending := agentdiff.Diff(desired, agentdiff.Observed(remote.Raw))
+	r.markSynced(agent, remote, wrote || patched, pending, ReasonNotConverging,
+		"orq.ai keeps these fields different from the spec after an update: ")
+	return ctrl.Result{RequeueAfter: r.nextSync(ctx, agent)}, nil
+}
 
-	if pending := agentdiff.Diff(desired, agentdiff.Observed(remote.Raw)); len(pending) > 0 {
-		// The API accepted the PATCH but answered with an agent that still differs: report it
-		// instead of patching again on every pass.
-		meta.SetStatusCondition(&agent.Status.Conditions, metav1.Condition{
-			Type: ConditionReady, Status: metav1.ConditionFalse, Reason: ReasonNotConverging,
-			ObservedGeneration: agent.Generation,
-			Message:            "orq.ai keeps these fields different from the spec after an update: " + strings.Join(pending, ", "),
-		})
+// reconcileObserve reads the remote agent and reports how it differs from the spec, without
+// writing anything to orq.
+func (r *AgentReconciler) reconcileObserve(ctx context.Context, agent *orqv1alpha1.Agent, desired orqclient.Body) (ctrl.Result, error) {
+	remote, err := r.API.GetAgent(ctx, agent.RemoteKey())
+	if orqclient.IsNotFound(err) {
+		msg := fmt.Sprintf("orq agent %q does not exist; managementPolicy Observe does not create it", agent.RemoteKey())
+		r.setCondition(agent, ConditionReady, metav1.ConditionFalse, ReasonRemoteNotFound, msg)
+		r.setCondition(agent, ConditionSynced, metav1.ConditionFalse, ReasonRemoteNotFound, msg)
+		meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionReconciling)
+		meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionStalled)
+		agent.Status.ID, agent.Status.PendingChanges = "", nil
+		agent.Status.ObservedGeneration = agent.Generation
+		return ctrl.Result{RequeueAfter: r.nextSync(ctx, agent)}, nil
 	}
-	return ctrl.Result{RequeueAfter: r.nextSync()}, nil
+	if err != nil {
+		return r.fail(ctx, agent, err)
+	}
+	pending := agentdiff.Diff(desired, agentdiff.Observed(remote.Raw))
+	if len(pending) > 0 && !slices.Equal(pending, agent.Status.PendingChanges) {
+		r.event(agent, corev1.EventTypeNormal, ReasonDriftDetected, actionObserve,
+			"orq agent %q differs from the spec in: %s (managementPolicy Observe: not corrected)", agent.RemoteKey(), strings.Join(pending, ", "))
+	}
+	r.markSynced(agent, remote, false, pending, ReasonDrifted, "managementPolicy Observe: the orq agent differs from the spec in: ")
+	return ctrl.Result{RequeueAfter: r.nextSync(ctx, agent)}, nil
 }
 
 // ensureRemote returns the remote agent, creating it if it does not exist. An agent that was
 // never created is POSTed at once (the key is the client's, so no read is needed first); a 409
-// means it exists already, and it is read and adopted.
+// means the key exists, and the agent is taken only if this Agent created it or may adopt it.
 func (r *AgentReconciler) ensureRemote(ctx context.Context, agent *orqv1alpha1.Agent, desired orqclient.Body) (*orqclient.Agent, bool, error) {
 	key := agent.RemoteKey()
-	if agent.Status.ID != "" {
+	adopt := agent.Spec.AdoptionPolicy == orqv1alpha1.AdoptionPolicyAdopt
+	if agent.Status.ID != "" || adopt {
 		remote, err := r.API.GetAgent(ctx, key)
-		if err == nil {
-			return remote, false, nil
-		}
-		if !orqclient.IsNotFound(err) {
+		switch {
+		case err == nil:
+			return r.claim(ctx, agent, desired, remote)
+		case !orqclient.IsNotFound(err):
 			return nil, false, err
+		case agent.Status.ID != "":
+			logf.FromContext(ctx).Info("remote agent is gone; creating it again")
 		}
-		// Deleted outside Kubernetes: create it again below.
-		logf.FromContext(ctx).Info("remote agent is gone; creating it again")
 	}
 
 	created, err := r.API.CreateAgent(ctx, desired)
 	switch {
 	case err == nil:
-		reason, verb := ReasonCreated, "Created"
 		if agent.Status.ID != "" {
-			reason, verb = ReasonRecreated, "Re-created deleted"
+			driftCorrections.WithLabelValues(driftRecreated).Inc()
+			r.event(agent, corev1.EventTypeNormal, ReasonRecreated, actionCreate, "Re-created orq agent %q, deleted outside Kubernetes", key)
+		} else {
+			r.event(agent, corev1.EventTypeNormal, ReasonCreated, actionCreate, "Created orq agent %q", key)
 		}
-		r.event(agent, corev1.EventTypeNormal, reason, actionCreate, "%s orq agent %q", verb, key)
 		return created, true, nil
 	case orqclient.IsConflict(err):
 		remote, getErr := r.API.GetAgent(ctx, key)
 		if getErr != nil {
 			return nil, false, getErr
 		}
-		if agent.Status.ID == "" {
-			r.event(agent, corev1.EventTypeNormal, ReasonAdopted, actionAdopt, "Adopted existing orq agent %q", key)
-		}
-		return remote, false, nil
+		return r.claim(ctx, agent, desired, remote)
 	default:
 		return nil, false, err
 	}
+}
+
+// claim decides whether an existing remote agent is this Agent's to manage: one it created
+// (including a create whose answer was lost in a crash), or one it may adopt.
+func (r *AgentReconciler) claim(ctx context.Context, agent *orqv1alpha1.Agent, desired orqclient.Body, remote *orqclient.Agent) (*orqclient.Agent, bool, error) {
+	key := agent.RemoteKey()
+	switch {
+	case agent.Status.ID != "" && remote.ID == agent.Status.ID:
+		return remote, false, nil
+	case agent.Status.ID == "" && r.createdByThisAgent(agent, desired, remote):
+		logf.FromContext(ctx).Info("found the remote agent this Agent created before its status was written")
+		return remote, false, nil
+	case agent.Spec.AdoptionPolicy == orqv1alpha1.AdoptionPolicyAdopt:
+		r.event(agent, corev1.EventTypeNormal, ReasonAdopted, actionAdopt, "Adopted existing orq agent %q (id %s)", key, remote.ID)
+		return remote, false, nil
+	default:
+		return nil, false, fmt.Errorf("%w: orq agent %q (id %s) already exists and was not created by this Agent; "+
+			"set spec.adoptionPolicy: Adopt to take it over and correct it to the spec", errAdoptionRequired, key, remote.ID)
+	}
+}
+
+// createdByThisAgent tells whether a remote agent, found where this Agent has no record of a
+// create, is its own create whose answer was lost: it is exactly the spec (taking it changes
+// nothing), or it was created after this Agent was.
+func (r *AgentReconciler) createdByThisAgent(agent *orqv1alpha1.Agent, desired orqclient.Body, remote *orqclient.Agent) bool {
+	if len(agentdiff.Diff(desired, agentdiff.Observed(remote.Raw))) == 0 {
+		return true
+	}
+	createdStr, _ := remote.Raw["created"].(string)
+	created, err := time.Parse(time.RFC3339, createdStr)
+	if err != nil {
+		return false
+	}
+	skew := r.CreateClockSkew
+	if skew == 0 {
+		skew = DefaultCreateClockSkew
+	}
+	return !created.Before(agent.CreationTimestamp.Add(-skew))
 }
 
 // updateRemote PATCHes the top-level fields that differ, and only those.
@@ -165,46 +249,110 @@ func (r *AgentReconciler) updateRemote(ctx context.Context, agent *orqv1alpha1.A
 	if len(changed) == 0 {
 		return remote, false, nil
 	}
-	updated, err := r.API.UpdateAgent(ctx, agent.RemoteKey(), agentdiff.Patch(desired, changed))
+	body := agentdiff.Patch(desired, changed)
+	if v := agent.Spec.VersionIncrement; v != "" {
+		body["versionIncrement"] = v
+		if d := agent.Spec.VersionDescription; d != "" {
+			body["versionDescription"] = d
+		}
+	}
+	updated, err := r.API.UpdateAgent(ctx, agent.RemoteKey(), body)
 	if err != nil {
 		return nil, false, err
 	}
+	fields := strings.Join(changed, ", ")
 	logf.FromContext(ctx).Info("updated remote agent", "fields", changed)
-	r.event(agent, corev1.EventTypeNormal, ReasonUpdated, actionUpdate, "Updated orq agent %q: %s", agent.RemoteKey(), strings.Join(changed, ", "))
+	if agent.Status.ObservedGeneration == agent.Generation && agent.Status.ID != "" {
+		// The spec did not change since the last sync: the remote agent was changed outside.
+		driftCorrections.WithLabelValues(driftUpdated).Inc()
+		r.event(agent, corev1.EventTypeNormal, ReasonDriftCorrected, actionUpdate, "Put back orq agent %q, changed outside Kubernetes: %s", agent.RemoteKey(), fields)
+	} else {
+		r.event(agent, corev1.EventTypeNormal, ReasonUpdated, actionUpdate, "Updated orq agent %q: %s", agent.RemoteKey(), fields)
+	}
 	return updated, true, nil
 }
 
-// markSynced records the remote agent in status and marks the Agent Ready.
-func (r *AgentReconciler) markSynced(agent *orqv1alpha1.Agent, remote *orqclient.Agent, wrote bool) {
+// markSynced records the remote agent in status: Ready (it exists), and Synced when it matches
+// the spec, otherwise Synced=False with reason and the differing fields.
+func (r *AgentReconciler) markSynced(agent *orqv1alpha1.Agent, remote *orqclient.Agent, wrote bool, pending []string, reason, prefix string) {
 	st := &agent.Status
 	st.ID, st.ProjectID, st.Version, st.RemoteStatus = remote.ID, remote.ProjectID, remote.Version, remote.Status
+	st.PendingChanges = pending
 	if wrote || st.LastSyncTime == nil || st.ObservedGeneration != agent.Generation {
 		now := metav1.NewTime(r.now().Truncate(time.Second))
 		st.LastSyncTime = &now
 	}
 	st.ObservedGeneration = agent.Generation
-	meta.SetStatusCondition(&st.Conditions, metav1.Condition{
-		Type: ConditionReady, Status: metav1.ConditionTrue, Reason: ReasonSynced,
-		ObservedGeneration: agent.Generation, Message: "The orq agent matches the spec",
-	})
+	st.LastHandledReconcileAt = agent.Annotations[orqv1alpha1.AnnotationReconcileRequestedAt]
+	if len(pending) == 0 {
+		r.setCondition(agent, ConditionSynced, metav1.ConditionTrue, ReasonSynced, "The orq agent matches the spec")
+	} else {
+		r.setCondition(agent, ConditionSynced, metav1.ConditionFalse, reason, prefix+strings.Join(pending, ", "))
+	}
+	readyMsg := "The orq agent exists and matches the spec"
+	if len(pending) > 0 {
+		readyMsg = "The orq agent exists; the Synced condition says how it differs from the spec"
+	}
+	r.setCondition(agent, ConditionReady, metav1.ConditionTrue, ReasonSynced, readyMsg)
 	meta.RemoveStatusCondition(&st.Conditions, ConditionReconciling)
 	meta.RemoveStatusCondition(&st.Conditions, ConditionStalled)
 }
 
-// reconcileDelete deletes the remote agent, then releases the Agent.
-func (r *AgentReconciler) reconcileDelete(ctx context.Context, agent *orqv1alpha1.Agent) (ctrl.Result, error) {
+// markKeyConflict parks an Agent whose key is managed by an older Agent. It becomes active by
+// itself when that Agent is gone (see agentsSharingKey).
+func (r *AgentReconciler) markKeyConflict(agent, owner *orqv1alpha1.Agent) ctrl.Result {
+	msg := fmt.Sprintf("orq agent key %q is managed by Agent %s/%s, which is older; this Agent takes over when that one is deleted",
+		agent.RemoteKey(), owner.Namespace, owner.Name)
+	if c := meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled); c == nil || c.Reason != ReasonKeyConflict || c.Message != msg {
+		r.event(agent, corev1.EventTypeWarning, ReasonKeyConflict, actionRefused, "%s", msg)
+	}
+	r.setCondition(agent, ConditionReady, metav1.ConditionFalse, ReasonKeyConflict, msg)
+	r.setCondition(agent, ConditionStalled, metav1.ConditionTrue, ReasonKeyConflict, msg)
+	meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionReconciling)
+	agent.Status.ObservedGeneration = agent.Generation
+	return ctrl.Result{}
+}
+
+// markSuspended reports a suspended Agent; no call is made to orq.
+func (r *AgentReconciler) markSuspended(agent *orqv1alpha1.Agent) ctrl.Result {
+	r.setCondition(agent, ConditionSuspended, metav1.ConditionTrue, ReasonSuspended,
+		"spec.suspend is true: no calls to orq until it is false again")
+	meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionReconciling)
+	agent.Status.ObservedGeneration = agent.Generation
+	return ctrl.Result{}
+}
+
+// reconcileDelete deletes the remote agent, unless it is to be left in orq, then releases the
+// Agent.
+func (r *AgentReconciler) reconcileDelete(ctx context.Context, agent, owner *orqv1alpha1.Agent) (ctrl.Result, error) {
 	if !controllerutil.ContainsFinalizer(agent, FinalizerName) {
 		return ctrl.Result{}, nil
 	}
 	key := agent.RemoteKey()
-	err := r.API.DeleteAgent(ctx, key)
-	switch {
-	case err == nil:
-		r.event(agent, corev1.EventTypeNormal, ReasonDeleted, actionDelete, "Deleted orq agent %q", key)
-	case orqclient.IsNotFound(err):
-		// Already gone.
-	default:
-		return r.fail(ctx, agent, err)
+	why := r.orphanReason(agent, owner)
+	if why == "" && agent.Status.ID == "" {
+		// No create was recorded; one may have succeeded before a crash. Delete only what this
+		// Agent created or adopted.
+		var err error
+		if why, err = r.unrecordedRemote(ctx, agent); err != nil {
+			return r.fail(ctx, agent, err)
+		}
+	}
+	if why != "" {
+		if owner == nil {
+			r.event(agent, corev1.EventTypeNormal, ReasonOrphaned, actionDelete, "Left orq agent %q in orq: %s", key, why)
+		}
+	} else {
+		r.setCondition(agent, ConditionReady, metav1.ConditionFalse, ReasonDeleting, "Deleting the orq agent")
+		err := r.API.DeleteAgent(ctx, key)
+		switch {
+		case err == nil:
+			r.event(agent, corev1.EventTypeNormal, ReasonDeleted, actionDelete, "Deleted orq agent %q", key)
+		case orqclient.IsNotFound(err):
+			// Already gone.
+		default:
+			return r.fail(ctx, agent, err)
+		}
 	}
 	patch := client.MergeFrom(agent.DeepCopy())
 	controllerutil.RemoveFinalizer(agent, FinalizerName)
@@ -212,6 +360,85 @@ func (r *AgentReconciler) reconcileDelete(ctx context.Context, agent *orqv1alpha
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{}, nil
+}
+
+// orphanReason says why the remote agent must stay in orq when its Agent goes, or "".
+func (r *AgentReconciler) orphanReason(agent, owner *orqv1alpha1.Agent) string {
+	policy := agent.Spec.DeletionPolicy
+	if policy == "" {
+		policy = r.DefaultDeletionPolicy
+	}
+	switch {
+	case owner != nil:
+		return fmt.Sprintf("the key is managed by Agent %s/%s", owner.Namespace, owner.Name)
+	case agent.Spec.Suspend:
+		return "the Agent is suspended"
+	case agent.Spec.ManagementPolicy == orqv1alpha1.ManagementPolicyObserve:
+		return "managementPolicy is Observe"
+	case policy == orqv1alpha1.DeletionPolicyOrphan:
+		return "deletionPolicy is Orphan"
+	}
+	return ""
+}
+
+// unrecordedRemote looks at the remote agent of an Agent that has no record of creating it: ""
+// when it is this Agent's to delete, otherwise why it stays.
+func (r *AgentReconciler) unrecordedRemote(ctx context.Context, agent *orqv1alpha1.Agent) (string, error) {
+	remote, err := r.API.GetAgent(ctx, agent.RemoteKey())
+	switch {
+	case orqclient.IsNotFound(err):
+		return "it does not exist", nil
+	case err != nil:
+		return "", err
+	}
+	desired, err := agentdiff.Desired(agent)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", errInvalidSpec, err)
+	}
+	if agent.Spec.AdoptionPolicy == orqv1alpha1.AdoptionPolicyAdopt || r.createdByThisAgent(agent, desired, remote) {
+		return "", nil
+	}
+	return "this Agent did not create it", nil
+}
+
+// keyOwner returns the Agent that manages this Agent's key when it is another one: the oldest
+// Agent with the key, in any namespace. creationTimestamp has a resolution of one second, so ties
+// go to the Agent that already holds the remote agent, then by namespace/name. nil means this
+// Agent.
+func (r *AgentReconciler) keyOwner(ctx context.Context, agent *orqv1alpha1.Agent) (*orqv1alpha1.Agent, error) {
+	var list orqv1alpha1.AgentList
+	if err := r.List(ctx, &list, client.MatchingFields{keyIndex: agent.RemoteKey()}); err != nil {
+		return nil, err
+	}
+	owner := agent
+	for i := range list.Items {
+		if olderThan(&list.Items[i], owner) {
+			owner = &list.Items[i]
+		}
+	}
+	if owner.UID == agent.UID {
+		return nil, nil
+	}
+	return owner, nil
+}
+
+func olderThan(a, b *orqv1alpha1.Agent) bool {
+	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+		return a.CreationTimestamp.Before(&b.CreationTimestamp)
+	}
+	if aHolds, bHolds := holdsKey(a), holdsKey(b); aHolds != bHolds {
+		return aHolds
+	}
+	if a.Namespace != b.Namespace {
+		return a.Namespace < b.Namespace
+	}
+	return a.Name < b.Name
+}
+
+// holdsKey tells whether an Agent manages its remote agent now.
+func holdsKey(a *orqv1alpha1.Agent) bool {
+	c := meta.FindStatusCondition(a.Status.Conditions, ConditionStalled)
+	return a.Status.ID != "" && (c == nil || c.Reason != ReasonKeyConflict)
 }
 
 // ensureFinalizer adds the finalizer before anything is created remotely.
@@ -233,14 +460,11 @@ func (r *AgentReconciler) ensureFinalizer(ctx context.Context, agent *orqv1alpha
 func (r *AgentReconciler) fail(ctx context.Context, agent *orqv1alpha1.Agent, err error) (ctrl.Result, error) {
 	c := classify(err)
 	msg := err.Error()
-	ready := metav1.Condition{Type: ConditionReady, Status: metav1.ConditionFalse, Reason: c.reason, Message: msg, ObservedGeneration: agent.Generation}
-	meta.SetStatusCondition(&agent.Status.Conditions, ready)
+	r.setCondition(agent, ConditionReady, metav1.ConditionFalse, c.reason, msg)
 
 	switch c.outcome {
 	case terminal, stalledSlow:
-		meta.SetStatusCondition(&agent.Status.Conditions, metav1.Condition{
-			Type: ConditionStalled, Status: metav1.ConditionTrue, Reason: c.reason, Message: msg, ObservedGeneration: agent.Generation,
-		})
+		r.setCondition(agent, ConditionStalled, metav1.ConditionTrue, c.reason, msg)
 		meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionReconciling)
 		// The operator has done all it can with this generation: kstatus reads it as Failed.
 		agent.Status.ObservedGeneration = agent.Generation
@@ -248,19 +472,27 @@ func (r *AgentReconciler) fail(ctx context.Context, agent *orqv1alpha1.Agent, er
 		if c.outcome == terminal {
 			return ctrl.Result{}, reconcile.TerminalError(err)
 		}
-		logf.FromContext(ctx).Error(err, "orq API refused the API key; retrying slowly", "after", c.after)
-		return ctrl.Result{RequeueAfter: c.after}, nil
+		after := c.after
+		if after == 0 {
+			after = r.nextSync(ctx, agent)
+		}
+		logf.FromContext(ctx).Info("stalled; retrying slowly", "reason", c.reason, "after", after.String())
+		return ctrl.Result{RequeueAfter: after}, nil
 	default:
-		meta.SetStatusCondition(&agent.Status.Conditions, metav1.Condition{
-			Type: ConditionReconciling, Status: metav1.ConditionTrue, Reason: c.reason, Message: msg, ObservedGeneration: agent.Generation,
-		})
+		r.setCondition(agent, ConditionReconciling, metav1.ConditionTrue, c.reason, msg)
 		meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionStalled)
 		if c.outcome == waiting {
-			logf.FromContext(ctx).Info("orq API rate limit; waiting", "after", c.after)
+			logf.FromContext(ctx).Info("orq API rate limit; waiting", "after", c.after.String())
 			return ctrl.Result{RequeueAfter: c.after}, nil
 		}
 		return ctrl.Result{}, err
 	}
+}
+
+func (r *AgentReconciler) setCondition(agent *orqv1alpha1.Agent, typ string, status metav1.ConditionStatus, reason, msg string) {
+	meta.SetStatusCondition(&agent.Status.Conditions, metav1.Condition{
+		Type: typ, Status: status, Reason: reason, Message: msg, ObservedGeneration: agent.Generation,
+	})
 }
 
 // patchStatus writes the status if, and only if, this pass changed it.
@@ -288,17 +520,33 @@ func (r *AgentReconciler) now() time.Time {
 	return time.Now()
 }
 
-func (r *AgentReconciler) nextSync() time.Duration {
+// nextSync is when the agent is re-read next: its orq.ai/sync-interval annotation, else the
+// operator's sync period, with jitter.
+func (r *AgentReconciler) nextSync(ctx context.Context, agent *orqv1alpha1.Agent) time.Duration {
 	period := r.SyncPeriod
 	if period <= 0 {
 		period = DefaultSyncPeriod
+	}
+	if v, ok := agent.Annotations[orqv1alpha1.AnnotationSyncInterval]; ok {
+		d, err := time.ParseDuration(v)
+		if err == nil && d >= MinSyncInterval {
+			period = d
+		} else {
+			logf.FromContext(ctx).Info("ignoring invalid "+orqv1alpha1.AnnotationSyncInterval+" annotation", "value", v, "minimum", MinSyncInterval.String())
+		}
 	}
 	return wait.Jitter(period, syncJitter)
 }
 
 // SetupWithManager registers the reconciler. It reacts to changes of the spec, labels,
-// annotations and deletion, never to its own status writes.
-func (r *AgentReconciler) SetupWithManager(mgr ctrl.Manager) error {
+// annotations and deletion, never to its own status writes; and it wakes the Agents that share
+// a key with one that is deleted.
+func (r *AgentReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
+	if err := mgr.GetFieldIndexer().IndexField(ctx, &orqv1alpha1.Agent{}, keyIndex, func(o client.Object) []string {
+		return []string{o.(*orqv1alpha1.Agent).RemoteKey()}
+	}); err != nil {
+		return err
+	}
 	workers := r.MaxConcurrentReconciles
 	if workers <= 0 {
 		workers = 1
@@ -310,9 +558,35 @@ func (r *AgentReconciler) SetupWithManager(mgr ctrl.Manager) error {
 			predicate.LabelChangedPredicate{},
 			deletionStarted{},
 		))).
+		Watches(&orqv1alpha1.Agent{}, handler.EnqueueRequestsFromMapFunc(r.agentsSharingKey),
+			builder.WithPredicates(predicate.Funcs{
+				CreateFunc:  func(event.CreateEvent) bool { return false },
+				UpdateFunc:  func(event.UpdateEvent) bool { return false },
+				GenericFunc: func(event.GenericEvent) bool { return false },
+			})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).
 		Named("agent").
 		Complete(r)
+}
+
+// agentsSharingKey maps a deleted Agent to the other Agents with its key.
+func (r *AgentReconciler) agentsSharingKey(ctx context.Context, o client.Object) []reconcile.Request {
+	agent, ok := o.(*orqv1alpha1.Agent)
+	if !ok {
+		return nil
+	}
+	var list orqv1alpha1.AgentList
+	if err := r.List(ctx, &list, client.MatchingFields{keyIndex: agent.RemoteKey()}); err != nil {
+		logf.FromContext(ctx).Error(err, "listing Agents that share a key")
+		return nil
+	}
+	var out []reconcile.Request
+	for _, a := range list.Items {
+		if a.UID != agent.UID {
+			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&a)})
+		}
+	}
+	return out
 }
 
 // deletionStarted passes the update that sets an object's deletion timestamp.

@@ -6,6 +6,10 @@ const (
 	ConditionReady       = "Ready"
 	ConditionReconciling = "Reconciling"
 	ConditionStalled     = "Stalled"
+	// ConditionSynced tells whether the remote agent matches the spec; Ready only says it exists.
+	ConditionSynced = "Synced"
+	// ConditionSuspended is True while spec.suspend is.
+	ConditionSuspended = "Suspended"
 )
 
 // Reasons, used in conditions and events.
@@ -34,6 +38,21 @@ const (
 	ReasonDeleting = "Deleting"
 	// ReasonInvalidSpec: the spec cannot be turned into a request.
 	ReasonInvalidSpec = "InvalidSpec"
+	// ReasonRemoteNotFound: an observed agent does not exist in orq.
+	ReasonRemoteNotFound = "RemoteNotFound"
+	// ReasonDrifted: an observed agent differs from the spec.
+	ReasonDrifted = "Drifted"
+	// ReasonDriftDetected, ReasonDriftCorrected: events for changes made outside Kubernetes.
+	ReasonDriftDetected  = "DriftDetected"
+	ReasonDriftCorrected = "DriftCorrected"
+	// ReasonKeyConflict: an older Agent manages the same key.
+	ReasonKeyConflict = "KeyConflict"
+	// ReasonSuspended: spec.suspend is true.
+	ReasonSuspended = "Suspended"
+	// ReasonOrphaned: the Agent was deleted and its remote agent left in orq.
+	ReasonOrphaned = "Orphaned"
+	// ReasonAdoptionRequired: the key exists in orq and this Agent did not create it.
+	ReasonAdoptionRequired = "AdoptionRequired"
 )
 
 // Event actions (the events.k8s.io "action" field).
@@ -43,6 +62,7 @@ const (
 	actionDelete  = "Delete"
 	actionAdopt   = "Adopt"
 	actionRefused = "Reconcile"
+	actionObserve = "Observe"
 )
 
 // FinalizerName keeps an Agent until its remote agent is deleted.

@@ -19,7 +19,8 @@ const (
 	// terminal: nothing changes until the spec does (400/422, invalid spec); no requeue. A new
 	// generation triggers the next attempt.
 	terminal
-	// stalledSlow: the API key is refused; retried slowly, in case the key is fixed outside.
+	// stalledSlow: cannot progress without a change outside the spec (the API key is refused, a
+	// foreign agent holds the key); retried slowly.
 	stalledSlow
 )
 
@@ -37,13 +38,21 @@ type classification struct {
 	after   time.Duration
 }
 
-// errInvalidSpec marks a spec that cannot be turned into an API request.
-var errInvalidSpec = errors.New("invalid spec")
+var (
+	// errInvalidSpec marks a spec that cannot be turned into an API request.
+	errInvalidSpec = errors.New("invalid spec")
+	// errAdoptionRequired marks a remote agent this Agent did not create and may not adopt.
+	errAdoptionRequired = errors.New("adoption required")
+)
 
 // classify maps an error to its handling, once.
 func classify(err error) classification {
 	if errors.Is(err, errInvalidSpec) {
 		return classification{outcome: terminal, reason: ReasonInvalidSpec}
+	}
+	if errors.Is(err, errAdoptionRequired) {
+		// Re-checked every sync period, in case the foreign agent goes away.
+		return classification{outcome: stalledSlow, reason: ReasonAdoptionRequired}
 	}
 	switch orqclient.KindOf(err) {
 	case orqclient.KindInvalid:

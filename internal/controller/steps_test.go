@@ -266,3 +266,29 @@ func mustDesired(t *testing.T, a *orqv1alpha1.Agent) orqclient.Body {
 	}
 	return d
 }
+
+func TestKeyOwnerOrder(t *testing.T) {
+	at := func(sec int64) metav1.Time { return metav1.NewTime(time.Unix(sec, 0)) }
+	agent := func(ns, name string, created int64, id string) *orqv1alpha1.Agent {
+		a := sampleAgent(ns, name)
+		a.CreationTimestamp = at(created)
+		a.Status.ID = id
+		return a
+	}
+	cases := []struct {
+		name string
+		a, b *orqv1alpha1.Agent
+		want bool
+	}{
+		{"older wins", agent("z", "z", 1, ""), agent("a", "a", 2, "01ID"), true},
+		{"newer loses", agent("a", "a", 2, "01ID"), agent("z", "z", 1, ""), false},
+		{"same second: the holder wins", agent("z", "z", 1, "01ID"), agent("a", "a", 1, ""), true},
+		{"same second, neither holds: namespace", agent("a", "z", 1, ""), agent("b", "a", 1, ""), true},
+		{"same second and namespace: name", agent("a", "a", 1, ""), agent("a", "b", 1, ""), true},
+	}
+	for _, tc := range cases {
+		if got := olderThan(tc.a, tc.b); got != tc.want {
+			t.Errorf("%s: olderThan = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -75,6 +75,8 @@ var _ = BeforeSuite(func() {
 	api, err := orqclient.New(orqclient.Options{BaseURL: orqServer.URL, APIKey: suiteAPIKey, Timeout: 5 * time.Second})
 	Expect(err).NotTo(HaveOccurred())
 
+	var ctx context.Context
+	ctx, cancel = context.WithCancel(context.Background())
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
 	Expect(err).NotTo(HaveOccurred())
 	Expect((&AgentReconciler{
@@ -83,10 +85,9 @@ var _ = BeforeSuite(func() {
 		Recorder:                mgr.GetEventRecorder("orq-operator"),
 		SyncPeriod:              suiteSyncPeriod,
 		MaxConcurrentReconciles: 2,
-	}).SetupWithManager(mgr)).To(Succeed())
+		CreateClockSkew:         time.Millisecond,
+	}).SetupWithManager(ctx, mgr)).To(Succeed())
 
-	var ctx context.Context
-	ctx, cancel = context.WithCancel(context.Background())
 	go func() {
 		defer GinkgoRecover()
 		Expect(mgr.Start(ctx)).To(Succeed())

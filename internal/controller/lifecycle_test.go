@@ -1,0 +1,293 @@
+package controller
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/agentdiff"
+)
+
+var _ = Describe("Agent lifecycle policies", func() {
+	var (
+		ctx context.Context
+		ns  string
+	)
+
+	BeforeEach(func() {
+		ctx = context.Background()
+		n := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "lifecycle-"}}
+		Expect(k8s.Create(ctx, n)).To(Succeed())
+		ns = n.Name
+	})
+
+	It("deletionPolicy Orphan leaves the remote agent in orq; Delete removes it", func() {
+		orphan := sampleAgent(ns, "orphan-me")
+		orphan.Spec.DeletionPolicy = orqv1alpha1.DeletionPolicyOrphan
+		deleted := sampleAgent(ns, "delete-me")
+		Expect(k8s.Create(ctx, orphan)).To(Succeed())
+		Expect(k8s.Create(ctx, deleted)).To(Succeed())
+		waitReady(ctx, orphan)
+		waitReady(ctx, deleted)
+
+		Expect(k8s.Delete(ctx, orphan)).To(Succeed())
+		Expect(k8s.Delete(ctx, deleted)).To(Succeed())
+		waitGone(ctx, orphan)
+		waitGone(ctx, deleted)
+
+		_, ok := remoteAgent("orphan-me")
+		Expect(ok).To(BeTrue(), "an orphaned agent stays in orq")
+		Expect(requests(http.MethodDelete, "/v2/agents/orphan-me")).To(BeEmpty())
+		_, ok = remoteAgent("delete-me")
+		Expect(ok).To(BeFalse())
+		Expect(eventReasons(ctx, orphan)).To(ContainElement(ReasonOrphaned))
+	})
+
+	It("managementPolicy Observe reports what differs and never writes to orq", func() {
+		remote := createRemote(sampleAgent(ns, "observed"), func(b map[string]any) { b["instructions"] = "edited in the studio" })
+		orqAPI.ResetRequests()
+
+		agent := sampleAgent(ns, "observed")
+		agent.Spec.ManagementPolicy = orqv1alpha1.ManagementPolicyObserve
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+			g.Expect(agent.Status.PendingChanges).To(Equal([]string{"instructions"}))
+			g.Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, ConditionReady)).To(BeTrue(), "the agent exists")
+			synced := meta.FindStatusCondition(agent.Status.Conditions, ConditionSynced)
+			g.Expect(synced).NotTo(BeNil())
+			g.Expect(synced.Status).To(Equal(metav1.ConditionFalse))
+			g.Expect(synced.Reason).To(Equal(ReasonDrifted))
+			g.Expect(agent.Status.ID).To(Equal(remote["_id"]))
+		}, timeout, poll).Should(Succeed())
+		Expect(eventReasons(ctx, agent)).To(ContainElement(ReasonDriftDetected))
+
+		time.Sleep(2 * suiteSyncPeriod)
+		Expect(k8s.Delete(ctx, agent)).To(Succeed())
+		waitGone(ctx, agent)
+		for _, method := range []string{http.MethodPost, http.MethodPatch, http.MethodDelete} {
+			Expect(orqAPI.CountRequests(method)).To(BeZero(), "Observe never sends %s", method)
+		}
+		after, ok := remoteAgent("observed")
+		Expect(ok).To(BeTrue())
+		Expect(after["instructions"]).To(Equal("edited in the studio"))
+	})
+
+	It("suspend makes no call to orq until it is false again", func() {
+		orqAPI.ResetRequests()
+		agent := sampleAgent(ns, "suspended")
+		agent.Spec.Suspend = true
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+			g.Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, ConditionSuspended)).To(BeTrue())
+		}, timeout, poll).Should(Succeed())
+		Consistently(func() int { return callsFor("suspended") }, 2*suiteSyncPeriod, poll).Should(BeZero())
+
+		patch := client.MergeFrom(agent.DeepCopy())
+		agent.Spec.Suspend = false
+		Expect(k8s.Patch(ctx, agent, patch)).To(Succeed())
+		waitReady(ctx, agent)
+		Expect(meta.FindStatusCondition(agent.Status.Conditions, ConditionSuspended)).To(BeNil())
+		_, ok := remoteAgent("suspended")
+		Expect(ok).To(BeTrue())
+	})
+
+	It("refuses a foreign agent with adoptionPolicy Fail, and takes it over with Adopt", func() {
+		createRemote(sampleAgent(ns, "foreign"), func(b map[string]any) { b["role"] = "Someone else's agent" })
+		time.Sleep(1100 * time.Millisecond) // creationTimestamp has a resolution of one second
+		orqAPI.ResetRequests()
+
+		agent := sampleAgent(ns, "foreign")
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+			stalled := meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)
+			g.Expect(stalled).NotTo(BeNil())
+			g.Expect(stalled.Reason).To(Equal(ReasonAdoptionRequired))
+			g.Expect(stalled.Message).To(ContainSubstring("adoptionPolicy: Adopt"))
+		}, timeout, poll).Should(Succeed())
+		Expect(orqAPI.CountRequests(http.MethodPatch)).To(BeZero(), "a foreign agent is never overwritten")
+		remote, _ := remoteAgent("foreign")
+		Expect(remote["role"]).To(Equal("Someone else's agent"))
+
+		patch := client.MergeFrom(agent.DeepCopy())
+		agent.Spec.AdoptionPolicy = orqv1alpha1.AdoptionPolicyAdopt
+		Expect(k8s.Patch(ctx, agent, patch)).To(Succeed())
+		waitReady(ctx, agent)
+		remote, _ = remoteAgent("foreign")
+		Expect(remote["role"]).To(Equal("Customer support"), "corrected to the spec after adoption")
+		Expect(eventReasons(ctx, agent)).To(ContainElement(ReasonAdopted))
+	})
+
+	It("recovers its own create when the manager crashed after the POST, without a duplicate or a refusal", func() {
+		agent := sampleAgent(ns, "crashed")
+		agent.Spec.Suspend = true // keeps the operator away while the crash is staged
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+			g.Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, ConditionSuspended)).To(BeTrue())
+		}, timeout, poll).Should(Succeed())
+		// The POST the operator sent before it crashed: it succeeded, its answer was lost.
+		createRemote(agent, nil)
+		orqAPI.ResetRequests()
+
+		// And the spec moved on meanwhile, so the remote agent is not even identical any more.
+		patch := client.MergeFrom(agent.DeepCopy())
+		agent.Spec.Suspend = false
+		agent.Spec.Instructions = "Changed after the crash."
+		Expect(k8s.Patch(ctx, agent, patch)).To(Succeed())
+		waitReady(ctx, agent)
+
+		Expect(requests(http.MethodPost, "/v2/agents")).To(HaveLen(1), "one POST, answered 409")
+		Expect(requests(http.MethodPatch, "/v2/agents/crashed")).To(HaveLen(1))
+		remote, _ := remoteAgent("crashed")
+		Expect(remote["instructions"]).To(Equal("Changed after the crash."))
+		Expect(agent.Status.ID).To(Equal(remote["_id"]))
+		Expect(eventReasons(ctx, agent)).NotTo(ContainElement(ReasonAdoptionRequired))
+	})
+
+	It("lets the oldest of two Agents with one key manage it; the other takes over when it goes", func() {
+		other := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "lifecycle-other-"}}
+		Expect(k8s.Create(ctx, other)).To(Succeed())
+
+		first := sampleAgent(ns, "shared-key")
+		Expect(k8s.Create(ctx, first)).To(Succeed())
+		waitReady(ctx, first)
+		time.Sleep(1100 * time.Millisecond) // creationTimestamp has a resolution of one second
+		second := sampleAgent(other.Name, "second")
+		second.Spec.Key = "shared-key"
+		second.Spec.Role = "A different role"
+		Expect(k8s.Create(ctx, second)).To(Succeed())
+
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(second), second)).To(Succeed())
+			stalled := meta.FindStatusCondition(second.Status.Conditions, ConditionStalled)
+			g.Expect(stalled).NotTo(BeNil())
+			g.Expect(stalled.Reason).To(Equal(ReasonKeyConflict))
+			g.Expect(stalled.Message).To(ContainSubstring(ns + "/shared-key"))
+		}, timeout, poll).Should(Succeed())
+		Consistently(func() any { r, _ := remoteAgent("shared-key"); return r["role"] }, 2*suiteSyncPeriod, poll).
+			Should(Equal("Customer support"), "the two Agents do not fight")
+
+		Expect(k8s.Delete(ctx, first)).To(Succeed())
+		waitGone(ctx, first)
+		waitReady(ctx, second)
+		Eventually(func() any { r, _ := remoteAgent("shared-key"); return r["role"] }, timeout, poll).Should(Equal("A different role"))
+	})
+
+	It("syncs at once when orq.ai/reconcile-requested-at changes, and echoes it", func() {
+		agent := sampleAgent(ns, "forced")
+		agent.Annotations = map[string]string{orqv1alpha1.AnnotationSyncInterval: "1h"}
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+		Expect(orqAPI.MutateAgent("forced", func(a map[string]any) { a["role"] = "edited in the studio" })).To(BeTrue())
+		Consistently(func() any { r, _ := remoteAgent("forced"); return r["role"] }, 2*suiteSyncPeriod, poll).
+			Should(Equal("edited in the studio"), "the per-Agent sync interval (1h) applies")
+
+		patch := client.MergeFrom(agent.DeepCopy())
+		agent.Annotations[orqv1alpha1.AnnotationReconcileRequestedAt] = "2026-11-24T12:00:00Z"
+		Expect(k8s.Patch(ctx, agent, patch)).To(Succeed())
+		Eventually(func() any { r, _ := remoteAgent("forced"); return r["role"] }, timeout, poll).Should(Equal("Customer support"))
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+			g.Expect(agent.Status.LastHandledReconcileAt).To(Equal("2026-11-24T12:00:00Z"))
+		}, timeout, poll).Should(Succeed())
+		Expect(eventReasons(ctx, agent)).To(ContainElement(ReasonDriftCorrected))
+	})
+
+	It("publishes a new version with versionIncrement", func() {
+		agent := sampleAgent(ns, "versioned")
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+		Expect(agent.Status.Version).To(Equal("1.0.0"))
+
+		patch := client.MergeFrom(agent.DeepCopy())
+		agent.Spec.Instructions = "New behaviour."
+		agent.Spec.VersionIncrement = "minor"
+		agent.Spec.VersionDescription = "Shorter answers"
+		Expect(k8s.Patch(ctx, agent, patch)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+			g.Expect(agent.Status.Version).To(Equal("1.1.0"))
+		}, timeout, poll).Should(Succeed())
+		patches := requests(http.MethodPatch, "/v2/agents/versioned")
+		Expect(patches).To(HaveLen(1))
+		var body map[string]any
+		Expect(json.Unmarshal(patches[0].Body, &body)).To(Succeed())
+		Expect(body).To(Equal(map[string]any{"instructions": "New behaviour.", "versionIncrement": "minor", "versionDescription": "Shorter answers"}))
+	})
+})
+
+// createRemote creates an agent directly in the in-memory API, as the orq studio or an earlier
+// run would, from the request the operator would send for a (possibly edited).
+func createRemote(a *orqv1alpha1.Agent, edit func(map[string]any)) map[string]any {
+	GinkgoHelper()
+	body, err := agentdiff.Desired(a)
+	Expect(err).NotTo(HaveOccurred())
+	if edit != nil {
+		edit(body)
+	}
+	raw, err := json.Marshal(body)
+	Expect(err).NotTo(HaveOccurred())
+	req, err := http.NewRequest(http.MethodPost, orqServer.URL+"/v2/agents", bytes.NewReader(raw))
+	Expect(err).NotTo(HaveOccurred())
+	req.Header.Set("Authorization", "Bearer "+suiteAPIKey)
+	resp, err := orqServer.Client().Do(req)
+	Expect(err).NotTo(HaveOccurred())
+	defer resp.Body.Close()
+	Expect(resp.StatusCode).To(Equal(http.StatusCreated))
+	var out map[string]any
+	Expect(json.NewDecoder(resp.Body).Decode(&out)).To(Succeed())
+	return out
+}
+
+// callsFor counts the recorded requests that concern one key.
+func callsFor(key string) int {
+	n := 0
+	for _, r := range orqAPI.Requests() {
+		if strings.HasSuffix(r.Path, "/"+key) || bytes.Contains(r.Body, []byte(`"key":"`+key+`"`)) {
+			n++
+		}
+	}
+	return n
+}
+
+// waitGone waits until the Agent no longer exists.
+func waitGone(ctx context.Context, agent *orqv1alpha1.Agent) {
+	GinkgoHelper()
+	Eventually(func() bool {
+		return apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKeyFromObject(agent), &orqv1alpha1.Agent{}))
+	}, timeout, poll).Should(BeTrue())
+}
+
+// eventReasons returns the reasons of the events recorded about an Agent.
+func eventReasons(ctx context.Context, agent *orqv1alpha1.Agent) []string {
+	GinkgoHelper()
+	var reasons []string
+	Eventually(func(g Gomega) {
+		var list eventsv1.EventList
+		g.Expect(k8s.List(ctx, &list, client.InNamespace(agent.Namespace))).To(Succeed())
+		reasons = nil
+		for _, e := range list.Items {
+			if e.Regarding.Name == agent.Name {
+				reasons = append(reasons, e.Reason)
+			}
+		}
+		g.Expect(reasons).NotTo(BeEmpty())
+	}, timeout, poll).Should(Succeed())
+	return reasons
+}
