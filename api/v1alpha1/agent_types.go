@@ -10,6 +10,7 @@ import (
 // fields and defaults are those of the API, so the apiserver refuses what orq.ai would refuse.
 
 // AgentSpec is the desired state of an orq.ai agent.
+// +kubebuilder:validation:XValidation:rule="(has(self.source) ? self.source : '') == (has(oldSelf.source) ? oldSelf.source : '')",message="spec.source cannot change once the Agent exists: the orq API cannot update it"
 type AgentSpec struct {
 	// Unique identifier for the agent within the workspace. Defaults to metadata.name and cannot
 	// change once set.
@@ -93,7 +94,7 @@ type AgentSpec struct {
 	// +optional
 	Variables map[string]apiextensionsv1.JSON `json:"variables,omitempty"`
 
-	// Where the agent comes from.
+	// Where the agent comes from. Set at creation; the orq API cannot change it afterwards.
 	// +optional
 	// +kubebuilder:validation:Enum=internal;external;experiment
 	Source string `json:"source,omitempty"`
@@ -612,6 +613,7 @@ type AgentSettings struct {
 // Tool is a tool the agent can use.
 // +kubebuilder:validation:XValidation:rule="self.type in ['google_search','web_scraper','call_sub_agent','retrieve_agents','query_memory_store','write_memory_store','retrieve_memory_stores','delete_memory_document','retrieve_knowledge_bases','query_knowledge_base','current_date','advisor','sidekick','code_interpreter','http','code','function','json_schema','mcp'] || self.type.matches('^[a-z][a-z0-9_-]*:.+$')",message="type must be a built-in tool (google_search, web_scraper, call_sub_agent, retrieve_agents, query_memory_store, write_memory_store, retrieve_memory_stores, delete_memory_document, retrieve_knowledge_bases, query_knowledge_base, current_date, advisor, sidekick, code_interpreter), http, code, function, json_schema, mcp, or a provider tool of the form provider:name"
 // +kubebuilder:validation:XValidation:rule="!(self.type in ['http','code','function','json_schema','mcp']) || has(self.key) || has(self.id)",message="http, code, function, json_schema and mcp tools must reference a pre-created tool by key or id"
+// +kubebuilder:validation:XValidation:rule="!(self.type in ['google_search','web_scraper','call_sub_agent','retrieve_agents','query_memory_store','write_memory_store','retrieve_memory_stores','delete_memory_document','retrieve_knowledge_bases','query_knowledge_base','current_date','advisor','sidekick','code_interpreter']) || (!has(self.key) && !has(self.id))",message="built-in tools take neither key nor id"
 // +kubebuilder:validation:XValidation:rule="self.type == 'mcp' ? has(self.toolId) : !has(self.toolId)",message="toolId is required for mcp tools and not allowed for other tools"
 // +kubebuilder:validation:XValidation:rule="!has(self.timeout) || self.type != 'code' || self.timeout <= 120",message="timeout of a code tool is at most 120 seconds"
 // +kubebuilder:validation:XValidation:rule="!has(self.timeout) || self.type in ['http','code'] || self.type.matches('^[a-z][a-z0-9_-]*:.+$')",message="timeout is only allowed for http, code and provider tools"
@@ -745,6 +747,14 @@ type AgentStatus struct {
 	// The value of the orq.ai/reconcile-requested-at annotation that was last handled.
 	// +optional
 	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
+
+	// A hash of the request the operator last sent or confirmed, and the remote agent's
+	// `updated` time after it: while neither changes, a remote agent that still differs is not
+	// patched again (see the Synced condition, reason NotConverging).
+	// +optional
+	AppliedHash string `json:"appliedHash,omitempty"`
+	// +optional
+	RemoteUpdated string `json:"remoteUpdated,omitempty"`
 }
 
 // Annotations understood by the operator.

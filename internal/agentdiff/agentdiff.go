@@ -9,9 +9,13 @@
 package agentdiff
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -29,16 +33,17 @@ type fieldRule struct {
 	reset func() any
 	// subset compares only the entries the spec sets (the server adds its own).
 	subset bool
+	// createOnly fields cannot be changed by a PATCH (the update request has no such field).
+	createOnly bool
 }
 
-func emptyList() any   { return []any{} }
-func emptyString() any { return "" }
-func null() any        { return nil }
+func emptyList() any { return []any{} }
+func null() any      { return nil }
 
 // fields are the top-level fields of the create request that the operator manages (key is the
 // identity, not a compared field).
 var fields = map[string]fieldRule{
-	"display_name":    {reset: emptyString},
+	"display_name":    {}, // the API may name an agent itself: unmanaged when the spec has none
 	"role":            {},
 	"description":     {},
 	"instructions":    {},
@@ -52,7 +57,7 @@ var fields = map[string]fieldRule{
 	"team_of_agents":  {reset: emptyList},
 	"skills":          {reset: emptyList},
 	"variables":       {subset: true},
-	"source":          {},
+	"source":          {createOnly: true},
 	"engine":          {reset: func() any { return defaultEngine }},
 }
 
@@ -87,6 +92,18 @@ func Desired(a *orqv1alpha1.Agent) (Object, error) {
 			p["tool_choice"] = tc["type"]
 		}
 	})
+	// The settings lists are always sent, so that emptying them in the spec empties them in orq
+	// whether the API replaces or merges settings.
+	settings, _ := body["settings"].(Object)
+	if settings == nil {
+		settings = Object{}
+		body["settings"] = settings
+	}
+	for _, list := range []string{"tools", "evaluators", "guardrails"} {
+		if _, ok := settings[list]; !ok {
+			settings[list] = []any{}
+		}
+	}
 	return body, nil
 }
 
@@ -125,10 +142,10 @@ func Observed(remote Object) Object {
 // Both sides are request-form objects (Desired and Observed). A field the spec does not set is
 // compared with its reset value when it has one, and not managed otherwise.
 func Diff(desired, observed Object) []string {
-	want, have := Normalize(desired), Normalize(observed)
+	want, have := Normalize(desired), Normalize(alignToolReferences(desired, observed))
 	var changed []string
 	for name, rule := range fields {
-		if _, set := desired[name]; !set && rule.reset == nil {
+		if _, set := desired[name]; rule.createOnly || (!set && rule.reset == nil) {
 			continue
 		}
 		if rule.subset {
@@ -145,10 +162,24 @@ func Diff(desired, observed Object) []string {
 	return changed
 }
 
+// Hash identifies a request body: equal bodies have equal hashes.
+func Hash(body Object) string {
+	raw, err := json.Marshal(body) // map keys are sorted: the encoding is canonical
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:8])
+}
+
 // Patch returns the PATCH body that brings the listed fields to their desired values; a field the
 // spec no longer sets is sent as its reset value.
 func Patch(desired Object, changed []string) Object {
 	body := Object{}
+	// The API keeps the fallback models inside the model: a model sent alone could lose them.
+	if slices.Contains(changed, "model") || slices.Contains(changed, "fallback_models") {
+		changed = append(slices.Clone(changed), "model", "fallback_models")
+	}
 	for _, name := range changed {
 		if v, ok := desired[name]; ok {
 			body[name] = v
@@ -159,6 +190,37 @@ func Patch(desired Object, changed []string) Object {
 		}
 	}
 	return body
+}
+
+// alignToolReferences returns observed, with the key the API may add to a custom tool that the
+// spec names by id alone removed (the same tool, named both ways), so that it compares equal.
+func alignToolReferences(desired, observed Object) Object {
+	want, _ := desired["settings"].(Object)
+	have, _ := observed["settings"].(Object)
+	wantTools, _ := want["tools"].([]any)
+	haveTools, _ := have["tools"].([]any)
+	var aligned []any
+	for i := range min(len(wantTools), len(haveTools)) {
+		w, _ := wantTools[i].(Object)
+		h, _ := haveTools[i].(Object)
+		if w == nil || h == nil || w["key"] != nil || w["id"] == nil || h["id"] != w["id"] || h["key"] == nil {
+			continue
+		}
+		if aligned == nil {
+			aligned = slices.Clone(haveTools)
+		}
+		tool := maps.Clone(h)
+		delete(tool, "key")
+		aligned[i] = tool
+	}
+	if aligned == nil {
+		return observed
+	}
+	settings := maps.Clone(have)
+	settings["tools"] = aligned
+	out := maps.Clone(observed)
+	out["settings"] = settings
+	return out
 }
 
 // containsAll tells whether every entry of want is in have with an equal value (for objects), or

@@ -209,7 +209,13 @@ func TestDiffFindsEachChange(t *testing.T) {
 			tools[0], tools[1] = tools[1], tools[0]
 		}, []string{"settings"}},
 		{"max iterations", func(a *orqv1alpha1.Agent) { a.Spec.Settings.MaxIterations = ptr.To[int64](5) }, []string{"settings"}},
-		{"display name removed", func(a *orqv1alpha1.Agent) { a.Spec.DisplayName = "" }, []string{"display_name"}},
+		{"display name no longer set is left to the API", func(a *orqv1alpha1.Agent) { a.Spec.DisplayName = "" }, nil},
+		{"display name", func(a *orqv1alpha1.Agent) { a.Spec.DisplayName = "Other" }, []string{"display_name"}},
+		{"a variable set to the empty string", func(a *orqv1alpha1.Agent) {
+			a.Spec.Variables["audience"] = apiextensionsv1.JSON{Raw: []byte(`""`)}
+		}, []string{"variables"}},
+		{"all tools removed", func(a *orqv1alpha1.Agent) { a.Spec.Settings.Tools = nil }, []string{"settings"}},
+		{"source is create-only", func(a *orqv1alpha1.Agent) { a.Spec.Source = "external" }, nil},
 		{"system prompt removed", func(a *orqv1alpha1.Agent) { a.Spec.SystemPrompt = nil }, []string{"system_prompt"}},
 		{"memory stores removed", func(a *orqv1alpha1.Agent) { a.Spec.MemoryStores = nil }, []string{"memory_stores"}},
 		{"team and skills", func(a *orqv1alpha1.Agent) {
@@ -283,8 +289,41 @@ func TestNormalizeCanonicalForms(t *testing.T) {
 }
 
 func TestPatchSendsResetValues(t *testing.T) {
-	got := Patch(Object{"role": "r"}, []string{"display_name", "fallback_models", "role", "system_prompt"})
-	want := Object{"display_name": "", "fallback_models": []any{}, "role": "r", "system_prompt": nil}
+	got := Patch(Object{"role": "r"}, []string{"memory_stores", "role", "system_prompt"})
+	want := Object{"memory_stores": []any{}, "role": "r", "system_prompt": nil}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Patch = %#v, want %#v", got, want)
+	}
+}
+
+func TestPatchSendsModelAndFallbacksTogether(t *testing.T) {
+	desired := Object{"model": Object{"id": "m"}, "fallback_models": []any{Object{"id": "f"}}}
+	want := Object{"model": Object{"id": "m"}, "fallback_models": []any{Object{"id": "f"}}}
+	for _, changed := range [][]string{{"model"}, {"fallback_models"}} {
+		if got := Patch(desired, changed); !reflect.DeepEqual(got, want) {
+			t.Errorf("Patch(%v) = %#v, want %#v", changed, got, want)
+		}
+	}
+	if got := Patch(Object{"model": Object{"id": "m"}}, []string{"model"}); !reflect.DeepEqual(got["fallback_models"], []any{}) {
+		t.Errorf("fallbacks no longer in the spec are sent as []: %#v", got)
+	}
+}
+
+func TestToolNamedByIDMatchesItsEchoWithAKey(t *testing.T) {
+	desired := Object{"settings": Object{"tools": []any{Object{"type": "function", "id": "01J"}}}}
+	observed := Object{"settings": Object{"tools": []any{Object{"type": "function", "id": "01J", "key": "lookup"}}}}
+	if d := Diff(desired, observed); len(d) != 0 {
+		t.Errorf("Diff = %v, want none", d)
+	}
+	observed = Object{"settings": Object{"tools": []any{Object{"type": "function", "id": "01OTHER", "key": "lookup"}}}}
+	if d := Diff(desired, observed); !reflect.DeepEqual(d, []string{"settings"}) {
+		t.Errorf("another tool: Diff = %v, want [settings]", d)
+	}
+}
+
+func TestPatchDoesNotModifyDesired(t *testing.T) {
+	got := Patch(Object{"role": "r"}, []string{"role"})
+	want := Object{"role": "r"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Patch = %#v, want %#v", got, want)
 	}

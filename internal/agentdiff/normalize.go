@@ -134,8 +134,8 @@ func dropDefault(v any, path []string, def any) {
 	dropDefault(o[path[0]], path[1:], def)
 }
 
-// prune drops nulls, empty strings, empty lists and empty objects, depth first; it returns nil
-// for a value that is empty after pruning.
+// prune drops nulls, empty strings, empty lists and empty objects, depth first, except inside
+// opaque values; it returns nil for a value that is empty after pruning.
 func prune(v any) any {
 	switch t := v.(type) {
 	case nil:
@@ -147,6 +147,14 @@ func prune(v any) any {
 		return t
 	case Object:
 		for k, val := range t {
+			if opaqueKeys[k] {
+				// The user's JSON is compared as written ("" is a value there); only an empty
+				// one is dropped.
+				if isEmpty(val) {
+					delete(t, k)
+				}
+				continue
+			}
 			if p := prune(val); p == nil {
 				delete(t, k)
 			} else {
@@ -168,4 +176,17 @@ func prune(v any) any {
 	default:
 		return v
 	}
+}
+
+// isEmpty tells whether a JSON value is null, an empty object or an empty list.
+func isEmpty(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return true
+	case Object:
+		return len(t) == 0
+	case []any:
+		return len(t) == 0
+	}
+	return false
 }

@@ -3,10 +3,12 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -128,16 +130,32 @@ func (r *AgentReconciler) reconcileManage(ctx context.Context, agent *orqv1alpha
 	if err != nil {
 		return r.fail(ctx, agent, err)
 	}
-	remote, patched, err := r.updateRemote(ctx, agent, desired, remote)
-	if err != nil {
-		return r.fail(ctx, agent, err)
+	hash := agentdiff.Hash(desired)
+	changed := agentdiff.Diff(desired, agentdiff.Observed(remote.Raw))
+	patched := false
+	if len(changed) > 0 && !(agent.Status.AppliedHash == hash && agent.Status.RemoteUpdated == remoteUpdated(remote)) {
+		if remote, err = r.updateRemote(ctx, agent, desired, changed); err != nil {
+			return r.fail(ctx, agent, err)
+		}
+		patched = true
+		changed = agentdiff.Diff(desired, agentdiff.Observed(remote.Raw))
 	}
-	// The API may answer a PATCH with an agent that still differs: report it rather than patch
-	// again on every pass.
-	pending := agentdiff.Diff(desired, agentdiff.Observed(remote.Raw))
-	r.markSynced(agent, remote, wrote || patched, pending, ReasonNotConverging,
+	r.markSynced(agent, remote, wrote || patched, changed, ReasonNotConverging,
 		"orq.ai keeps these fields different from the spec after an update: ")
+	agent.Status.AppliedHash, agent.Status.RemoteUpdated = hash, remoteUpdated(remote)
+	if len(changed) > 0 {
+		// The API answered the PATCH with an agent that still differs. Patching again would not
+		// help: wait for the spec or the remote agent to change.
+		c := meta.FindStatusCondition(agent.Status.Conditions, ConditionSynced)
+		r.setCondition(agent, ConditionStalled, metav1.ConditionTrue, ReasonNotConverging, c.Message)
+	}
 	return ctrl.Result{RequeueAfter: r.nextSync(ctx, agent)}, nil
+}
+
+// remoteUpdated is the remote agent's last update time, as the API reports it.
+func remoteUpdated(remote *orqclient.Agent) string {
+	s, _ := remote.Raw["updated"].(string)
+	return s
 }
 
 // reconcileObserve reads the remote agent and reports how it differs from the spec, without
@@ -244,11 +262,7 @@ func (r *AgentReconciler) createdByThisAgent(agent *orqv1alpha1.Agent, desired o
 }
 
 // updateRemote PATCHes the top-level fields that differ, and only those.
-func (r *AgentReconciler) updateRemote(ctx context.Context, agent *orqv1alpha1.Agent, desired orqclient.Body, remote *orqclient.Agent) (*orqclient.Agent, bool, error) {
-	changed := agentdiff.Diff(desired, agentdiff.Observed(remote.Raw))
-	if len(changed) == 0 {
-		return remote, false, nil
-	}
+func (r *AgentReconciler) updateRemote(ctx context.Context, agent *orqv1alpha1.Agent, desired orqclient.Body, changed []string) (*orqclient.Agent, error) {
 	body := agentdiff.Patch(desired, changed)
 	if v := agent.Spec.VersionIncrement; v != "" {
 		body["versionIncrement"] = v
@@ -258,7 +272,7 @@ func (r *AgentReconciler) updateRemote(ctx context.Context, agent *orqv1alpha1.A
 	}
 	updated, err := r.API.UpdateAgent(ctx, agent.RemoteKey(), body)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	fields := strings.Join(changed, ", ")
 	logf.FromContext(ctx).Info("updated remote agent", "fields", changed)
@@ -269,7 +283,7 @@ func (r *AgentReconciler) updateRemote(ctx context.Context, agent *orqv1alpha1.A
 	} else {
 		r.event(agent, corev1.EventTypeNormal, ReasonUpdated, actionUpdate, "Updated orq agent %q: %s", agent.RemoteKey(), fields)
 	}
-	return updated, true, nil
+	return updated, nil
 }
 
 // markSynced records the remote agent in status: Ready (it exists), and Synced when it matches
@@ -335,7 +349,7 @@ func (r *AgentReconciler) reconcileDelete(ctx context.Context, agent, owner *orq
 		// Agent created or adopted.
 		var err error
 		if why, err = r.unrecordedRemote(ctx, agent); err != nil {
-			return r.fail(ctx, agent, err)
+			return r.failDelete(ctx, agent, err)
 		}
 	}
 	if why != "" {
@@ -351,15 +365,25 @@ func (r *AgentReconciler) reconcileDelete(ctx context.Context, agent, owner *orq
 		case orqclient.IsNotFound(err):
 			// Already gone.
 		default:
-			return r.fail(ctx, agent, err)
+			return r.failDelete(ctx, agent, err)
 		}
 	}
-	patch := client.MergeFrom(agent.DeepCopy())
+	patch := client.MergeFromWithOptions(agent.DeepCopy(), client.MergeFromWithOptimisticLock{})
 	controllerutil.RemoveFinalizer(agent, FinalizerName)
 	if err := r.Patch(ctx, agent, patch); err != nil && !apierrors.IsNotFound(err) {
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{}, nil
+}
+
+// failDelete reports a failed deletion. A deletion is never given up: what would be terminal
+// elsewhere (a 400 on DELETE) is retried every sync period, without a hot loop.
+func (r *AgentReconciler) failDelete(ctx context.Context, agent *orqv1alpha1.Agent, err error) (ctrl.Result, error) {
+	res, ferr := r.fail(ctx, agent, err)
+	if errors.Is(ferr, reconcile.TerminalError(nil)) {
+		return ctrl.Result{RequeueAfter: r.nextSync(ctx, agent)}, nil
+	}
+	return res, ferr
 }
 
 // orphanReason says why the remote agent must stay in orq when its Agent goes, or "".
@@ -447,7 +471,7 @@ func (r *AgentReconciler) ensureFinalizer(ctx context.Context, agent *orqv1alpha
 		return nil
 	}
 	status := agent.Status.DeepCopy()
-	patch := client.MergeFrom(agent.DeepCopy())
+	patch := client.MergeFromWithOptions(agent.DeepCopy(), client.MergeFromWithOptimisticLock{})
 	controllerutil.AddFinalizer(agent, FinalizerName)
 	if err := r.Patch(ctx, agent, patch); err != nil {
 		return err
@@ -507,10 +531,26 @@ func (r *AgentReconciler) patchStatus(ctx context.Context, original, agent *orqv
 	return err
 }
 
+// maxEventNote is the longest note events.k8s.io/v1 accepts.
+const maxEventNote = 1024
+
 func (r *AgentReconciler) event(agent *orqv1alpha1.Agent, eventType, reason, action, note string, args ...any) {
 	if r.Recorder != nil {
-		r.Recorder.Eventf(agent, nil, eventType, reason, action, note, args...)
+		r.Recorder.Eventf(agent, nil, eventType, reason, action, "%s", truncate(fmt.Sprintf(note, args...), maxEventNote))
 	}
+}
+
+// truncate shortens s to at most n bytes, on a rune boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const mark = "..."
+	cut := n - len(mark)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + mark
 }
 
 func (r *AgentReconciler) now() time.Time {

@@ -44,7 +44,8 @@ var _ = Describe("Agent controller", func() {
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
 		waitReady(ctx, agent)
 
-		Expect(requests(http.MethodPost, "/v2/agents")).To(HaveLen(1), "one POST creates the agent, with no read before it")
+		Expect(creates("support-bot")).To(HaveLen(1), "one POST creates the agent")
+		Expect(requests(http.MethodGet, "/v2/agents/support-bot")).To(BeEmpty(), "no read before the first create")
 		remote, ok := remoteAgent("support-bot")
 		Expect(ok).To(BeTrue())
 		Expect(remote).To(HaveKeyWithValue("role", "Customer support"))
@@ -97,7 +98,7 @@ var _ = Describe("Agent controller", func() {
 		Eventually(func() []string { return bodyKeys(requests(http.MethodPatch, "/v2/agents/patch-me")) }, timeout, poll).
 			Should(Equal([]string{"instructions", "settings"}))
 		Consistently(func() int { return len(requests(http.MethodPatch, "/v2/agents/patch-me")) }, 3*suiteSyncPeriod, poll).Should(Equal(1))
-		Expect(requests(http.MethodPost, "/v2/agents")).To(BeEmpty())
+		Expect(creates("patch-me")).To(BeEmpty())
 
 		remote, _ := remoteAgent("patch-me")
 		Expect(remote).To(HaveKeyWithValue("instructions", "Be brief."))
@@ -186,7 +187,7 @@ var _ = Describe("Agent controller", func() {
 		}, timeout, poll).Should(Succeed())
 		Expect(agent.Status.Conditions).NotTo(ContainElement(HaveField("Message", ContainSubstring(suiteAPIKey))))
 
-		Consistently(func() int { return len(requests(http.MethodPost, "/v2/agents")) }, 3*suiteSyncPeriod, poll).
+		Consistently(func() int { return len(creates("refused")) }, 3*suiteSyncPeriod, poll).
 			Should(Equal(1), "a refused create is not retried while the spec is unchanged")
 
 		orqAPI.ClearFaults()
@@ -312,6 +313,20 @@ func requests(method, path string) []orqmem.Request {
 	var out []orqmem.Request
 	for _, r := range orqAPI.Requests() {
 		if r.Method == method && r.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// creates returns the recorded POSTs that create the agent with this key.
+func creates(key string) []orqmem.Request {
+	var out []orqmem.Request
+	for _, r := range requests(http.MethodPost, "/v2/agents") {
+		var body struct {
+			Key string `json:"key"`
+		}
+		if json.Unmarshal(r.Body, &body) == nil && body.Key == key {
 			out = append(out, r)
 		}
 	}

@@ -28,6 +28,8 @@ const (
 	ReasonAPIRejected = "APIRejected"
 	// ReasonUnauthorized: the API refused the API key (401/403).
 	ReasonUnauthorized = "Unauthorized"
+	// ReasonAPIMisconfigured: the API answered with a redirect; the base URL is probably wrong.
+	ReasonAPIMisconfigured = "APIMisconfigured"
 	// ReasonRateLimited: the API asked the operator to slow down (429).
 	ReasonRateLimited = "RateLimited"
 	// ReasonAPIUnavailable: the API did not answer properly (5xx, timeout, network).

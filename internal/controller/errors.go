@@ -59,6 +59,8 @@ func classify(err error) classification {
 		return classification{outcome: terminal, reason: ReasonAPIRejected}
 	case orqclient.KindUnauthorized:
 		return classification{outcome: stalledSlow, reason: ReasonUnauthorized, after: unauthorizedRetry}
+	case orqclient.KindMisconfigured:
+		return classification{outcome: stalledSlow, reason: ReasonAPIMisconfigured, after: unauthorizedRetry}
 	case orqclient.KindRateLimited:
 		after := orqclient.RetryAfter(err)
 		if after <= 0 {
@@ -66,6 +68,10 @@ func classify(err error) classification {
 		}
 		return classification{outcome: waiting, reason: ReasonRateLimited, after: after}
 	case orqclient.KindUnavailable, orqclient.KindNotFound, orqclient.KindConflict:
+		if after := orqclient.RetryAfter(err); after > 0 {
+			// A 503 with Retry-After: come back when the API said.
+			return classification{outcome: waiting, reason: ReasonAPIUnavailable, after: after}
+		}
 		return classification{outcome: retryable, reason: ReasonAPIUnavailable}
 	default:
 		return classification{outcome: retryable, reason: ReasonProgressing}

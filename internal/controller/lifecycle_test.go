@@ -152,7 +152,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 		Expect(k8s.Patch(ctx, agent, patch)).To(Succeed())
 		waitReady(ctx, agent)
 
-		Expect(requests(http.MethodPost, "/v2/agents")).To(HaveLen(1), "one POST, answered 409")
+		Expect(creates("crashed")).To(HaveLen(1), "one POST, answered 409")
 		Expect(requests(http.MethodPatch, "/v2/agents/crashed")).To(HaveLen(1))
 		remote, _ := remoteAgent("crashed")
 		Expect(remote["instructions"]).To(Equal("Changed after the crash."))

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -85,8 +87,10 @@ func TestClassify(t *testing.T) {
 		{apiError(orqclient.KindUnauthorized, 401), stalledSlow, ReasonUnauthorized, unauthorizedRetry},
 		{apiError(orqclient.KindRateLimited, 429), waiting, ReasonRateLimited, 3 * time.Second},
 		{&orqclient.Error{Kind: orqclient.KindRateLimited}, waiting, ReasonRateLimited, defaultRateLimitDelay},
-		{apiError(orqclient.KindUnavailable, 503), retryable, ReasonAPIUnavailable, 0},
-		{apiError(orqclient.KindNotFound, 404), retryable, ReasonAPIUnavailable, 0},
+		{apiError(orqclient.KindUnavailable, 503), waiting, ReasonAPIUnavailable, 3 * time.Second},
+		{&orqclient.Error{Kind: orqclient.KindUnavailable, StatusCode: 500}, retryable, ReasonAPIUnavailable, 0},
+		{apiError(orqclient.KindMisconfigured, 301), stalledSlow, ReasonAPIMisconfigured, unauthorizedRetry},
+		{&orqclient.Error{Kind: orqclient.KindNotFound, StatusCode: 404}, retryable, ReasonAPIUnavailable, 0},
 		{errors.New("kube said no"), retryable, ReasonProgressing, 0},
 	}
 	for _, tc := range cases {
@@ -198,20 +202,21 @@ func TestUpdateRemotePatchesOnlyWhatDiffers(t *testing.T) {
 	a := sampleAgent("ns", "a")
 	remote := remoteFor(t, a)
 
-	api := &fakeAPI{t: t}
-	r := &AgentReconciler{API: api}
-	if _, patched, err := r.updateRemote(context.Background(), a, mustDesired(t, a), remote); err != nil || patched {
-		t.Fatalf("an agent equal to its spec was patched (%v, %v)", patched, err)
+	if changed := agentdiff.Diff(mustDesired(t, a), agentdiff.Observed(remote.Raw)); len(changed) != 0 {
+		t.Fatalf("an agent equal to its spec differs in %v", changed)
 	}
 
+	api := &fakeAPI{t: t}
+	r := &AgentReconciler{API: api}
 	a.Spec.Role = "New role"
 	var sent orqclient.Body
 	api.UpdateFn = func(_ context.Context, key string, body orqclient.Body) (*orqclient.Agent, error) {
 		sent = body
 		return remoteFor(t, a), nil
 	}
-	if _, patched, err := r.updateRemote(context.Background(), a, mustDesired(t, a), remote); err != nil || !patched {
-		t.Fatalf("patched = %v, err = %v", patched, err)
+	desired := mustDesired(t, a)
+	if _, err := r.updateRemote(context.Background(), a, desired, agentdiff.Diff(desired, agentdiff.Observed(remote.Raw))); err != nil {
+		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(sent, orqclient.Body{"role": "New role"}) {
 		t.Errorf("PATCH body = %v, want only the role", sent)
@@ -229,7 +234,7 @@ func TestFailSetsConditionsByClass(t *testing.T) {
 		{apiError(orqclient.KindInvalid, 400), true, 0, true, true},
 		{apiError(orqclient.KindUnauthorized, 403), true, unauthorizedRetry, false, false},
 		{apiError(orqclient.KindRateLimited, 429), false, 3 * time.Second, false, false},
-		{apiError(orqclient.KindUnavailable, 500), false, 0, false, true},
+		{&orqclient.Error{Kind: orqclient.KindUnavailable, StatusCode: 500}, false, 0, false, true},
 	}
 	for _, tc := range cases {
 		t.Run(string(orqclient.KindOf(tc.err)), func(t *testing.T) {
@@ -290,5 +295,16 @@ func TestKeyOwnerOrder(t *testing.T) {
 		if got := olderThan(tc.a, tc.b); got != tc.want {
 			t.Errorf("%s: olderThan = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	if got := truncate("short", 10); got != "short" {
+		t.Errorf("truncate kept %q", got)
+	}
+	long := strings.Repeat("é", 600) // 1200 bytes
+	got := truncate(long, maxEventNote)
+	if len(got) > maxEventNote || !utf8.ValidString(got) || !strings.HasSuffix(got, "...") {
+		t.Errorf("truncate gave %d bytes, valid %v", len(got), utf8.ValidString(got))
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 const (
@@ -85,12 +87,18 @@ type Client struct {
 	now       func() time.Time
 }
 
-// ErrRedirect is returned when the API answers with a redirect: the operator does not follow
-// redirects, so the API key never reaches another origin.
+// ErrRedirect describes a redirect answer: the operator does not follow redirects, so the API
+// key never reaches another origin.
 var ErrRedirect = errors.New("redirects are not followed")
 
-// New returns a client. It fails on a base URL that is not absolute http(s).
+// New returns a client. It fails on a base URL that is not absolute http(s), and on an API key
+// with control characters (surrounding white space, such as the newline a Secret made from a file
+// often has, is removed).
 func New(o Options) (*Client, error) {
+	o.APIKey = strings.TrimSpace(o.APIKey)
+	if strings.IndexFunc(o.APIKey, unicode.IsControl) >= 0 {
+		return nil, errors.New("the orq API key contains control characters")
+	}
 	raw := o.BaseURL
 	if raw == "" {
 		raw = DefaultBaseURL
@@ -117,7 +125,7 @@ func New(o Options) (*Client, error) {
 			Timeout:   o.Timeout,
 			Transport: transport,
 			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return ErrRedirect
+				return http.ErrUseLastResponse // the 3xx answer is returned, not followed
 			},
 		},
 		now: time.Now,
@@ -250,7 +258,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		msg := apiMessage(resp)
 		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-			msg = fmt.Sprintf("%v (Location %q)", ErrRedirect, resp.Header.Get("Location"))
+			msg = fmt.Sprintf("the API redirected to %q and %v: check the orq API base URL", resp.Header.Get("Location"), ErrRedirect)
 		}
 		return &Error{
 			Kind:       kindForStatus(resp.StatusCode),
@@ -269,8 +277,23 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 	return nil
 }
 
-// apiMessage extracts the API's message from an error answer.
+// maxMessage bounds the API message kept in errors (and so in status and events).
+const maxMessage = 900
+
+// apiMessage extracts the API's message from an error answer, at most maxMessage bytes.
 func apiMessage(resp *http.Response) string {
+	msg := rawAPIMessage(resp)
+	if len(msg) > maxMessage {
+		cut := maxMessage
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "..."
+	}
+	return msg
+}
+
+func rawAPIMessage(resp *http.Response) string {
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	var body struct {
 		Message json.RawMessage `json:"message"`
@@ -289,10 +312,6 @@ func apiMessage(resp *http.Response) string {
 		}
 	}
 	if s := strings.TrimSpace(string(raw)); s != "" {
-		const maxLen = 1024
-		if len(s) > maxLen {
-			s = s[:maxLen] + "..."
-		}
 		return s
 	}
 	return http.StatusText(resp.StatusCode)
@@ -304,9 +323,6 @@ func transportMessage(err error) string {
 	if errors.As(err, &uerr) {
 		if uerr.Timeout() {
 			return "request timed out"
-		}
-		if errors.Is(uerr.Err, ErrRedirect) {
-			return ErrRedirect.Error()
 		}
 		return uerr.Err.Error()
 	}

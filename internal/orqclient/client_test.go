@@ -42,7 +42,11 @@ func TestErrorsAreClassifiedOnce(t *testing.T) {
 		{429, "7", `{"message":"slow down"}`, KindRateLimited, 7 * time.Second, "slow down"},
 		{500, "", `oops`, KindUnavailable, 0, "oops"},
 		{503, "2", ``, KindUnavailable, 2 * time.Second, "Service Unavailable"},
-		{302, "", ``, KindUnavailable, 0, "redirects are not followed"},
+		{302, "", ``, KindMisconfigured, 0, `redirected to "http://elsewhere.invalid/steal"`},
+		{408, "", ``, KindUnavailable, 0, "Request Timeout"},
+		{429, "1e20", ``, KindRateLimited, 0, "Too Many Requests"},
+		{429, "999999", ``, KindRateLimited, maxRetryAfter, "Too Many Requests"},
+		{400, "", `{"message":"` + strings.Repeat("x", 5000) + `"}`, KindInvalid, 0, "xxx..."},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
@@ -67,6 +71,9 @@ func TestErrorsAreClassifiedOnce(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), testKey) {
 				t.Errorf("error text carries the API key: %v", err)
+			}
+			if len(e.Message) > maxMessage+3 {
+				t.Errorf("message of %d bytes kept", len(e.Message))
 			}
 		})
 	}
@@ -119,6 +126,25 @@ func TestRequestsCarryAuthUserAgentAndEscapedKey(t *testing.T) {
 	}
 	if got.URL.EscapedPath() != "/base/v2/agents/a.b%2Fc" {
 		t.Errorf("path %q", got.URL.EscapedPath())
+	}
+}
+
+func TestAPIKeyIsTrimmedAndChecked(t *testing.T) {
+	var auth string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth = r.Header.Get("Authorization")
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	c, err := New(Options{BaseURL: srv.URL, APIKey: testKey + "\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteAgent(context.Background(), "a"); err != nil || auth != "Bearer "+testKey {
+		t.Errorf("trailing newline not removed: %q, %v", auth, err)
+	}
+	if _, err := New(Options{APIKey: "abc\x00def"}); err == nil || strings.Contains(err.Error(), "abc") {
+		t.Errorf("a key with control characters: %v", err)
 	}
 }
 

@@ -24,9 +24,16 @@ const (
 	KindUnauthorized Kind = "Unauthorized"
 	// KindRateLimited: too many requests (429); RetryAfter says when to come back.
 	KindRateLimited Kind = "RateLimited"
-	// KindUnavailable: the API could not answer (5xx, timeouts, network errors, unreadable answers).
+	// KindUnavailable: the API could not answer (5xx, 408, timeouts, network errors, unreadable
+	// answers).
 	KindUnavailable Kind = "Unavailable"
+	// KindMisconfigured: the API answered with a redirect, which is not followed (the base URL is
+	// probably wrong).
+	KindMisconfigured Kind = "Misconfigured"
 )
+
+// maxRetryAfter bounds the delay an answer can ask for.
+const maxRetryAfter = 15 * time.Minute
 
 // Error is an error of the orq API. Its text carries the operation, the status and the API's own
 // message; it never carries the API key or request headers.
@@ -82,8 +89,10 @@ func kindForStatus(code int) Kind {
 		return KindRateLimited
 	case code == http.StatusBadRequest || code == http.StatusUnprocessableEntity:
 		return KindInvalid
-	case code >= 500:
+	case code >= 500 || code == http.StatusRequestTimeout || code == http.StatusTooEarly:
 		return KindUnavailable
+	case code >= 300 && code < 400:
+		return KindMisconfigured
 	case code >= 400:
 		// Other client errors (405, 413, ...) will not pass by retrying the same request.
 		return KindInvalid
@@ -92,20 +101,18 @@ func kindForStatus(code int) Kind {
 	}
 }
 
-// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+// parseRetryAfter reads a Retry-After header, delay-seconds or an HTTP date, bounded by
+// maxRetryAfter; 0 when absent or unreadable.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if secs < 0 {
-			return 0
-		}
-		return time.Duration(secs * float64(time.Second))
+	var d time.Duration
+	if secs, err := strconv.ParseUint(v, 10, 32); err == nil {
+		d = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		d = t.Sub(now)
 	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
+	return min(d, maxRetryAfter)
 }
