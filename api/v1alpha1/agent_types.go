@@ -10,7 +10,7 @@ import (
 // fields and defaults are those of the API, so the apiserver refuses what orq.ai would refuse.
 
 // AgentSpec is the desired state of an orq.ai agent.
-// +kubebuilder:validation:XValidation:rule="(has(self.source) ? self.source : ”) == (has(oldSelf.source) ? oldSelf.source : ”)",message="spec.source cannot change once the Agent exists: the orq API cannot update it"
+// +kubebuilder:validation:XValidation:rule="has(self.source) == has(oldSelf.source) && (!has(self.source) || self.source == oldSelf.source)",message="spec.source cannot change once the Agent exists: the orq API cannot update it"
 type AgentSpec struct {
 	// Unique identifier for the agent within the workspace. Defaults to metadata.name and cannot
 	// change once set.

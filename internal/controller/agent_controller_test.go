@@ -228,6 +228,9 @@ var _ = Describe("Agent controller", func() {
 		Entry("evaluator sample rate above 100", func(a *orqv1alpha1.Agent) {
 			a.Spec.Settings.Evaluators = []orqv1alpha1.Evaluator{{ID: "tone", ExecuteOn: "output", SampleRate: ptr.To(101.0)}}
 		}, "spec.settings.evaluators[0].sampleRate"),
+		Entry("built-in tool with a key", func(a *orqv1alpha1.Agent) {
+			a.Spec.Settings.Tools = []orqv1alpha1.Tool{{Type: "google_search", Key: "mine"}}
+		}, "built-in tools take neither key nor id"),
 		Entry("a name that is no valid key, without spec.key", func(a *orqv1alpha1.Agent) { a.Name = "9lives" }, "set spec.key"),
 	)
 
@@ -239,6 +242,20 @@ var _ = Describe("Agent controller", func() {
 		err := k8s.Patch(ctx, agent, patch)
 		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "got %v", err)
 		Expect(err.Error()).To(ContainSubstring("spec.key is immutable"))
+	})
+
+	It("refuses to change spec.source, which the API cannot update", func() {
+		agent := sampleAgent(ns, "sourced")
+		agent.Spec.Source = "internal"
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		for _, source := range []string{"external", ""} {
+			patch := client.MergeFrom(agent.DeepCopy())
+			changed := agent.DeepCopy()
+			changed.Spec.Source = source
+			err := k8s.Patch(ctx, changed, patch)
+			Expect(apierrors.IsInvalid(err)).To(BeTrue(), "source %q: got %v", source, err)
+			Expect(err.Error()).To(ContainSubstring("spec.source cannot change"))
+		}
 	})
 
 	It("fills the API's defaults in at admission", func() {
