@@ -72,17 +72,20 @@ install: manifests ## Install the CRD into the cluster of the current kubeconfig
 	kubectl apply --server-side -k config/crd
 
 .PHONY: uninstall
-uninstall: manifests ## Remove the CRD (and with it every Agent) from the cluster.
+uninstall: ## Remove the CRD and every Agent. With the operator running, each remote agent goes as its deletionPolicy says.
 	kubectl delete --ignore-not-found -k config/crd
 
+.PHONY: docker-build
+docker-build: ## Build the operator image IMG (needs a Docker engine).
+	docker build -t $(IMG) .
+
 .PHONY: deploy
-deploy: manifests ## Deploy the operator to the cluster of the current kubeconfig (image IMG).
-	cd config/manager && kubectl kustomize . >/dev/null
+deploy: manifests ## Deploy the CRD and the operator (image IMG) to the cluster of the current kubeconfig.
 	kubectl kustomize config/default | sed 's#image: controller:latest#image: $(IMG)#' | kubectl apply --server-side -f -
 
 .PHONY: undeploy
-undeploy: ## Remove the operator from the cluster.
-	kubectl kustomize config/default | kubectl delete --ignore-not-found -f -
+undeploy: ## Remove the operator; the CRD, the Agents and their remote agents stay.
+	kubectl kustomize config/operator | kubectl delete --ignore-not-found -f -
 
 ##@ Dependencies
 

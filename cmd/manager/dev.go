@@ -57,6 +57,9 @@ func runDev(args []string) int {
 		orqNote = "the in-memory orq API at " + url + " (set " + envAPIKey + " to use orq.ai)"
 	}
 
+	if warning := devWarning(os.Getenv("KUBECONFIG") != "", os.Getenv(envAPIKey) != ""); warning != "" {
+		fmt.Printf("\nWARNING: %s\n", warning)
+	}
 	fmt.Printf(`
 orq-operator is running against %s.
 Agents are written to %s.
@@ -75,6 +78,20 @@ Stop with Ctrl-C.
 		return 1
 	}
 	return 0
+}
+
+// devWarning says what is risky about a combination of a real cluster and the real orq API.
+func devWarning(realCluster, realOrq bool) string {
+	switch {
+	case realCluster && !realOrq:
+		return "every Agent of the KUBECONFIG cluster is now managed against the in-memory orq API " +
+			"(finalizers, status). Do not run this next to an operator deployed in that cluster."
+	case !realCluster && realOrq:
+		return "agents are created in your real orq.ai workspace. The local control plane is discarded " +
+			"when you stop, and with it the Agents, without deleting their remote agents: delete the " +
+			"Agents before stopping to remove them from orq."
+	}
+	return ""
 }
 
 func kubeconfigNote(path string) string {

@@ -1,8 +1,9 @@
 // Command manager runs the orq-operator.
 //
 //	manager [flags]      run against the cluster of the current kubeconfig and the orq API
-//	manager dev [flags]  run locally: a local control plane (unless KUBECONFIG is set), the CRD
-//	                     installed, and the in-memory orq API (unless ORQ_API_KEY is set)
+//	manager dev [flags]     run locally: a local control plane (unless KUBECONFIG is set), the
+//	                        CRD installed, and the in-memory orq API (unless ORQ_API_KEY is set)
+//	manager export [flags]  write an Agent manifest for every agent of the workspace
 package main
 
 import (
@@ -76,8 +77,13 @@ func (o *options) bind(fs *flag.FlagSet) {
 
 func main() {
 	args := os.Args[1:]
-	if len(args) > 0 && args[0] == "dev" {
-		os.Exit(runDev(args[1:]))
+	if len(args) > 0 {
+		switch args[0] {
+		case "dev":
+			os.Exit(runDev(args[1:]))
+		case "export":
+			os.Exit(runExport(args[1:]))
+		}
 	}
 	os.Exit(runManager(args))
 }

@@ -443,6 +443,11 @@ func TestSpecFromRemoteRoundTrips(t *testing.T) {
 			if spec.Settings.MaxIterations != nil && *spec.Settings.MaxIterations == 100 {
 				t.Errorf("a default value was exported")
 			}
+			for name, v := range spec.Variables {
+				if string(v.Raw) == `""` {
+					t.Errorf("variable %q extracted by the API was exported", name)
+				}
+			}
 		})
 	}
 }

@@ -13,6 +13,18 @@ import (
 // as it is, the spec compares equal to the remote agent.
 func SpecFromRemote(remote Object) (orqv1alpha1.AgentSpec, error) {
 	o := Normalize(Observed(remote))
+	// The API lists every {{variable}} of the instructions with an empty value: those are its
+	// own, not the spec's.
+	if vars, ok := o["variables"].(Object); ok {
+		for k, v := range vars {
+			if v == "" {
+				delete(vars, k)
+			}
+		}
+		if len(vars) == 0 {
+			delete(o, "variables")
+		}
+	}
 	forEachParameters(o, func(p Object) {
 		// The spec's toolChoice is always an object: {type: auto} for the API's "auto".
 		if s, ok := p["tool_choice"].(string); ok {

@@ -1,0 +1,84 @@
+package controller
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/utils/ptr"
+
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/agentexport"
+	"github.com/orq-ai/orq-operator/internal/orqclient"
+)
+
+var _ = Describe("Export", func() {
+	It("writes manifests that, applied, adopt every agent with zero writes to orq", func() {
+		ctx := context.Background()
+		// A workspace made outside Kubernetes, with agents of several shapes.
+		keys := []string{"Export_Plain", "export.full", "export-minimal"}
+		plain := sampleAgent("", keys[0])
+		full := sampleAgent("", keys[1])
+		full.Spec.DisplayName = "Full"
+		full.Spec.SystemPrompt = ptr.To("You are helpful.")
+		full.Spec.Model.Parameters.ToolChoice = &orqv1alpha1.ToolChoice{Type: "auto"}
+		full.Spec.Model.Parameters.Stop = []string{"END"}
+		full.Spec.TeamOfAgents = []orqv1alpha1.TeamMember{{Key: keys[0], Role: "helper"}}
+		full.Spec.MemoryStores = []string{"prefs"}
+		full.Spec.Settings.Tools = append(full.Spec.Settings.Tools,
+			orqv1alpha1.Tool{Type: "mcp", Key: "github", ToolID: "01KXYZ123456789"},
+			orqv1alpha1.Tool{Type: "function", ID: "01KA84ND5J0SWQMA2Q8HY5WZZZ"})
+		minimal := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Name: keys[2]}, Spec: orqv1alpha1.AgentSpec{
+			Role: "r", Description: "d", Instructions: "i", Path: "Default", Model: orqv1alpha1.ModelConfig{ID: "openai/gpt-4o"},
+		}}
+		for _, a := range []*orqv1alpha1.Agent{plain, full, minimal} {
+			createRemote(a, nil)
+		}
+
+		n := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "exported-"}}
+		Expect(k8s.Create(ctx, n)).To(Succeed())
+		api, err := orqclient.New(orqclient.Options{BaseURL: orqServer.URL, APIKey: suiteAPIKey})
+		Expect(err).NotTo(HaveOccurred())
+		exported, err := agentexport.Manifests(ctx, api, n.Name)
+		Expect(err).NotTo(HaveOccurred())
+		var out bytes.Buffer
+		Expect(agentexport.Write(&out, exported)).To(Succeed())
+		GinkgoWriter.Printf("exported manifests:\n%s\n", out.String())
+		Expect(out.String()).NotTo(ContainSubstring("status:"))
+		Expect(out.String()).NotTo(ContainSubstring("maxIterations: 100"), "defaults are omitted")
+
+		orqAPI.ResetRequests()
+		decoder := yaml.NewYAMLOrJSONDecoder(&out, 4096)
+		var applied []*orqv1alpha1.Agent
+		for {
+			a := &orqv1alpha1.Agent{}
+			if err := decoder.Decode(a); err != nil {
+				break
+			}
+			if !strings.HasPrefix(strings.ToLower(a.Spec.Key), "export") {
+				continue // agents of other tests
+			}
+			Expect(a.Spec.AdoptionPolicy).To(Equal(orqv1alpha1.AdoptionPolicyAdopt))
+			Expect(k8s.Create(ctx, a)).To(Succeed())
+			applied = append(applied, a)
+		}
+		Expect(applied).To(HaveLen(len(keys)))
+		for _, a := range applied {
+			waitReady(ctx, a)
+			Expect(a.Status.PendingChanges).To(BeEmpty())
+		}
+		time.Sleep(suiteSyncPeriod + suiteSyncPeriod/2)
+		for _, key := range keys {
+			Expect(requests(http.MethodPatch, "/v2/agents/"+key)).To(BeEmpty(), "no PATCH for %s", key)
+			Expect(creates(key)).To(BeEmpty(), "no POST for %s", key)
+		}
+		Expect(orqAPI.CountRequests(http.MethodDelete)).To(BeZero())
+	})
+})
