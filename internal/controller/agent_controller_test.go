@@ -10,6 +10,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -131,9 +132,14 @@ var _ = Describe("Agent controller", func() {
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
 		waitReady(ctx, agent)
 
+		corrections := testutil.ToFloat64(driftCorrections.WithLabelValues(driftUpdated))
 		Expect(orqAPI.MutateAgent("drifter", func(a map[string]any) { a["instructions"] = "edited in the studio" })).To(BeTrue())
-		Eventually(func() any { a, _ := remoteAgent("drifter"); return a["instructions"] }, 3*suiteSyncPeriod, poll).
+		// Within one sync period (plus its 10% jitter and a little time for the round trip).
+		within := suiteSyncPeriod + suiteSyncPeriod/10 + 500*time.Millisecond
+		Eventually(func() any { a, _ := remoteAgent("drifter"); return a["instructions"] }, within, poll/2).
 			Should(Equal("Help {{customer}} with their order."))
+		Expect(testutil.ToFloat64(driftCorrections.WithLabelValues(driftUpdated))).To(BeNumerically(">", corrections))
+		eventuallyEvent(ctx, agent, ReasonDriftCorrected)
 	})
 
 	It("deletes the remote agent and then releases the Agent", func() {

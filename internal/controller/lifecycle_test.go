@@ -53,7 +53,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 		Expect(requests(http.MethodDelete, "/v2/agents/orphan-me")).To(BeEmpty())
 		_, ok = remoteAgent("delete-me")
 		Expect(ok).To(BeFalse())
-		Expect(eventReasons(ctx, orphan)).To(ContainElement(ReasonOrphaned))
+		eventuallyEvent(ctx, orphan, ReasonOrphaned)
 	})
 
 	It("managementPolicy Observe reports what differs and never writes to orq", func() {
@@ -73,7 +73,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 			g.Expect(synced.Reason).To(Equal(ReasonDrifted))
 			g.Expect(agent.Status.ID).To(Equal(remote["_id"]))
 		}, timeout, poll).Should(Succeed())
-		Expect(eventReasons(ctx, agent)).To(ContainElement(ReasonDriftDetected))
+		eventuallyEvent(ctx, agent, ReasonDriftDetected)
 
 		time.Sleep(2 * suiteSyncPeriod)
 		Expect(k8s.Delete(ctx, agent)).To(Succeed())
@@ -130,7 +130,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 		waitReady(ctx, agent)
 		remote, _ = remoteAgent("foreign")
 		Expect(remote["role"]).To(Equal("Customer support"), "corrected to the spec after adoption")
-		Expect(eventReasons(ctx, agent)).To(ContainElement(ReasonAdopted))
+		eventuallyEvent(ctx, agent, ReasonAdopted)
 	})
 
 	It("recovers its own create when the manager crashed after the POST, without a duplicate or a refusal", func() {
@@ -157,7 +157,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 		remote, _ := remoteAgent("crashed")
 		Expect(remote["instructions"]).To(Equal("Changed after the crash."))
 		Expect(agent.Status.ID).To(Equal(remote["_id"]))
-		Expect(eventReasons(ctx, agent)).NotTo(ContainElement(ReasonAdoptionRequired))
+		Consistently(func() []string { return eventReasons(ctx, agent) }, time.Second, poll).ShouldNot(ContainElement(ReasonAdoptionRequired))
 	})
 
 	It("lets the oldest of two Agents with one key manage it; the other takes over when it goes", func() {
@@ -206,7 +206,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
 			g.Expect(agent.Status.LastHandledReconcileAt).To(Equal("2026-11-24T12:00:00Z"))
 		}, timeout, poll).Should(Succeed())
-		Expect(eventReasons(ctx, agent)).To(ContainElement(ReasonDriftCorrected))
+		eventuallyEvent(ctx, agent, ReasonDriftCorrected)
 	})
 
 	It("publishes a new version with versionIncrement", func() {
@@ -274,20 +274,23 @@ func waitGone(ctx context.Context, agent *orqv1alpha1.Agent) {
 	}, timeout, poll).Should(BeTrue())
 }
 
-// eventReasons returns the reasons of the events recorded about an Agent.
+// eventReasons returns the reasons of the events recorded about an Agent so far.
 func eventReasons(ctx context.Context, agent *orqv1alpha1.Agent) []string {
 	GinkgoHelper()
+	var list eventsv1.EventList
+	Expect(k8s.List(ctx, &list, client.InNamespace(agent.Namespace))).To(Succeed())
 	var reasons []string
-	Eventually(func(g Gomega) {
-		var list eventsv1.EventList
-		g.Expect(k8s.List(ctx, &list, client.InNamespace(agent.Namespace))).To(Succeed())
-		reasons = nil
-		for _, e := range list.Items {
-			if e.Regarding.Name == agent.Name {
-				reasons = append(reasons, e.Reason)
-			}
+	for _, e := range list.Items {
+		if e.Regarding.Name == agent.Name {
+			reasons = append(reasons, e.Reason)
 		}
-		g.Expect(reasons).NotTo(BeEmpty())
-	}, timeout, poll).Should(Succeed())
+	}
 	return reasons
+}
+
+// eventuallyEvent waits for an event with this reason about the Agent (events are recorded
+// asynchronously).
+func eventuallyEvent(ctx context.Context, agent *orqv1alpha1.Agent, reason string) {
+	GinkgoHelper()
+	Eventually(func() []string { return eventReasons(ctx, agent) }, timeout, poll).Should(ContainElement(reason))
 }
