@@ -57,6 +57,8 @@ type options struct {
 	leaderElect             bool
 	leaderElectionNamespace string
 	defaultDeletionPolicy   string
+	qps                     float64
+	burst                   int
 }
 
 func (o *options) bind(fs *flag.FlagSet) {
@@ -67,6 +69,8 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.baseURL, "orq-base-url", defaultBase, "Base URL of the orq API (env "+envBaseURL+").")
 	fs.DurationVar(&o.syncPeriod, "sync-period", controller.DefaultSyncPeriod, "How often each agent is re-read to catch drift (jittered by up to 10%).")
 	fs.DurationVar(&o.requestTimeout, "orq-request-timeout", orqclient.DefaultTimeout, "Timeout of each request to the orq API.")
+	fs.Float64Var(&o.qps, "orq-qps", 10, "Requests a second to the orq API, shared by all workers (0: unlimited).")
+	fs.IntVar(&o.burst, "orq-burst", 20, "Bursts of requests to the orq API above --orq-qps.")
 	fs.IntVar(&o.maxConcurrentReconciles, "max-concurrent-reconciles", 4, "How many Agents are reconciled at once.")
 	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "Address of the metrics endpoint; 0 disables it.")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the health and readiness probes; 0 disables them.")
@@ -140,6 +144,7 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 		APIKey:    o.apiKey,
 		Timeout:   o.requestTimeout,
 		UserAgent: "orq-operator/" + version,
+		Limiter:   orqclient.NewLimiter(o.qps, o.burst),
 	})
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -52,6 +53,10 @@ const (
 	// DefaultCreateClockSkew is how much earlier than its Agent a remote agent may seem to have
 	// been created and still be recognised as created by the operator (clocks differ).
 	DefaultCreateClockSkew = 10 * time.Second
+
+	// backoffBase and backoffMax bound the exponential backoff of retryable failures.
+	backoffBase = time.Second
+	backoffMax  = 5 * time.Minute
 
 	// syncJitter spreads the periodic re-reads of many agents over time.
 	syncJitter = 0.1
@@ -604,7 +609,10 @@ func (r *AgentReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager
 				UpdateFunc:  func(event.UpdateEvent) bool { return false },
 				GenericFunc: func(event.GenericEvent) bool { return false },
 			})).
-		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).
+		WithOptions(controller.Options{
+			MaxConcurrentReconciles: workers,
+			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](backoffBase, backoffMax),
+		}).
 		Named("agent").
 		Complete(r)
 }

@@ -76,6 +76,9 @@ type Options struct {
 	UserAgent string
 	// Transport, for tests and instrumentation; http.DefaultTransport when nil.
 	Transport http.RoundTripper
+	// Limiter paces requests and holds them back after a 429; nil sends at once. Share one
+	// Limiter between clients of the same workspace.
+	Limiter *Limiter
 }
 
 // Client calls the orq.ai Agents API.
@@ -84,6 +87,7 @@ type Client struct {
 	apiKey    string
 	userAgent string
 	http      *http.Client
+	limiter   *Limiter
 	now       func() time.Time
 }
 
@@ -128,7 +132,8 @@ func New(o Options) (*Client, error) {
 				return http.ErrUseLastResponse // the 3xx answer is returned, not followed
 			},
 		},
-		now: time.Now,
+		limiter: o.Limiter,
+		now:     time.Now,
 	}, nil
 }
 
@@ -239,6 +244,15 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 	if err != nil {
 		return &Error{Kind: KindInvalid, Op: op, Message: err.Error()}
 	}
+	if c.limiter != nil {
+		wait, err := c.limiter.acquire(ctx)
+		if err != nil {
+			return &Error{Kind: KindUnavailable, Op: op, Message: "waiting for the client rate limit: " + err.Error()}
+		}
+		if wait > 0 {
+			return &Error{Kind: KindRateLimited, Op: op, Message: "not sent: the API asked to wait (Retry-After)", RetryAfter: wait}
+		}
+	}
 	req.Header.Set("Authorization", "Bearer "+c.apiKey)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
@@ -248,7 +262,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return &Error{Kind: KindUnavailable, Op: op, Message: transportMessage(err)}
+		return &Error{Kind: KindUnavailable, Op: op, Message: c.redact(transportMessage(err))}
 	}
 	defer func() {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
@@ -256,17 +270,21 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 	}()
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		msg := apiMessage(resp)
+		msg := c.redact(apiMessage(resp))
 		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 			msg = fmt.Sprintf("the API redirected to %q and %v: check the orq API base URL", resp.Header.Get("Location"), ErrRedirect)
 		}
-		return &Error{
+		e := &Error{
 			Kind:       kindForStatus(resp.StatusCode),
 			Op:         op,
 			StatusCode: resp.StatusCode,
 			Message:    msg,
 			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.now()),
 		}
+		if e.Kind == KindRateLimited && c.limiter != nil {
+			c.limiter.closeFor(e.RetryAfter)
+		}
+		return e
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
@@ -275,6 +293,15 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 		return &Error{Kind: KindUnavailable, Op: op, StatusCode: resp.StatusCode, Message: "decoding answer: " + err.Error()}
 	}
 	return nil
+}
+
+// redact removes the API key from a text that came from outside (an API message, a transport
+// error), in case it was echoed.
+func (c *Client) redact(s string) string {
+	if c.apiKey == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.apiKey, "[redacted]")
 }
 
 // maxMessage bounds the API message kept in errors (and so in status and events).

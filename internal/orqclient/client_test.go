@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -228,5 +229,80 @@ func TestAgainstInMemoryAPI(t *testing.T) {
 	bad.apiKey = "wrong"
 	if _, err := bad.GetAgent(ctx, "agent-1"); KindOf(err) != KindUnauthorized {
 		t.Errorf("wrong key: %v", err)
+	}
+}
+
+func TestLimiterGateHoldsEveryWorkerUntilRetryAfter(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	limiter := NewLimiter(0, 1)
+	now := time.Now()
+	limiter.now = func() time.Time { return now }
+	clients := []*Client{}
+	for range 3 { // three workers, one gate
+		c, err := New(Options{BaseURL: srv.URL, APIKey: testKey, Limiter: limiter})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c)
+	}
+	if err := clients[0].DeleteAgent(context.Background(), "a"); KindOf(err) != KindRateLimited {
+		t.Fatalf("first call: %v", err)
+	}
+	now = now.Add(400 * time.Millisecond)
+	for _, c := range clients {
+		err := c.DeleteAgent(context.Background(), "a")
+		if KindOf(err) != KindRateLimited || RetryAfter(err) != 600*time.Millisecond {
+			t.Errorf("inside the Retry-After window: %v (retry after %s)", err, RetryAfter(err))
+		}
+	}
+	if got := calls.Load(); got != 1 {
+		t.Errorf("%d requests reached the API inside the window, want none after the 429", got-1)
+	}
+	now = now.Add(time.Second)
+	if err := clients[1].DeleteAgent(context.Background(), "a"); err != nil {
+		t.Errorf("after the window: %v", err)
+	}
+}
+
+func TestLimiterPaces(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	c, _ := New(Options{BaseURL: srv.URL, APIKey: testKey, Limiter: NewLimiter(1, 2)})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	var limited int
+	for range 5 {
+		if err := c.DeleteAgent(ctx, "a"); err != nil {
+			limited++
+		}
+	}
+	// At 1 request a second with bursts of 2, only the burst fits in 300ms.
+	if calls.Load() != 2 || limited != 3 {
+		t.Errorf("%d requests sent, %d held back; want 2 and 3", calls.Load(), limited)
+	}
+}
+
+func TestAPIKeyEchoedByTheAPIIsRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"message":"invalid key ` + strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ") + `"}`))
+	}))
+	defer srv.Close()
+	_, err := newClient(t, srv.URL, time.Second).GetAgent(context.Background(), "a")
+	if err == nil || strings.Contains(err.Error(), testKey) || !strings.Contains(err.Error(), "[redacted]") {
+		t.Errorf("error %v", err)
 	}
 }

@@ -43,12 +43,16 @@ type Fault struct {
 	Times int
 	// Message is the {"message": ...} body; the status text when empty.
 	Message string
+	// Every applies the fault to one matching request in Every (2: every other one, the
+	// second, fourth, ...); 0 or 1: to each.
+	Every int
 }
 
 // activeFault is an injected fault with its remaining uses.
 type activeFault struct {
 	Fault
 	remaining int // -1 = unlimited
+	seen      int // matching requests so far, for Every
 }
 
 // matches reports whether the fault applies to a request.
@@ -86,6 +90,10 @@ func (s *Server) matchFaults(method, path string) (time.Duration, *Fault) {
 	kept := s.faults[:0]
 	for _, f := range s.faults {
 		applies := f.matches(method, path) && (f.Status == 0 || answer == nil)
+		if applies && f.Every > 1 {
+			f.seen++
+			applies = f.seen%f.Every == 0
+		}
 		if applies {
 			delay += f.Latency
 			if f.Status != 0 {

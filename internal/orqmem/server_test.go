@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -336,6 +337,20 @@ func TestFaultInjection(t *testing.T) {
 	mustStatus(t, h.do(http.MethodGet, "/v2/agents/faulty", ""), http.StatusOK)
 	if d := time.Since(start); d < 30*time.Millisecond {
 		t.Errorf("global latency took only %v", d)
+	}
+}
+
+func TestFaultEvery(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	h.create(baseBody("half"))
+	h.fake.AddFault(orqmem.Fault{Path: "/v2/agents/half", Status: http.StatusInternalServerError, Every: 2})
+	var got []int
+	for range 6 {
+		got = append(got, h.do(http.MethodGet, "/v2/agents/half", "").status)
+	}
+	want := []int{200, 500, 200, 500, 200, 500}
+	if !slices.Equal(got, want) {
+		t.Errorf("statuses %v, want %v", got, want)
 	}
 }
 

@@ -1,0 +1,168 @@
+// Package resilience tests the operator under faults with managers the tests start, crash and
+// stop themselves: leader election, a crash at every point of create, update and delete, a storm
+// of API failures, and that the API key never leaks.
+package resilience
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/controller"
+	"github.com/orq-ai/orq-operator/internal/orqclient"
+	"github.com/orq-ai/orq-operator/internal/orqmem"
+)
+
+const syncPeriod = 2 * time.Second
+
+var (
+	testEnv   *envtest.Environment
+	cfg       *rest.Config
+	scheme    = runtime.NewScheme()
+	k8s       client.Client
+	orqAPI    *orqmem.Server
+	orqServer *httptest.Server
+)
+
+func TestResilience(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Resilience suite (envtest)")
+}
+
+var _ = BeforeSuite(func() {
+	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(orqv1alpha1.AddToScheme(scheme))
+	testEnv = &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
+	var err error
+	cfg, err = testEnv.Start()
+	Expect(err).NotTo(HaveOccurred(), "envtest needs KUBEBUILDER_ASSETS: run `make test`")
+	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
+	Expect(err).NotTo(HaveOccurred())
+	orqAPI = orqmem.New(orqmem.Options{})
+	orqServer = httptest.NewServer(orqAPI) // loopback only
+})
+
+var _ = AfterSuite(func() {
+	if orqServer != nil {
+		orqServer.Close()
+	}
+	if testEnv != nil {
+		Expect(testEnv.Stop()).To(Succeed())
+	}
+})
+
+// managerOptions configure a manager started by a test.
+type managerOptions struct {
+	apiKey      string
+	wrap        func(controller.AgentAPI) controller.AgentAPI // nil: the client as it is
+	leaderElect bool
+	limiter     *orqclient.Limiter
+	timeout     time.Duration
+	logs        *syncBuffer // where the manager logs; GinkgoWriter when nil
+	workers     int
+}
+
+// runningManager is a manager started by a test.
+type runningManager struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	mgr    ctrl.Manager
+}
+
+// startManager starts the operator's manager as the binary does, with test options.
+func startManager(o managerOptions) *runningManager {
+	GinkgoHelper()
+	if o.timeout == 0 {
+		o.timeout = 5 * time.Second
+	}
+	api, err := orqclient.New(orqclient.Options{BaseURL: orqServer.URL, APIKey: o.apiKey, Timeout: o.timeout, Limiter: o.limiter})
+	Expect(err).NotTo(HaveOccurred())
+	var agentAPI controller.AgentAPI = api
+	if o.wrap != nil {
+		agentAPI = o.wrap(api)
+	}
+	logger := zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true))
+	if o.logs != nil {
+		logger = zap.New(zap.WriteTo(o.logs), zap.UseDevMode(true))
+	}
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                        scheme,
+		Logger:                        logger,
+		Metrics:                       metricsserver.Options{BindAddress: "0"},
+		LeaderElection:                o.leaderElect,
+		LeaderElectionID:              "orq-operator-resilience",
+		LeaderElectionNamespace:       "default",
+		LeaderElectionReleaseOnCancel: true,
+		LeaseDuration:                 ptr.To(3 * time.Second),
+		RenewDeadline:                 ptr.To(2 * time.Second),
+		RetryPeriod:                   ptr.To(500 * time.Millisecond),
+		GracefulShutdownTimeout:       ptr.To(time.Second),
+		Controller:                    config.Controller{SkipNameValidation: ptr.To(true)},
+	})
+	Expect(err).NotTo(HaveOccurred())
+	ctx, cancel := context.WithCancel(context.Background())
+	Expect((&controller.AgentReconciler{
+		Client:                  mgr.GetClient(),
+		API:                     agentAPI,
+		Recorder:                mgr.GetEventRecorder("orq-operator"),
+		SyncPeriod:              syncPeriod,
+		CreateClockSkew:         time.Millisecond,
+		MaxConcurrentReconciles: max(o.workers, 2),
+	}).SetupWithManager(ctx, mgr)).To(Succeed())
+	m := &runningManager{cancel: cancel, done: make(chan struct{}), mgr: mgr}
+	go func() {
+		defer GinkgoRecover()
+		defer close(m.done)
+		_ = mgr.Start(ctx)
+	}()
+	return m
+}
+
+// stop stops the manager and waits until it has.
+func (m *runningManager) stop() {
+	GinkgoHelper()
+	m.cancel()
+	Eventually(m.done, 10*time.Second).Should(BeClosed())
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
