@@ -786,7 +786,10 @@ type Agent struct {
 	// +required
 	Spec AgentSpec `json:"spec"`
 
+	// The default (observedGeneration 0: not observed yet) makes an Agent the operator has not
+	// processed read as InProgress to kstatus (Flux, Argo CD, kubectl wait), not Current.
 	// +optional
+	// +kubebuilder:default={observedGeneration: 0}
 	Status AgentStatus `json:"status,omitempty"`
 }
 

@@ -21,10 +21,12 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/controller"
+	"github.com/orq-ai/orq-operator/internal/metrics"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
@@ -139,12 +141,15 @@ func runManager(args []string) int {
 
 // start runs the manager until ctx ends.
 func start(ctx context.Context, cfg *rest.Config, o *options) error {
+	limiter := orqclient.NewLimiter(o.qps, o.burst)
+	limiter.OnWait = metrics.ObserveRateLimitWait
 	api, err := orqclient.New(orqclient.Options{
 		BaseURL:   o.baseURL,
 		APIKey:    o.apiKey,
 		Timeout:   o.requestTimeout,
 		UserAgent: "orq-operator/" + version,
-		Limiter:   orqclient.NewLimiter(o.qps, o.burst),
+		Limiter:   limiter,
+		Observe:   metrics.ObserveRequest,
 	})
 	if err != nil {
 		return err
@@ -169,6 +174,9 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 		MaxConcurrentReconciles: o.maxConcurrentReconciles,
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("setting up the Agent controller: %w", err)
+	}
+	if err := ctrlmetrics.Registry.Register(&metrics.AgentCollector{Reader: mgr.GetCache()}); err != nil {
+		return fmt.Errorf("registering the Agent metrics: %w", err)
 	}
 	if o.probeAddr != "0" {
 		if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

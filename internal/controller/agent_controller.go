@@ -32,6 +32,7 @@ import (
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/agentdiff"
+	"github.com/orq-ai/orq-operator/internal/metrics"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
@@ -211,7 +212,7 @@ func (r *AgentReconciler) ensureRemote(ctx context.Context, agent *orqv1alpha1.A
 	switch {
 	case err == nil:
 		if agent.Status.ID != "" {
-			driftCorrections.WithLabelValues(driftRecreated).Inc()
+			metrics.DriftCorrections.WithLabelValues(metrics.DriftRecreated).Inc()
 			r.event(agent, corev1.EventTypeNormal, ReasonRecreated, actionCreate, "Re-created orq agent %q, deleted outside Kubernetes", key)
 		} else {
 			r.event(agent, corev1.EventTypeNormal, ReasonCreated, actionCreate, "Created orq agent %q", key)
@@ -283,7 +284,7 @@ func (r *AgentReconciler) updateRemote(ctx context.Context, agent *orqv1alpha1.A
 	logf.FromContext(ctx).Info("updated remote agent", "fields", changed)
 	if agent.Status.ObservedGeneration == agent.Generation && agent.Status.ID != "" {
 		// The spec did not change since the last sync: the remote agent was changed outside.
-		driftCorrections.WithLabelValues(driftUpdated).Inc()
+		metrics.DriftCorrections.WithLabelValues(metrics.DriftUpdated).Inc()
 		r.event(agent, corev1.EventTypeNormal, ReasonDriftCorrected, actionUpdate, "Put back orq agent %q, changed outside Kubernetes: %s", agent.RemoteKey(), fields)
 	} else {
 		r.event(agent, corev1.EventTypeNormal, ReasonUpdated, actionUpdate, "Updated orq agent %q: %s", agent.RemoteKey(), fields)

@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/metrics"
 	"github.com/orq-ai/orq-operator/internal/orqmem"
 )
 
@@ -132,13 +133,13 @@ var _ = Describe("Agent controller", func() {
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
 		waitReady(ctx, agent)
 
-		corrections := testutil.ToFloat64(driftCorrections.WithLabelValues(driftUpdated))
+		corrections := testutil.ToFloat64(metrics.DriftCorrections.WithLabelValues(metrics.DriftUpdated))
 		Expect(orqAPI.MutateAgent("drifter", func(a map[string]any) { a["instructions"] = "edited in the studio" })).To(BeTrue())
 		// Within one sync period (plus its 10% jitter and a little time for the round trip).
 		within := suiteSyncPeriod + suiteSyncPeriod/10 + 500*time.Millisecond
 		Eventually(func() any { a, _ := remoteAgent("drifter"); return a["instructions"] }, within, poll/2).
 			Should(Equal("Help {{customer}} with their order."))
-		Expect(testutil.ToFloat64(driftCorrections.WithLabelValues(driftUpdated))).To(BeNumerically(">", corrections))
+		Expect(testutil.ToFloat64(metrics.DriftCorrections.WithLabelValues(metrics.DriftUpdated))).To(BeNumerically(">", corrections))
 		eventuallyEvent(ctx, agent, ReasonDriftCorrected)
 	})
 

@@ -79,6 +79,9 @@ type Options struct {
 	// Limiter paces requests and holds them back after a 429; nil sends at once. Share one
 	// Limiter between clients of the same workspace.
 	Limiter *Limiter
+	// Observe, when set, is told of every request: its operation, the HTTP status (0 when no
+	// answer came back, -1 when the Limiter held it back) and how long it took.
+	Observe func(operation string, status int, elapsed time.Duration)
 }
 
 // Client calls the orq.ai Agents API.
@@ -88,6 +91,7 @@ type Client struct {
 	userAgent string
 	http      *http.Client
 	limiter   *Limiter
+	observe   func(operation string, status int, elapsed time.Duration)
 	now       func() time.Time
 }
 
@@ -133,6 +137,7 @@ func New(o Options) (*Client, error) {
 			},
 		},
 		limiter: o.Limiter,
+		observe: o.Observe,
 		now:     time.Now,
 	}, nil
 }
@@ -250,9 +255,11 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 			return &Error{Kind: KindUnavailable, Op: op, Message: "waiting for the client rate limit: " + err.Error()}
 		}
 		if wait > 0 {
+			c.observed(op, -1, 0)
 			return &Error{Kind: KindRateLimited, Op: op, Message: "not sent: the API asked to wait (Retry-After)", RetryAfter: wait}
 		}
 	}
+	start := c.now()
 	req.Header.Set("Authorization", "Bearer "+c.apiKey)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
@@ -262,8 +269,10 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 
 	resp, err := c.http.Do(req)
 	if err != nil {
+		c.observed(op, 0, c.now().Sub(start))
 		return &Error{Kind: KindUnavailable, Op: op, Message: c.redact(transportMessage(err))}
 	}
+	c.observed(op, resp.StatusCode, c.now().Sub(start))
 	defer func() {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 		_ = resp.Body.Close()
@@ -293,6 +302,12 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 		return &Error{Kind: KindUnavailable, Op: op, StatusCode: resp.StatusCode, Message: "decoding answer: " + err.Error()}
 	}
 	return nil
+}
+
+func (c *Client) observed(op string, status int, elapsed time.Duration) {
+	if c.observe != nil {
+		c.observe(op, status, elapsed)
+	}
 }
 
 // redact removes the API key from a text that came from outside (an API message, a transport

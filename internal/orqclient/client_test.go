@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -304,5 +305,34 @@ func TestAPIKeyEchoedByTheAPIIsRedacted(t *testing.T) {
 	_, err := newClient(t, srv.URL, time.Second).GetAgent(context.Background(), "a")
 	if err == nil || strings.Contains(err.Error(), testKey) || !strings.Contains(err.Error(), "[redacted]") {
 		t.Errorf("error %v", err)
+	}
+}
+
+func TestObserveSeesEveryRequest(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			w.Header().Set("Retry-After", "60")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	defer srv.Close()
+	type seen struct {
+		op     string
+		status int
+	}
+	var got []seen
+	observe := func(op string, status int, _ time.Duration) { got = append(got, seen{op, status}) }
+	c, _ := New(Options{BaseURL: srv.URL, APIKey: testKey, Limiter: NewLimiter(0, 1), Observe: observe})
+	_, _ = c.GetAgent(context.Background(), "a")
+	_ = c.DeleteAgent(context.Background(), "a")
+	_ = c.DeleteAgent(context.Background(), "a") // held back by the 429 gate
+	srv.Close()
+	unlimited, _ := New(Options{BaseURL: srv.URL, APIKey: testKey, Observe: observe})
+	_, _ = unlimited.GetAgent(context.Background(), "a") // no answer: the server is gone
+	want := []seen{{"get agent", 404}, {"delete agent", 429}, {"delete agent", -1}, {"get agent", 0}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("observed %v, want %v", got, want)
 	}
 }

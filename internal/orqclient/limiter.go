@@ -21,6 +21,9 @@ type Limiter struct {
 	mu          sync.Mutex
 	closedUntil time.Time
 	now         func() time.Time
+
+	// OnWait, when set, is told how long each request waited for a token.
+	OnWait func(time.Duration)
 }
 
 // NewLimiter returns a limiter of qps requests a second with bursts of burst; qps <= 0 means no
@@ -45,7 +48,12 @@ func (l *Limiter) acquire(ctx context.Context) (time.Duration, error) {
 	if closed > 0 {
 		return closed, nil
 	}
-	return 0, l.bucket.Wait(ctx)
+	start := time.Now()
+	err := l.bucket.Wait(ctx)
+	if l.OnWait != nil {
+		l.OnWait(time.Since(start))
+	}
+	return 0, err
 }
 
 // closeFor closes the gate for d (at least), for every worker.

@@ -1,0 +1,81 @@
+package metrics
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+)
+
+func agentWith(conds ...metav1.Condition) orqv1alpha1.Agent {
+	return orqv1alpha1.Agent{Status: orqv1alpha1.AgentStatus{Conditions: conds}}
+}
+
+func TestCountByCondition(t *testing.T) {
+	ready := metav1.Condition{Type: "Ready", Status: metav1.ConditionTrue, Reason: "Synced"}
+	synced := metav1.Condition{Type: "Synced", Status: metav1.ConditionTrue, Reason: "Synced"}
+	rejected := metav1.Condition{Type: "Ready", Status: metav1.ConditionFalse, Reason: "APIRejected"}
+	stalled := metav1.Condition{Type: "Stalled", Status: metav1.ConditionTrue, Reason: "APIRejected"}
+	got := CountByCondition([]orqv1alpha1.Agent{agentWith(ready, synced), agentWith(ready, synced), agentWith(rejected, stalled), agentWith()})
+	want := map[ConditionKey]int{
+		{"Ready", "True", "Synced"}:        2,
+		{"Synced", "True", "Synced"}:       2,
+		{"Ready", "False", "APIRejected"}:  1,
+		{"Stalled", "True", "APIRejected"}: 1,
+		{"Ready", "Unknown", ""}:           1,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%v = %d, want %d", k, got[k], n)
+		}
+	}
+}
+
+func TestObserveRequest(t *testing.T) {
+	before := testutil.ToFloat64(APIRequests.WithLabelValues("get agent", "404"))
+	ObserveRequest("get agent", 404, 30*time.Millisecond)
+	ObserveRequest("get agent", 0, time.Second)
+	ObserveRequest("get agent", -1, 0)
+	if got := testutil.ToFloat64(APIRequests.WithLabelValues("get agent", "404")); got != before+1 {
+		t.Errorf("404 count %v", got)
+	}
+	for _, code := range []string{"error", "limited"} {
+		if testutil.ToFloat64(APIRequests.WithLabelValues("get agent", code)) < 1 {
+			t.Errorf("no %s request counted", code)
+		}
+	}
+	if n := testutil.CollectAndCount(APILatency); n == 0 {
+		t.Error("no latency observed")
+	}
+	expected := `
+# HELP orq_operator_rate_limit_wait_seconds Time requests waited for the client-side rate limit of the orq API.
+# TYPE orq_operator_rate_limit_wait_seconds histogram
+`
+	ObserveRateLimitWait(20 * time.Millisecond)
+	if err := testutil.CollectAndCompare(RateLimitWaits, strings.NewReader(expected+histogramLines()), "orq_operator_rate_limit_wait_seconds"); err != nil {
+		t.Error(err)
+	}
+}
+
+// histogramLines is the rate-limit histogram after one wait of 20ms.
+func histogramLines() string {
+	return `orq_operator_rate_limit_wait_seconds_bucket{le="0.001"} 0
+orq_operator_rate_limit_wait_seconds_bucket{le="0.01"} 0
+orq_operator_rate_limit_wait_seconds_bucket{le="0.05"} 1
+orq_operator_rate_limit_wait_seconds_bucket{le="0.1"} 1
+orq_operator_rate_limit_wait_seconds_bucket{le="0.5"} 1
+orq_operator_rate_limit_wait_seconds_bucket{le="1"} 1
+orq_operator_rate_limit_wait_seconds_bucket{le="5"} 1
+orq_operator_rate_limit_wait_seconds_bucket{le="30"} 1
+orq_operator_rate_limit_wait_seconds_bucket{le="+Inf"} 1
+orq_operator_rate_limit_wait_seconds_sum 0.02
+orq_operator_rate_limit_wait_seconds_count 1
+`
+}
