@@ -170,10 +170,11 @@ func (r *AgentReconciler) reconcileObserve(ctx context.Context, agent *orqv1alph
 	remote, err := r.API.GetAgent(ctx, agent.RemoteKey())
 	if orqclient.IsNotFound(err) {
 		msg := fmt.Sprintf("orq agent %q does not exist; managementPolicy Observe does not create it", agent.RemoteKey())
+		// It cannot appear by the operator's doing: Stalled, and re-checked every sync period.
 		r.setCondition(agent, ConditionReady, metav1.ConditionFalse, ReasonRemoteNotFound, msg)
 		r.setCondition(agent, ConditionSynced, metav1.ConditionFalse, ReasonRemoteNotFound, msg)
+		r.setCondition(agent, ConditionStalled, metav1.ConditionTrue, ReasonRemoteNotFound, msg)
 		meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionReconciling)
-		meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionStalled)
 		agent.Status.ID, agent.Status.PendingChanges = "", nil
 		agent.Status.ObservedGeneration = agent.Generation
 		return ctrl.Result{RequeueAfter: r.nextSync(ctx, agent)}, nil

@@ -86,6 +86,22 @@ var _ = Describe("Agent lifecycle policies", func() {
 		Expect(after["instructions"]).To(Equal("edited in the studio"))
 	})
 
+	It("managementPolicy Observe of an agent that does not exist stalls without creating it", func() {
+		agent := sampleAgent(ns, "observed-missing")
+		agent.Spec.ManagementPolicy = orqv1alpha1.ManagementPolicyObserve
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+			stalled := meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)
+			g.Expect(stalled).NotTo(BeNil())
+			g.Expect(stalled.Reason).To(Equal(ReasonRemoteNotFound))
+			g.Expect(meta.IsStatusConditionFalse(agent.Status.Conditions, ConditionReady)).To(BeTrue())
+		}, timeout, poll).Should(Succeed())
+		Expect(creates("observed-missing")).To(BeEmpty())
+		_, ok := remoteAgent("observed-missing")
+		Expect(ok).To(BeFalse())
+	})
+
 	It("suspend makes no call to orq until it is false again", func() {
 		orqAPI.ResetRequests()
 		agent := sampleAgent(ns, "suspended")
