@@ -12,8 +12,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -61,6 +63,9 @@ type options struct {
 	defaultDeletionPolicy   string
 	qps                     float64
 	burst                   int
+	watchNamespaces         string
+	agentSelector           string
+	leaderElectionID        string
 }
 
 func (o *options) bind(fs *flag.FlagSet) {
@@ -78,6 +83,9 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the health and readiness probes; 0 disables them.")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica writes to orq.")
 	fs.StringVar(&o.defaultDeletionPolicy, "default-deletion-policy", string(orqv1alpha1.DeletionPolicyDelete), "Deletion policy of Agents that do not set spec.deletionPolicy: Delete or Orphan.")
+	fs.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces whose Agents this operator manages (default: all). With --agent-selector, splits Agents between operator Deployments (shards).")
+	fs.StringVar(&o.agentSelector, "agent-selector", "", "Label selector of the Agents this operator manages (default: all), for example shard=a.")
+	fs.StringVar(&o.leaderElectionID, "leader-election-id", "orq-operator.orq.ai", "Name of the leader election lease; give each shard its own.")
 	fs.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election lease (default: the pod's namespace).")
 }
 
@@ -109,6 +117,9 @@ func parseFlags(name string, args []string, extra func(*flag.FlagSet)) (*options
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	o.apiKey = os.Getenv(envAPIKey)
+	if _, err := labels.Parse(o.agentSelector); err != nil {
+		return nil, fmt.Errorf("--agent-selector: %w", err)
+	}
 	switch orqv1alpha1.DeletionPolicy(o.defaultDeletionPolicy) {
 	case orqv1alpha1.DeletionPolicyDelete, orqv1alpha1.DeletionPolicyOrphan:
 	default:
@@ -154,12 +165,20 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 	if err != nil {
 		return err
 	}
+	selector, _ := labels.Parse(o.agentSelector) // checked by parseFlags
+	var namespaces []string
+	for _, ns := range strings.Split(o.watchNamespaces, ",") {
+		if ns = strings.TrimSpace(ns); ns != "" {
+			namespaces = append(namespaces, ns)
+		}
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  scheme,
+		Cache:                   controller.CacheOptions(namespaces, selector),
 		Metrics:                 metricsserver.Options{BindAddress: o.metricsAddr},
 		HealthProbeBindAddress:  o.probeAddr,
 		LeaderElection:          o.leaderElect,
-		LeaderElectionID:        "orq-operator.orq.ai",
+		LeaderElectionID:        o.leaderElectionID,
 		LeaderElectionNamespace: o.leaderElectionNamespace,
 	})
 	if err != nil {

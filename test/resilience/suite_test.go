@@ -5,6 +5,7 @@ package resilience
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"net/http/httptest"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -84,6 +86,9 @@ type managerOptions struct {
 	timeout     time.Duration
 	logs        *syncBuffer // where the manager logs; GinkgoWriter when nil
 	workers     int
+	namespaces  []string
+	selector    labels.Selector
+	electionID  string
 }
 
 // runningManager is a manager started by a test.
@@ -114,7 +119,8 @@ func startManager(o managerOptions) *runningManager {
 		Logger:                        logger,
 		Metrics:                       metricsserver.Options{BindAddress: "0"},
 		LeaderElection:                o.leaderElect,
-		LeaderElectionID:              "orq-operator-resilience",
+		LeaderElectionID:              cmp.Or(o.electionID, "orq-operator-resilience"),
+		Cache:                         controller.CacheOptions(o.namespaces, o.selector),
 		LeaderElectionNamespace:       "default",
 		LeaderElectionReleaseOnCancel: true,
 		LeaseDuration:                 ptr.To(3 * time.Second),
