@@ -39,8 +39,12 @@ fmt: ## Run go fmt.
 vet: ## Run go vet.
 	go vet ./...
 
+.PHONY: docs
+docs: manifests ## Generate docs/api-reference.md from the CRD.
+	go run ./hack/apidocs -crd config/crd/bases/orq.ai_agents.yaml -out docs/api-reference.md
+
 .PHONY: verify
-verify: manifests generate fmt ## Regenerate everything and fail when the tree is dirty (stale generated files).
+verify: manifests generate docs fmt ## Regenerate everything and fail when the tree is dirty (stale generated files).
 	@if [ -n "$$(git status --porcelain)" ]; then \
 		echo "Generated files are stale or unformatted; run 'make manifests generate fmt' and commit:"; \
 		git status --porcelain; git --no-pager diff --stat; exit 1; fi

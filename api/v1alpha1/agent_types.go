@@ -717,7 +717,8 @@ type AgentStatus struct {
 	// +optional
 	Key string `json:"key,omitempty"`
 
-	// The remote agent's ID (`_id`).
+	// The ID (`_id`) of the remote agent this Agent created or adopted; empty while it only
+	// observes one.
 	// +optional
 	ID string `json:"id,omitempty"`
 

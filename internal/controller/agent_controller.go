@@ -175,7 +175,7 @@ func (r *AgentReconciler) reconcileObserve(ctx context.Context, agent *orqv1alph
 		r.setCondition(agent, ConditionSynced, metav1.ConditionFalse, ReasonRemoteNotFound, msg)
 		r.setCondition(agent, ConditionStalled, metav1.ConditionTrue, ReasonRemoteNotFound, msg)
 		meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionReconciling)
-		agent.Status.ID, agent.Status.PendingChanges = "", nil
+		agent.Status.PendingChanges = nil
 		agent.Status.ObservedGeneration = agent.Generation
 		return ctrl.Result{RequeueAfter: r.nextSync(ctx, agent)}, nil
 	}
@@ -187,7 +187,11 @@ func (r *AgentReconciler) reconcileObserve(ctx context.Context, agent *orqv1alph
 		r.event(agent, corev1.EventTypeNormal, ReasonDriftDetected, actionObserve,
 			"orq agent %q differs from the spec in: %s (managementPolicy Observe: not corrected)", agent.RemoteKey(), strings.Join(pending, ", "))
 	}
+	// status.id names the agent this Agent created or adopted: observing one is neither, so that
+	// switching to Manage later still goes through adoptionPolicy.
+	id := agent.Status.ID
 	r.markSynced(agent, remote, false, pending, ReasonDrifted, "managementPolicy Observe: the orq agent differs from the spec in: ")
+	agent.Status.ID = id
 	return ctrl.Result{RequeueAfter: r.nextSync(ctx, agent)}, nil
 }
 

@@ -71,16 +71,31 @@ var _ = Describe("Agent lifecycle policies", func() {
 			g.Expect(synced).NotTo(BeNil())
 			g.Expect(synced.Status).To(Equal(metav1.ConditionFalse))
 			g.Expect(synced.Reason).To(Equal(ReasonDrifted))
-			g.Expect(agent.Status.ID).To(Equal(remote["_id"]))
+			g.Expect(agent.Status.Version).To(Equal(remote["version"]))
+			g.Expect(agent.Status.ID).To(BeEmpty(), "observing an agent does not make it this Agent's")
 		}, timeout, poll).Should(Succeed())
 		eventuallyEvent(ctx, agent, ReasonDriftDetected)
 
 		time.Sleep(2 * suiteSyncPeriod)
-		Expect(k8s.Delete(ctx, agent)).To(Succeed())
-		waitGone(ctx, agent)
 		for _, method := range []string{http.MethodPost, http.MethodPatch, http.MethodDelete} {
 			Expect(orqAPI.CountRequests(method)).To(BeZero(), "Observe never sends %s", method)
 		}
+
+		// Switching to Manage does not take over an agent this Agent neither created nor adopted.
+		patch := client.MergeFrom(agent.DeepCopy())
+		agent.Spec.ManagementPolicy = orqv1alpha1.ManagementPolicyManage
+		Expect(k8s.Patch(ctx, agent, patch)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+			stalled := meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)
+			g.Expect(stalled).NotTo(BeNil())
+			g.Expect(stalled.Reason).To(Equal(ReasonAdoptionRequired))
+		}, timeout, poll).Should(Succeed())
+		Expect(orqAPI.CountRequests(http.MethodPatch)).To(BeZero())
+
+		Expect(k8s.Delete(ctx, agent)).To(Succeed())
+		waitGone(ctx, agent)
+		Expect(orqAPI.CountRequests(http.MethodDelete)).To(BeZero(), "an agent this Agent did not create is not deleted")
 		after, ok := remoteAgent("observed")
 		Expect(ok).To(BeTrue())
 		Expect(after["instructions"]).To(Equal("edited in the studio"))
