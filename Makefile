@@ -4,13 +4,14 @@
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 ENVTEST_K8S_VERSION ?= 1.37.2
 ENVTEST_ETCD_VERSION ?= 3.7.0
+HELM_VERSION ?= 3.22.0
 
 LOCALBIN ?= $(shell pwd)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 IMG ?= orq-operator:dev
 GO_TEST_FLAGS ?=
 
-export ENVTEST_K8S_VERSION ENVTEST_ETCD_VERSION
+export ENVTEST_K8S_VERSION ENVTEST_ETCD_VERSION HELM_VERSION
 
 .PHONY: all
 all: build
@@ -26,6 +27,7 @@ help: ## Show this help.
 .PHONY: manifests
 manifests: controller-gen ## Generate the CRD and RBAC manifests.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=true webhook paths="./..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	cp config/crd/bases/*.yaml charts/orq-operator/crds/
 
 .PHONY: generate
 generate: controller-gen ## Generate the DeepCopy methods.
@@ -50,8 +52,8 @@ verify: manifests generate docs fmt ## Regenerate everything and fail when the t
 		git status --porcelain; git --no-pager diff --stat; exit 1; fi
 
 .PHONY: test
-test: manifests generate fmt vet envtest ## Run all tests: unit, contract and the envtest suite.
-	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" go test $(GO_TEST_FLAGS) ./... -coverprofile cover.out
+test: manifests generate fmt vet envtest helm ## Run all tests: unit, contract, envtest suites, packaging (chart vs kustomize).
+	HELM="$$(hack/helm.sh)" KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" go test $(GO_TEST_FLAGS) ./... -coverprofile cover.out
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for a short time (FUZZTIME, default 10s).
@@ -98,6 +100,10 @@ controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into ./bin.
 $(CONTROLLER_GEN):
 	mkdir -p $(LOCALBIN)
 	GOBIN=$(LOCALBIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
+
+.PHONY: helm
+helm: ## Build helm from Go modules, cached in the user's cache directory.
+	@hack/helm.sh >/dev/null
 
 .PHONY: envtest
 envtest: ## Build envtest's kube-apiserver and etcd from Go modules, cached in the user's cache directory.

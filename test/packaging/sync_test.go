@@ -1,0 +1,285 @@
+package packaging
+
+import (
+	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// The chart's CRDs are copies of the generated ones, byte for byte: helm installs crds/ as is.
+func TestChartCRDsAreTheGeneratedOnes(t *testing.T) {
+	g := NewWithT(t)
+	generated := yamlFiles(t, crdBasesDir)
+	chart := yamlFiles(t, filepath.Join(chartDir, "crds"))
+	g.Expect(chart).To(Equal(generated),
+		"charts/orq-operator/crds must hold the files of config/crd/bases: cp config/crd/bases/*.yaml charts/orq-operator/crds/")
+	for _, name := range generated {
+		want, err := os.ReadFile(filepath.Join(crdBasesDir, name))
+		g.Expect(err).NotTo(HaveOccurred())
+		got, err := os.ReadFile(filepath.Join(chartDir, "crds", name))
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(bytes.Equal(got, want)).To(BeTrue(),
+			"charts/orq-operator/crds/%s differs from config/crd/bases/%s (stale after `make manifests`?): copy it over", name, name)
+	}
+}
+
+// helm lint --strict: the chart's metadata, values schema and templates.
+func TestChartLints(t *testing.T) {
+	cmd := exec.Command(helmBinary(t), "lint", "--strict", chartDir)
+	cmd.Env = isolatedHelmEnv(t)
+	run(t, cmd)
+}
+
+// With release name orq-operator the chart renders the objects kustomize renders, with the same
+// names, and the same RBAC rules; only the Namespace is left to the user (helm -n).
+func TestChartMatchesKustomize(t *testing.T) {
+	g := NewWithT(t)
+	kust := renderKustomize(t)
+	chart := renderChart(t, kustomizeNamespace)
+
+	g.Expect(identities(chart)).To(Equal(identities(withoutKind(kust, "Namespace"))),
+		"the chart and config/default render different objects")
+
+	t.Run("ClusterRole", func(t *testing.T) {
+		k, c := as[rbacv1.ClusterRole](t, find(t, kust, "ClusterRole")), as[rbacv1.ClusterRole](t, find(t, chart, "ClusterRole"))
+		NewWithT(t).Expect(c.Rules).To(Equal(k.Rules),
+			"the chart's ClusterRole must have the rules of config/rbac/role.yaml (generated from the +kubebuilder:rbac markers)")
+	})
+	t.Run("ClusterRoleBinding", func(t *testing.T) {
+		k, c := as[rbacv1.ClusterRoleBinding](t, find(t, kust, "ClusterRoleBinding")), as[rbacv1.ClusterRoleBinding](t, find(t, chart, "ClusterRoleBinding"))
+		g := NewWithT(t)
+		g.Expect(c.RoleRef).To(Equal(k.RoleRef))
+		g.Expect(c.Subjects).To(Equal(k.Subjects))
+	})
+	t.Run("leader election Role", func(t *testing.T) {
+		k, c := as[rbacv1.Role](t, find(t, kust, "Role")), as[rbacv1.Role](t, find(t, chart, "Role"))
+		NewWithT(t).Expect(c.Rules).To(Equal(k.Rules))
+	})
+	t.Run("leader election RoleBinding", func(t *testing.T) {
+		k, c := as[rbacv1.RoleBinding](t, find(t, kust, "RoleBinding")), as[rbacv1.RoleBinding](t, find(t, chart, "RoleBinding"))
+		g := NewWithT(t)
+		g.Expect(c.RoleRef).To(Equal(k.RoleRef))
+		g.Expect(c.Subjects).To(Equal(k.Subjects))
+	})
+	t.Run("CRD", func(t *testing.T) {
+		k, c := find(t, kust, "CustomResourceDefinition"), find(t, chart, "CustomResourceDefinition")
+		// The byte-for-byte check above says what differs; this one only that the rendering agrees.
+		NewWithT(t).Expect(reflect.DeepEqual(c.Object, k.Object)).To(BeTrue(),
+			"the chart renders a CRD other than config/default's: copy config/crd/bases to charts/orq-operator/crds")
+	})
+
+	t.Run("Deployment", func(t *testing.T) {
+		g := NewWithT(t)
+		kd, cd := as[appsv1.Deployment](t, find(t, kust, "Deployment")), as[appsv1.Deployment](t, find(t, chart, "Deployment"))
+		kp, cp := kd.Spec.Template.Spec, cd.Spec.Template.Spec
+		g.Expect(cd.Spec.Replicas).To(Equal(kd.Spec.Replicas), "replicas")
+		g.Expect(cp.SecurityContext).To(Equal(kp.SecurityContext), "pod securityContext")
+		g.Expect(cp.ServiceAccountName).To(Equal(kp.ServiceAccountName), "serviceAccountName")
+		g.Expect(cp.TerminationGracePeriodSeconds).To(Equal(kp.TerminationGracePeriodSeconds), "terminationGracePeriodSeconds")
+		g.Expect(containerNames(cp.Containers)).To(Equal(containerNames(kp.Containers)), "containers")
+		g.Expect(cp.InitContainers).To(BeEmpty())
+		g.Expect(kp.InitContainers).To(BeEmpty())
+		for i := range kp.Containers {
+			k, c := kp.Containers[i], cp.Containers[i]
+			g.Expect(c.SecurityContext).To(Equal(k.SecurityContext), "container %s: securityContext", k.Name)
+			g.Expect(envNames(c.Env)).To(Equal(envNames(k.Env)), "container %s: env var names", k.Name)
+			g.Expect(c.Env).To(Equal(k.Env), "container %s: env (the API key Secret)", k.Name)
+			g.Expect(c.EnvFrom).To(Equal(k.EnvFrom), "container %s: envFrom", k.Name)
+			g.Expect(probePath(c.LivenessProbe)).To(Equal(probePath(k.LivenessProbe)), "container %s: liveness probe path", k.Name)
+			g.Expect(probePath(c.ReadinessProbe)).To(Equal(probePath(k.ReadinessProbe)), "container %s: readiness probe path", k.Name)
+			g.Expect(c.LivenessProbe).To(Equal(k.LivenessProbe), "container %s: liveness probe", k.Name)
+			g.Expect(c.ReadinessProbe).To(Equal(k.ReadinessProbe), "container %s: readiness probe", k.Name)
+			g.Expect(c.StartupProbe).To(Equal(k.StartupProbe), "container %s: startup probe", k.Name)
+			g.Expect(c.Ports).To(Equal(k.Ports), "container %s: ports", k.Name)
+			g.Expect(c.Args).To(Equal(k.Args), "container %s: args with the chart's default values", k.Name)
+			g.Expect(c.Command).To(Equal(k.Command), "container %s: command", k.Name)
+			g.Expect(c.Resources).To(Equal(k.Resources), "container %s: resources", k.Name)
+		}
+	})
+}
+
+// Every value that is a manager flag renders as a flag the manager has, with the value given,
+// and only when it is set: the chart's defaults are the binary's.
+func TestChartValuesRenderManagerFlags(t *testing.T) {
+	helmBinary(t)
+	flags := managerFlags(t)
+	cases := []struct {
+		name string
+		set  []string
+		want []string // the args after the fixed ones
+	}{
+		{name: "defaults", want: nil},
+		{
+			name: "every flag",
+			set: []string{
+				"baseURL=https://orq.example", "syncPeriod=5m", "requestTimeout=10s",
+				"maxConcurrentReconciles=8", "qps=2.5", "burst=1000000", "defaultDeletionPolicy=Orphan",
+			},
+			want: []string{
+				"--orq-base-url=https://orq.example", "--sync-period=5m", "--orq-request-timeout=10s",
+				"--max-concurrent-reconciles=8", "--orq-qps=2.5", "--orq-burst=1000000", "--default-deletion-policy=Orphan",
+			},
+		},
+		{name: "zero is a value", set: []string{"qps=0", "burst=0"}, want: []string{"--orq-qps=0", "--orq-burst=0"}},
+		{name: "extra args", set: []string{"extraArgs={--zap-log-level=debug}"}, want: []string{"--zap-log-level=debug"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			var extra []string
+			for _, s := range tc.set {
+				extra = append(extra, "--set", s)
+			}
+			args := managerArgs(t, renderChart(t, "default", extra...))
+			fixed := []string{"--leader-elect", "--metrics-bind-address=:8080", "--health-probe-bind-address=:8081"}
+			g.Expect(args).To(Equal(append(fixed, tc.want...)))
+			for _, a := range args {
+				if strings.HasPrefix(a, "--zap-") {
+					continue // the logger's flags, bound by zap.Options
+				}
+				name, _, _ := strings.Cut(strings.TrimPrefix(a, "--"), "=")
+				g.Expect(flags).To(ContainElement(name), "the manager has no flag --%s", name)
+			}
+		})
+	}
+
+	t.Run("leader election off", func(t *testing.T) {
+		g := NewWithT(t)
+		objs := renderChart(t, "default", "--set", "leaderElection=false")
+		g.Expect(managerArgs(t, objs)).NotTo(ContainElement(HavePrefix("--leader-elect")))
+		g.Expect(withoutKind(withoutKind(objs, "Role"), "RoleBinding")).To(HaveLen(len(objs)), "no leader election Role without leader election")
+	})
+	t.Run("API key Secret", func(t *testing.T) {
+		objs := renderChart(t, "default", "--set", "apiKeySecret.name=creds,apiKeySecret.key=token")
+		env := as[appsv1.Deployment](t, find(t, objs, "Deployment")).Spec.Template.Spec.Containers[0].Env
+		NewWithT(t).Expect(env).To(ContainElement(corev1.EnvVar{Name: "ORQ_API_KEY", ValueFrom: &corev1.EnvVarSource{
+			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "creds"}, Key: "token"},
+		}}))
+	})
+}
+
+// managerArgs returns the args of the manager container of the rendering's Deployment.
+func managerArgs(t *testing.T, objs []*unstructured.Unstructured) []string {
+	t.Helper()
+	d := as[appsv1.Deployment](t, find(t, objs, "Deployment"))
+	for _, c := range d.Spec.Template.Spec.Containers {
+		if c.Name == "manager" {
+			return c.Args
+		}
+	}
+	t.Fatal("the Deployment has no container manager")
+	return nil
+}
+
+// managerFlags returns the names of the flags the manager binds in (*options).bind of
+// cmd/manager/main.go: fs.StringVar(&o.x, "name", ...) and the like.
+func managerFlags(t *testing.T) []string {
+	t.Helper()
+	file, err := parser.ParseFile(token.NewFileSet(), filepath.Join(repoRoot, "cmd", "manager", "main.go"), nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, decl := range file.Decls {
+		fn, ok := decl.(*ast.FuncDecl)
+		if !ok || fn.Name.Name != "bind" || fn.Recv == nil {
+			continue
+		}
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) < 2 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || !strings.HasSuffix(sel.Sel.Name, "Var") {
+				return true
+			}
+			if lit, ok := call.Args[1].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if name, err := strconv.Unquote(lit.Value); err == nil {
+					names = append(names, name)
+				}
+			}
+			return true
+		})
+	}
+	if len(names) < 5 {
+		t.Fatalf("found only the flags %v in cmd/manager/main.go's bind: has it changed shape?", names)
+	}
+	return names
+}
+
+func yamlFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && (strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		t.Fatalf("no YAML files in %s", dir)
+	}
+	return names
+}
+
+// identities returns kind/namespace/name of each object, sorted.
+func identities(objs []*unstructured.Unstructured) []string {
+	var ids []string
+	for _, o := range objs {
+		ids = append(ids, o.GetKind()+"/"+o.GetNamespace()+"/"+o.GetName())
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func withoutKind(objs []*unstructured.Unstructured, kind string) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, o := range objs {
+		if o.GetKind() != kind {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func containerNames(cs []corev1.Container) []string {
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+func envNames(env []corev1.EnvVar) []string {
+	var names []string
+	for _, e := range env {
+		names = append(names, e.Name)
+	}
+	return names
+}
+
+func probePath(p *corev1.Probe) string {
+	if p == nil || p.HTTPGet == nil {
+		return ""
+	}
+	return p.HTTPGet.Path
+}
