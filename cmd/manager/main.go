@@ -24,6 +24,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
@@ -66,6 +67,7 @@ type options struct {
 	watchNamespaces         string
 	agentSelector           string
 	leaderElectionID        string
+	metricsSecure           bool
 }
 
 func (o *options) bind(fs *flag.FlagSet) {
@@ -79,7 +81,8 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.Float64Var(&o.qps, "orq-qps", 10, "Requests a second to the orq API, shared by all workers (0: unlimited).")
 	fs.IntVar(&o.burst, "orq-burst", 20, "Bursts of requests to the orq API above --orq-qps.")
 	fs.IntVar(&o.maxConcurrentReconciles, "max-concurrent-reconciles", 4, "How many Agents are reconciled at once.")
-	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "Address of the metrics endpoint; 0 disables it.")
+	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8443", "Address of the metrics endpoint; 0 disables it.")
+	fs.BoolVar(&o.metricsSecure, "metrics-secure", true, "Serve metrics over HTTPS, to callers whose token may get /metrics (TokenReview and SubjectAccessReview); false serves plain HTTP to anyone.")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the health and readiness probes; 0 disables them.")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica writes to orq.")
 	fs.StringVar(&o.defaultDeletionPolicy, "default-deletion-policy", string(orqv1alpha1.DeletionPolicyDelete), "Deletion policy of Agents that do not set spec.deletionPolicy: Delete or Orphan.")
@@ -150,6 +153,19 @@ func runManager(args []string) int {
 	return 0
 }
 
+// +kubebuilder:rbac:groups=authentication.k8s.io,resources=tokenreviews,verbs=create
+// +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
+
+// metricsOptions serves the metrics over HTTPS with authentication and authorization (the
+// secure endpoint), unless --metrics-secure=false.
+func metricsOptions(o *options) metricsserver.Options {
+	m := metricsserver.Options{BindAddress: o.metricsAddr, SecureServing: o.metricsSecure}
+	if o.metricsSecure {
+		m.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	return m
+}
+
 // start runs the manager until ctx ends.
 func start(ctx context.Context, cfg *rest.Config, o *options) error {
 	limiter := orqclient.NewLimiter(o.qps, o.burst)
@@ -175,7 +191,7 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  scheme,
 		Cache:                   controller.CacheOptions(namespaces, selector),
-		Metrics:                 metricsserver.Options{BindAddress: o.metricsAddr},
+		Metrics:                 metricsOptions(o),
 		HealthProbeBindAddress:  o.probeAddr,
 		LeaderElection:          o.leaderElect,
 		LeaderElectionID:        o.leaderElectionID,

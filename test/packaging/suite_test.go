@@ -180,6 +180,22 @@ func find(t *testing.T, objs []*unstructured.Unstructured, kind string) *unstruc
 	return found[0]
 }
 
+// findNamed returns the object of kind whose name ends with suffix, failing the test unless
+// there is exactly one.
+func findNamed(t *testing.T, objs []*unstructured.Unstructured, kind, suffix string) *unstructured.Unstructured {
+	t.Helper()
+	var found []*unstructured.Unstructured
+	for _, o := range objs {
+		if o.GetKind() == kind && strings.HasSuffix(o.GetName(), suffix) {
+			found = append(found, o)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("want exactly one %s named *%s in the rendering, found %d", kind, suffix, len(found))
+	}
+	return found[0]
+}
+
 // as converts an unstructured object to its typed form.
 func as[T any](t *testing.T, u *unstructured.Unstructured) *T {
 	t.Helper()

@@ -56,9 +56,17 @@ func TestChartMatchesKustomize(t *testing.T) {
 		"the chart and config/default render different objects")
 
 	t.Run("ClusterRole", func(t *testing.T) {
-		k, c := as[rbacv1.ClusterRole](t, find(t, kust, "ClusterRole")), as[rbacv1.ClusterRole](t, find(t, chart, "ClusterRole"))
+		k, c := as[rbacv1.ClusterRole](t, findNamed(t, kust, "ClusterRole", "-manager-role")), as[rbacv1.ClusterRole](t, findNamed(t, chart, "ClusterRole", "-manager-role"))
 		NewWithT(t).Expect(c.Rules).To(Equal(k.Rules),
 			"the chart's ClusterRole must have the rules of config/rbac/role.yaml (generated from the +kubebuilder:rbac markers)")
+	})
+	t.Run("metrics reader ClusterRole", func(t *testing.T) {
+		k, c := as[rbacv1.ClusterRole](t, findNamed(t, kust, "ClusterRole", "-metrics-reader")), as[rbacv1.ClusterRole](t, findNamed(t, chart, "ClusterRole", "-metrics-reader"))
+		NewWithT(t).Expect(c.Rules).To(Equal(k.Rules))
+	})
+	t.Run("metrics Service", func(t *testing.T) {
+		k, c := as[corev1.Service](t, find(t, kust, "Service")), as[corev1.Service](t, find(t, chart, "Service"))
+		NewWithT(t).Expect(c.Spec.Ports).To(Equal(k.Spec.Ports))
 	})
 	t.Run("ClusterRoleBinding", func(t *testing.T) {
 		k, c := as[rbacv1.ClusterRoleBinding](t, find(t, kust, "ClusterRoleBinding")), as[rbacv1.ClusterRoleBinding](t, find(t, chart, "ClusterRoleBinding"))
@@ -146,7 +154,7 @@ func TestChartValuesRenderManagerFlags(t *testing.T) {
 				extra = append(extra, "--set", s)
 			}
 			args := managerArgs(t, renderChart(t, "default", extra...))
-			fixed := []string{"--leader-elect", "--metrics-bind-address=:8080", "--health-probe-bind-address=:8081"}
+			fixed := []string{"--leader-elect", "--metrics-bind-address=:8443", "--health-probe-bind-address=:8081"}
 			g.Expect(args).To(Equal(append(fixed, tc.want...)))
 			for _, a := range args {
 				if strings.HasPrefix(a, "--zap-") {
