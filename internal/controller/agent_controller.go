@@ -258,7 +258,11 @@ func (r *AgentReconciler) claim(ctx context.Context, agent *orqv1alpha1.Agent, d
 // nothing), or it was created after this Agent was.
 func (r *AgentReconciler) createdByThisAgent(agent *orqv1alpha1.Agent, desired orqclient.Body, remote *orqclient.Agent) bool {
 	if len(agentdiff.Diff(desired, agentdiff.Observed(remote.Raw))) == 0 {
-		return true
+		return true // taking it changes nothing
+	}
+	if agent.Status.Version != "" {
+		// It observed the agent (managementPolicy Observe) before it ever created one.
+		return false
 	}
 	createdStr, _ := remote.Raw["created"].(string)
 	created, err := time.Parse(time.RFC3339, createdStr)

@@ -76,9 +76,9 @@ var _ = Describe("Export", func() {
 		}
 		time.Sleep(suiteSyncPeriod + suiteSyncPeriod/2)
 		for _, key := range keys {
-			Expect(requests(http.MethodPatch, "/v2/agents/"+key)).To(BeEmpty(), "no PATCH for %s", key)
-			Expect(creates(key)).To(BeEmpty(), "no POST for %s", key)
+			for _, method := range []string{http.MethodPost, http.MethodPatch, http.MethodDelete} {
+				Expect(writesFor(key, method)).To(BeZero(), "no %s for %s", method, key)
+			}
 		}
-		Expect(orqAPI.CountRequests(http.MethodDelete)).To(BeZero())
 	})
 })

@@ -78,7 +78,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 
 		time.Sleep(2 * suiteSyncPeriod)
 		for _, method := range []string{http.MethodPost, http.MethodPatch, http.MethodDelete} {
-			Expect(orqAPI.CountRequests(method)).To(BeZero(), "Observe never sends %s", method)
+			Expect(writesFor("observed", method)).To(BeZero(), "Observe never sends %s", method)
 		}
 
 		// Switching to Manage does not take over an agent this Agent neither created nor adopted.
@@ -91,11 +91,11 @@ var _ = Describe("Agent lifecycle policies", func() {
 			g.Expect(stalled).NotTo(BeNil())
 			g.Expect(stalled.Reason).To(Equal(ReasonAdoptionRequired))
 		}, timeout, poll).Should(Succeed())
-		Expect(orqAPI.CountRequests(http.MethodPatch)).To(BeZero())
+		Expect(writesFor("observed", http.MethodPatch)).To(BeZero())
 
 		Expect(k8s.Delete(ctx, agent)).To(Succeed())
 		waitGone(ctx, agent)
-		Expect(orqAPI.CountRequests(http.MethodDelete)).To(BeZero(), "an agent this Agent did not create is not deleted")
+		Expect(writesFor("observed", http.MethodDelete)).To(BeZero(), "an agent this Agent did not create is not deleted")
 		after, ok := remoteAgent("observed")
 		Expect(ok).To(BeTrue())
 		Expect(after["instructions"]).To(Equal("edited in the studio"))
@@ -151,7 +151,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 			g.Expect(stalled.Reason).To(Equal(ReasonAdoptionRequired))
 			g.Expect(stalled.Message).To(ContainSubstring("adoptionPolicy: Adopt"))
 		}, timeout, poll).Should(Succeed())
-		Expect(orqAPI.CountRequests(http.MethodPatch)).To(BeZero(), "a foreign agent is never overwritten")
+		Expect(writesFor("foreign", http.MethodPatch)).To(BeZero(), "a foreign agent is never overwritten")
 		remote, _ := remoteAgent("foreign")
 		Expect(remote["role"]).To(Equal("Someone else's agent"))
 

@@ -114,16 +114,18 @@ func remoteFor(t *testing.T, a *orqv1alpha1.Agent) *orqclient.Agent {
 	return &orqclient.Agent{ID: "01ID", Key: a.RemoteKey(), ProjectID: "p", Status: "live", Version: "1.0.0", Raw: raw}
 }
 
+type ensureRemoteCase struct {
+	name     string
+	statusID string // "observed": no id, but a version seen under managementPolicy Observe
+	api      fakeAPI
+	wantErr  orqclient.Kind
+	wantCall map[string]int
+	wrote    bool
+}
+
 func TestEnsureRemote(t *testing.T) {
 	existing := sampleAgent("ns", "a")
-	cases := []struct {
-		name     string
-		statusID string
-		api      fakeAPI
-		wantErr  orqclient.Kind
-		wantCall map[string]int
-		wrote    bool
-	}{
+	cases := []ensureRemoteCase{
 		{
 			name: "never created: one POST, no read",
 			api: fakeAPI{CreateFn: func(_ context.Context, b orqclient.Body) (*orqclient.Agent, error) {
@@ -173,6 +175,18 @@ func TestEnsureRemote(t *testing.T) {
 			wantCall: map[string]int{"create": 1},
 		},
 	}
+	differs := remoteFor(t, existing)
+	differs.Raw["role"] = "someone else's"
+	differs.Raw["created"] = time.Now().Add(time.Hour).Format(time.RFC3339) // after the Agent
+	cases = append(cases, ensureRemoteCase{
+		name:     "observed before: a 409 is someone else's, whatever the clocks say",
+		statusID: "observed",
+		api: fakeAPI{
+			CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) { return nil, apiError(orqclient.KindConflict, 409) },
+			GetFn:    func(context.Context, string) (*orqclient.Agent, error) { return differs, nil },
+		},
+		wantCall: map[string]int{"create": 1, "get": 1},
+	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			api := tc.api
@@ -180,8 +194,17 @@ func TestEnsureRemote(t *testing.T) {
 			r := &AgentReconciler{API: &api}
 			a := existing.DeepCopy()
 			a.Status.ID = tc.statusID
+			if tc.statusID == "observed" {
+				a.Status.ID, a.Status.Version = "", "1.0.0"
+			}
 			desired, _ := agentdiff.Desired(a)
 			remote, wrote, err := r.ensureRemote(context.Background(), a, desired)
+			if tc.statusID == "observed" {
+				if !errors.Is(err, errAdoptionRequired) {
+					t.Fatalf("err = %v, want adoption required", err)
+				}
+				return
+			}
 			if orqclient.KindOf(err) != tc.wantErr {
 				t.Fatalf("err = %v, want kind %q", err, tc.wantErr)
 			}
