@@ -182,8 +182,10 @@ func TestEnsureRemote(t *testing.T) {
 		name:     "observed before: a 409 is someone else's, whatever the clocks say",
 		statusID: "observed",
 		api: fakeAPI{
-			CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) { return nil, apiError(orqclient.KindConflict, 409) },
-			GetFn:    func(context.Context, string) (*orqclient.Agent, error) { return differs, nil },
+			CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) {
+				return nil, apiError(orqclient.KindConflict, 409)
+			},
+			GetFn: func(context.Context, string) (*orqclient.Agent, error) { return differs, nil },
 		},
 		wantCall: map[string]int{"create": 1, "get": 1},
 	})
