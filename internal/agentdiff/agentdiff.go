@@ -244,23 +244,27 @@ func containsAll(have, want any) bool {
 
 // snakeKeys converts the keys of a decoded JSON value from lowerCamelCase to snake_case, except
 // inside opaque values.
-func snakeKeys(v any) any {
+func snakeKeys(v any) any { return rekey(v, snake) }
+
+// rekey copies a decoded JSON value with every object key renamed, except inside opaque values
+// (recognised by their snake_case name), which are kept as they are.
+func rekey(v any, rename func(string) string) any {
 	switch t := v.(type) {
 	case Object:
 		out := make(Object, len(t))
 		for k, val := range t {
-			sk := snake(k)
-			if opaqueKeys[sk] {
-				out[sk] = val
+			nk := rename(k)
+			if opaqueKeys[snake(nk)] {
+				out[nk] = val
 				continue
 			}
-			out[sk] = snakeKeys(val)
+			out[nk] = rekey(val, rename)
 		}
 		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, val := range t {
-			out[i] = snakeKeys(val)
+			out[i] = rekey(val, rename)
 		}
 		return out
 	default:
@@ -301,6 +305,7 @@ func forEachParameters(body Object, f func(Object)) {
 	}
 }
 
+// deepCopy copies a decoded JSON value, opaque values included.
 func deepCopy(v any) any {
 	switch t := v.(type) {
 	case Object:

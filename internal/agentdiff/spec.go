@@ -45,28 +45,7 @@ func SpecFromRemote(remote Object) (orqv1alpha1.AgentSpec, error) {
 
 // camelKeys converts the keys of a decoded JSON value from snake_case to lowerCamelCase, except
 // inside opaque values: the inverse of snakeKeys.
-func camelKeys(v any) any {
-	switch t := v.(type) {
-	case Object:
-		out := make(Object, len(t))
-		for k, val := range t {
-			if opaqueKeys[k] {
-				out[camel(k)] = val
-				continue
-			}
-			out[camel(k)] = camelKeys(val)
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, val := range t {
-			out[i] = camelKeys(val)
-		}
-		return out
-	default:
-		return v
-	}
-}
+func camelKeys(v any) any { return rekey(v, camel) }
 
 // camel converts snake_case to lowerCamelCase: max_execution_time → maxExecutionTime.
 func camel(s string) string {
