@@ -203,7 +203,8 @@ func alignToolReferences(desired, observed Object) Object {
 	for i := range min(len(wantTools), len(haveTools)) {
 		w, _ := wantTools[i].(Object)
 		h, _ := haveTools[i].(Object)
-		if w == nil || h == nil || w["key"] != nil || w["id"] == nil || h["id"] != w["id"] || h["key"] == nil {
+		id, _ := w["id"].(string) // ids are strings; anything else is never aligned
+		if w == nil || h == nil || w["key"] != nil || id == "" || h["id"] != any(id) || h["key"] == nil {
 			continue
 		}
 		if aligned == nil {
