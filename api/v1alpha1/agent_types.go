@@ -749,6 +749,12 @@ type AgentStatus struct {
 	// +optional
 	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
 
+	// Set, and written, before the operator sends a create whose outcome it cannot know yet;
+	// cleared once the create is recorded in id or refused by the API. An agent found at the key
+	// that was created after it is this Agent's own create, whose answer was lost.
+	// +optional
+	CreateAttemptedAt *metav1.MicroTime `json:"createAttemptedAt,omitempty"`
+
 	// A hash of the request the operator last sent or confirmed, and the remote agent's
 	// `updated` time after it: while neither changes, a remote agent that still differs is not
 	// patched again (see the Synced condition, reason NotConverging).

@@ -37,7 +37,7 @@ func Manifests(ctx context.Context, l Lister, namespace string) ([]*orqv1alpha1.
 		return nil, err
 	}
 	sort.Slice(remotes, func(i, j int) bool { return remotes[i].Key < remotes[j].Key })
-	names := map[string]int{}
+	used := map[string]bool{}
 	out := make([]*orqv1alpha1.Agent, 0, len(remotes))
 	for _, r := range remotes {
 		spec, err := agentdiff.SpecFromRemote(r.Raw)
@@ -45,13 +45,12 @@ func Manifests(ctx context.Context, l Lister, namespace string) ([]*orqv1alpha1.
 			return nil, err
 		}
 		spec.AdoptionPolicy = orqv1alpha1.AdoptionPolicyAdopt
-		name := objectName(r.Key)
-		if n := names[name]; n > 0 {
-			names[name]++
-			name = fmt.Sprintf("%s-%d", name, n+1)
-		} else {
-			names[name] = 1
+		base := objectName(r.Key)
+		name := base
+		for n := 2; used[name]; n++ {
+			name = fmt.Sprintf("%s-%d", base, n)
 		}
+		used[name] = true
 		out = append(out, &orqv1alpha1.Agent{
 			TypeMeta:   metav1.TypeMeta{APIVersion: orqv1alpha1.GroupVersion.String(), Kind: "Agent"},
 			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},

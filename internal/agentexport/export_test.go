@@ -26,6 +26,20 @@ func remote(key string) orqclient.Agent {
 	}}
 }
 
+func TestExportedNamesNeverClash(t *testing.T) {
+	agents, err := Manifests(context.Background(), fakeLister{remote("a-b"), remote("a-b-2"), remote("a_b")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for _, a := range agents {
+		if other, dup := seen[a.Name]; dup {
+			t.Errorf("keys %s and %s both export as %s", other, a.Spec.Key, a.Name)
+		}
+		seen[a.Name] = a.Spec.Key
+	}
+}
+
 func TestManifests(t *testing.T) {
 	agents, err := Manifests(context.Background(), fakeLister{remote("b_Agent"), remote("a.agent"), remote("B-agent")}, "team")
 	if err != nil {

@@ -127,12 +127,12 @@ func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (resu
 	if err := r.ensureFinalizer(ctx, agent); err != nil {
 		return ctrl.Result{}, err
 	}
-	return r.reconcileManage(ctx, agent, desired)
+	return r.reconcileManage(ctx, agent, original, desired)
 }
 
 // reconcileManage creates or updates the remote agent, and reports.
-func (r *AgentReconciler) reconcileManage(ctx context.Context, agent *orqv1alpha1.Agent, desired orqclient.Body) (ctrl.Result, error) {
-	remote, wrote, err := r.ensureRemote(ctx, agent, desired)
+func (r *AgentReconciler) reconcileManage(ctx context.Context, agent, original *orqv1alpha1.Agent, desired orqclient.Body) (ctrl.Result, error) {
+	remote, wrote, err := r.ensureRemote(ctx, agent, original, desired)
 	if err != nil {
 		return r.fail(ctx, agent, err)
 	}
@@ -198,7 +198,7 @@ func (r *AgentReconciler) reconcileObserve(ctx context.Context, agent *orqv1alph
 // ensureRemote returns the remote agent, creating it if it does not exist. An agent that was
 // never created is POSTed at once (the key is the client's, so no read is needed first); a 409
 // means the key exists, and the agent is taken only if this Agent created it or may adopt it.
-func (r *AgentReconciler) ensureRemote(ctx context.Context, agent *orqv1alpha1.Agent, desired orqclient.Body) (*orqclient.Agent, bool, error) {
+func (r *AgentReconciler) ensureRemote(ctx context.Context, agent, original *orqv1alpha1.Agent, desired orqclient.Body) (*orqclient.Agent, bool, error) {
 	key := agent.RemoteKey()
 	adopt := agent.Spec.AdoptionPolicy == orqv1alpha1.AdoptionPolicyAdopt
 	if agent.Status.ID != "" || adopt {
@@ -213,6 +213,9 @@ func (r *AgentReconciler) ensureRemote(ctx context.Context, agent *orqv1alpha1.A
 		}
 	}
 
+	if err := r.recordCreateAttempt(ctx, agent, original); err != nil {
+		return nil, false, err
+	}
 	created, err := r.API.CreateAgent(ctx, desired)
 	switch {
 	case err == nil:
@@ -222,6 +225,7 @@ func (r *AgentReconciler) ensureRemote(ctx context.Context, agent *orqv1alpha1.A
 		} else {
 			r.event(agent, corev1.EventTypeNormal, ReasonCreated, actionCreate, "Created orq agent %q", key)
 		}
+		r.recordOwned(agent, created)
 		return created, true, nil
 	case orqclient.IsConflict(err):
 		remote, getErr := r.API.GetAgent(ctx, key)
@@ -230,8 +234,43 @@ func (r *AgentReconciler) ensureRemote(ctx context.Context, agent *orqv1alpha1.A
 		}
 		return r.claim(ctx, agent, desired, remote)
 	default:
+		if notCreated(err) {
+			agent.Status.CreateAttemptedAt = nil
+		}
 		return nil, false, err
 	}
+}
+
+// recordCreateAttempt writes status.createAttemptedAt before a create whose outcome may be lost
+// (a crash, a timeout), unless an earlier attempt's outcome is still unknown.
+func (r *AgentReconciler) recordCreateAttempt(ctx context.Context, agent, original *orqv1alpha1.Agent) error {
+	if agent.Status.CreateAttemptedAt != nil {
+		return nil
+	}
+	now := metav1.NewMicroTime(r.now())
+	agent.Status.CreateAttemptedAt = &now
+	if err := r.Status().Patch(ctx, agent, client.MergeFrom(original)); err != nil {
+		return err
+	}
+	agent.DeepCopyInto(original) // what is stored now: the deferred status write starts from it
+	return nil
+}
+
+// notCreated tells whether a failed create certainly created nothing: the API refused it (4xx),
+// or it was never sent.
+func notCreated(err error) bool {
+	var e *orqclient.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return (e.StatusCode >= 400 && e.StatusCode < 500) || (e.StatusCode == 0 && e.Kind == orqclient.KindRateLimited)
+}
+
+// recordOwned records the remote agent as this Agent's at once, so that a failure later in the
+// pass does not lose it.
+func (r *AgentReconciler) recordOwned(agent *orqv1alpha1.Agent, remote *orqclient.Agent) {
+	agent.Status.ID = remote.ID
+	agent.Status.CreateAttemptedAt = nil
 }
 
 // claim decides whether an existing remote agent is this Agent's to manage: one it created
@@ -241,31 +280,31 @@ func (r *AgentReconciler) claim(ctx context.Context, agent *orqv1alpha1.Agent, d
 	switch {
 	case agent.Status.ID != "" && remote.ID == agent.Status.ID:
 		return remote, false, nil
-	case agent.Status.ID == "" && r.createdByThisAgent(agent, desired, remote):
-		logf.FromContext(ctx).Info("found the remote agent this Agent created before its status was written")
-		return remote, false, nil
+	case r.createdByThisAgent(agent, desired, remote):
+		logf.FromContext(ctx).Info("found the remote agent this Agent created before its answer was recorded")
 	case agent.Spec.AdoptionPolicy == orqv1alpha1.AdoptionPolicyAdopt:
 		r.event(agent, corev1.EventTypeNormal, ReasonAdopted, actionAdopt, "Adopted existing orq agent %q (id %s)", key, remote.ID)
-		return remote, false, nil
 	default:
 		return nil, false, fmt.Errorf("%w: orq agent %q (id %s) already exists and was not created by this Agent; "+
 			"set spec.adoptionPolicy: Adopt to take it over and correct it to the spec", errAdoptionRequired, key, remote.ID)
 	}
+	r.recordOwned(agent, remote)
+	return remote, false, nil
 }
 
-// createdByThisAgent tells whether a remote agent, found where this Agent has no record of a
-// create, is its own create whose answer was lost: it is exactly the spec (taking it changes
-// nothing), or it was created after this Agent was.
+// createdByThisAgent tells whether a remote agent this Agent has no record of is its own create
+// whose answer was lost: it is exactly the spec (taking it changes nothing), or it was created
+// after a create attempt of this Agent whose outcome is unknown.
 func (r *AgentReconciler) createdByThisAgent(agent *orqv1alpha1.Agent, desired orqclient.Body, remote *orqclient.Agent) bool {
 	if len(agentdiff.Diff(desired, agentdiff.Observed(remote.Raw))) == 0 {
-		return true // taking it changes nothing
+		return true
 	}
-	if agent.Status.Version != "" {
-		// It observed the agent (managementPolicy Observe) before it ever created one.
+	attempt := agent.Status.CreateAttemptedAt
+	if attempt == nil {
 		return false
 	}
 	createdStr, _ := remote.Raw["created"].(string)
-	created, err := time.Parse(time.RFC3339, createdStr)
+	created, err := time.Parse(time.RFC3339Nano, createdStr)
 	if err != nil {
 		return false
 	}
@@ -273,7 +312,7 @@ func (r *AgentReconciler) createdByThisAgent(agent *orqv1alpha1.Agent, desired o
 	if skew == 0 {
 		skew = DefaultCreateClockSkew
 	}
-	return !created.Before(agent.CreationTimestamp.Add(-skew))
+	return !created.Before(attempt.Add(-skew))
 }
 
 // updateRemote PATCHes the top-level fields that differ, and only those.
@@ -291,8 +330,8 @@ func (r *AgentReconciler) updateRemote(ctx context.Context, agent *orqv1alpha1.A
 	}
 	fields := strings.Join(changed, ", ")
 	logf.FromContext(ctx).Info("updated remote agent", "fields", changed)
-	if agent.Status.ObservedGeneration == agent.Generation && agent.Status.ID != "" {
-		// The spec did not change since the last sync: the remote agent was changed outside.
+	if agent.Status.ID != "" && agent.Status.AppliedHash == agentdiff.Hash(desired) {
+		// This very request was applied before: the remote agent was changed outside.
 		metrics.DriftCorrections.WithLabelValues(metrics.DriftUpdated).Inc()
 		r.event(agent, corev1.EventTypeNormal, ReasonDriftCorrected, actionUpdate, "Put back orq agent %q, changed outside Kubernetes: %s", agent.RemoteKey(), fields)
 	} else {
@@ -359,16 +398,15 @@ func (r *AgentReconciler) reconcileDelete(ctx context.Context, agent, owner *orq
 	}
 	key := agent.RemoteKey()
 	why := r.orphanReason(agent, owner)
-	if why == "" && agent.Status.ID == "" {
-		// No create was recorded; one may have succeeded before a crash. Delete only what this
-		// Agent created or adopted.
+	if why == "" && agent.Spec.AdoptionPolicy != orqv1alpha1.AdoptionPolicyAdopt {
+		// Delete only what this Agent created: the agent now at the key may be another one.
 		var err error
-		if why, err = r.unrecordedRemote(ctx, agent); err != nil {
+		if why, err = r.notOurs(ctx, agent); err != nil {
 			return r.failDelete(ctx, agent, err)
 		}
 	}
 	if why != "" {
-		if owner == nil {
+		if owner == nil && why != reasonGone {
 			r.event(agent, corev1.EventTypeNormal, ReasonOrphaned, actionDelete, "Left orq agent %q in orq: %s", key, why)
 		}
 	} else {
@@ -420,21 +458,30 @@ func (r *AgentReconciler) orphanReason(agent, owner *orqv1alpha1.Agent) string {
 	return ""
 }
 
-// unrecordedRemote looks at the remote agent of an Agent that has no record of creating it: ""
-// when it is this Agent's to delete, otherwise why it stays.
-func (r *AgentReconciler) unrecordedRemote(ctx context.Context, agent *orqv1alpha1.Agent) (string, error) {
+// reasonGone: there is nothing left to delete.
+const reasonGone = "it does not exist"
+
+// notOurs reads the agent at the key before a deletion: "" when it is this Agent's to delete,
+// otherwise why it stays.
+func (r *AgentReconciler) notOurs(ctx context.Context, agent *orqv1alpha1.Agent) (string, error) {
 	remote, err := r.API.GetAgent(ctx, agent.RemoteKey())
 	switch {
 	case orqclient.IsNotFound(err):
-		return "it does not exist", nil
+		return reasonGone, nil
 	case err != nil:
 		return "", err
+	}
+	if agent.Status.ID != "" {
+		if remote.ID != agent.Status.ID {
+			return fmt.Sprintf("a different agent (id %s) now holds the key", remote.ID), nil
+		}
+		return "", nil
 	}
 	desired, err := agentdiff.Desired(agent)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", errInvalidSpec, err)
 	}
-	if agent.Spec.AdoptionPolicy == orqv1alpha1.AdoptionPolicyAdopt || r.createdByThisAgent(agent, desired, remote) {
+	if r.createdByThisAgent(agent, desired, remote) {
 		return "", nil
 	}
 	return "this Agent did not create it", nil
@@ -499,6 +546,7 @@ func (r *AgentReconciler) ensureFinalizer(ctx context.Context, agent *orqv1alpha
 func (r *AgentReconciler) fail(ctx context.Context, agent *orqv1alpha1.Agent, err error) (ctrl.Result, error) {
 	c := classify(err)
 	msg := err.Error()
+	previous := slices.Clone(agent.Status.Conditions)
 	r.setCondition(agent, ConditionReady, metav1.ConditionFalse, c.reason, msg)
 
 	switch c.outcome {
@@ -507,7 +555,9 @@ func (r *AgentReconciler) fail(ctx context.Context, agent *orqv1alpha1.Agent, er
 		meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionReconciling)
 		// The operator has done all it can with this generation: kstatus reads it as Failed.
 		agent.Status.ObservedGeneration = agent.Generation
-		r.event(agent, corev1.EventTypeWarning, c.reason, actionRefused, "%s", msg)
+		if prev := meta.FindStatusCondition(previous, ConditionStalled); prev == nil || prev.Status != metav1.ConditionTrue || prev.Reason != c.reason || prev.Message != msg {
+			r.event(agent, corev1.EventTypeWarning, c.reason, actionRefused, "%s", msg) // once, not every retry
+		}
 		if c.outcome == terminal {
 			return ctrl.Result{}, reconcile.TerminalError(err)
 		}

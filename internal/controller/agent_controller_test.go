@@ -143,6 +143,24 @@ var _ = Describe("Agent controller", func() {
 		eventuallyEvent(ctx, agent, ReasonDriftCorrected)
 	})
 
+	It("does not delete a different agent that took the key meanwhile", func() {
+		agent := sampleAgent(ns, "replaced")
+		agent.Annotations = map[string]string{orqv1alpha1.AnnotationSyncInterval: "1h"}
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+		// Deleted in the studio, and someone else made a new agent with the key.
+		deleteRemote("replaced")
+		createRemote(sampleAgent(ns, "replaced"), func(b map[string]any) { b["role"] = "Someone else's agent" })
+
+		Expect(k8s.Delete(ctx, agent)).To(Succeed())
+		waitGone(ctx, agent)
+		remote, ok := remoteAgent("replaced")
+		Expect(ok).To(BeTrue(), "the other agent is left alone")
+		Expect(remote["role"]).To(Equal("Someone else's agent"))
+		Expect(writesFor("replaced", http.MethodDelete)).To(Equal(1), "only the studio's own delete")
+		eventuallyEvent(ctx, agent, ReasonOrphaned)
+	})
+
 	It("deletes the remote agent and then releases the Agent", func() {
 		agent := sampleAgent(ns, "short-lived")
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
@@ -161,11 +179,9 @@ var _ = Describe("Agent controller", func() {
 		agent := sampleAgent(ns, "gone-already")
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
 		waitReady(ctx, agent)
-		orqAPI.AddFault(orqmem.Fault{Method: http.MethodGet, Path: "/v2/agents/gone-already", Status: http.StatusServiceUnavailable})
-		DeferCleanup(orqAPI.ClearFaults)
-		// Removed behind the operator's back: the DELETE answers 404.
+		// Removed behind the operator's back, and the Agent deleted before the next sync could
+		// create it again: there is nothing left to delete.
 		deleteRemote("gone-already")
-
 		Expect(k8s.Delete(ctx, agent)).To(Succeed())
 		Eventually(func() bool {
 			return apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKeyFromObject(agent), &orqv1alpha1.Agent{}))

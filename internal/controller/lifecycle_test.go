@@ -164,33 +164,6 @@ var _ = Describe("Agent lifecycle policies", func() {
 		eventuallyEvent(ctx, agent, ReasonAdopted)
 	})
 
-	It("recovers its own create when the manager crashed after the POST, without a duplicate or a refusal", func() {
-		agent := sampleAgent(ns, "crashed")
-		agent.Spec.Suspend = true // keeps the operator away while the crash is staged
-		Expect(k8s.Create(ctx, agent)).To(Succeed())
-		Eventually(func(g Gomega) {
-			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
-			g.Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, ConditionSuspended)).To(BeTrue())
-		}, timeout, poll).Should(Succeed())
-		// The POST the operator sent before it crashed: it succeeded, its answer was lost.
-		createRemote(agent, nil)
-		orqAPI.ResetRequests()
-
-		// And the spec moved on meanwhile, so the remote agent is not even identical any more.
-		patch := client.MergeFrom(agent.DeepCopy())
-		agent.Spec.Suspend = false
-		agent.Spec.Instructions = "Changed after the crash."
-		Expect(k8s.Patch(ctx, agent, patch)).To(Succeed())
-		waitReady(ctx, agent)
-
-		Expect(creates("crashed")).To(HaveLen(1), "one POST, answered 409")
-		Expect(requests(http.MethodPatch, "/v2/agents/crashed")).To(HaveLen(1))
-		remote, _ := remoteAgent("crashed")
-		Expect(remote["instructions"]).To(Equal("Changed after the crash."))
-		Expect(agent.Status.ID).To(Equal(remote["_id"]))
-		Consistently(func() []string { return eventReasons(ctx, agent) }, time.Second, poll).ShouldNot(ContainElement(ReasonAdoptionRequired))
-	})
-
 	It("lets the oldest of two Agents with one key manage it; the other takes over when it goes", func() {
 		other := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "lifecycle-other-"}}
 		Expect(k8s.Create(ctx, other)).To(Succeed())

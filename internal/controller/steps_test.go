@@ -12,6 +12,9 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
@@ -116,9 +119,10 @@ func remoteFor(t *testing.T, a *orqv1alpha1.Agent) *orqclient.Agent {
 
 type ensureRemoteCase struct {
 	name     string
-	statusID string // "observed": no id, but a version seen under managementPolicy Observe
+	statusID string
+	attempt  time.Time // a create attempt whose outcome is unknown, if not zero
 	api      fakeAPI
-	wantErr  orqclient.Kind
+	wantErr  orqclient.Kind // or "adoption"
 	wantCall map[string]int
 	wrote    bool
 }
@@ -175,40 +179,65 @@ func TestEnsureRemote(t *testing.T) {
 			wantCall: map[string]int{"create": 1},
 		},
 	}
-	differs := remoteFor(t, existing)
-	differs.Raw["role"] = "someone else's"
-	differs.Raw["created"] = time.Now().Add(time.Hour).Format(time.RFC3339) // after the Agent
-	cases = append(cases, ensureRemoteCase{
-		name:     "observed before: a 409 is someone else's, whatever the clocks say",
-		statusID: "observed",
-		api: fakeAPI{
-			CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) {
-				return nil, apiError(orqclient.KindConflict, 409)
-			},
-			GetFn: func(context.Context, string) (*orqclient.Agent, error) { return differs, nil },
+	foreign := remoteFor(t, existing)
+	foreign.Raw["role"] = "someone else's"
+	foreign.Raw["created"] = time.Now().Add(-time.Hour).Format(time.RFC3339Nano) // before any attempt
+	lost := remoteFor(t, existing)
+	lost.Raw["role"] = "the spec of the lost create"
+	lost.Raw["created"] = time.Now().Format(time.RFC3339Nano) // after the attempt recorded below
+	conflict := func(context.Context, orqclient.Body) (*orqclient.Agent, error) {
+		return nil, apiError(orqclient.KindConflict, 409)
+	}
+	cases = append(cases,
+		ensureRemoteCase{
+			name:     "someone else's agent, different from the spec: adoption required",
+			api:      fakeAPI{CreateFn: conflict, GetFn: func(context.Context, string) (*orqclient.Agent, error) { return foreign, nil }},
+			wantErr:  "adoption",
+			wantCall: map[string]int{"create": 1, "get": 1},
 		},
-		wantCall: map[string]int{"create": 1, "get": 1},
-	})
+		ensureRemoteCase{
+			name:     "the answer of an earlier create was lost: its agent is this Agent's",
+			attempt:  time.Now().Add(-time.Minute),
+			api:      fakeAPI{CreateFn: conflict, GetFn: func(context.Context, string) (*orqclient.Agent, error) { return lost, nil }},
+			wantCall: map[string]int{"create": 1, "get": 1},
+		},
+	)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			api := tc.api
 			api.t = t
-			r := &AgentReconciler{API: &api}
 			a := existing.DeepCopy()
 			a.Status.ID = tc.statusID
-			if tc.statusID == "observed" {
-				a.Status.ID, a.Status.Version = "", "1.0.0"
+			if !tc.attempt.IsZero() {
+				at := metav1.NewMicroTime(tc.attempt)
+				a.Status.CreateAttemptedAt = &at
 			}
+			k8s := newFakeClient(t, a)
+			r := &AgentReconciler{Client: k8s, API: &api, CreateClockSkew: time.Millisecond}
+			original := a.DeepCopy()
 			desired, _ := agentdiff.Desired(a)
-			remote, wrote, err := r.ensureRemote(context.Background(), a, desired)
-			if tc.statusID == "observed" {
+			remote, wrote, err := r.ensureRemote(context.Background(), a, original, desired)
+			if tc.wantErr == "adoption" {
 				if !errors.Is(err, errAdoptionRequired) {
 					t.Fatalf("err = %v, want adoption required", err)
 				}
-				return
-			}
-			if orqclient.KindOf(err) != tc.wantErr {
+			} else if orqclient.KindOf(err) != tc.wantErr {
 				t.Fatalf("err = %v, want kind %q", err, tc.wantErr)
+			}
+			if api.callCount["create"] > 0 {
+				stored := &orqv1alpha1.Agent{}
+				if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(a), stored); err != nil {
+					t.Fatal(err)
+				}
+				if stored.Status.CreateAttemptedAt == nil {
+					t.Error("the create attempt was not written before the POST")
+				}
+			}
+			if err == nil && a.Status.ID != remote.ID {
+				t.Errorf("status.id = %q, want the remote agent's %q recorded at once", a.Status.ID, remote.ID)
+			}
+			if err == nil && a.Status.CreateAttemptedAt != nil {
+				t.Error("the create attempt is still open after the agent was recorded")
 			}
 			if err == nil && remote == nil {
 				t.Fatal("no remote agent returned")
@@ -221,6 +250,39 @@ func TestEnsureRemote(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRefusedCreateClosesTheAttempt(t *testing.T) {
+	a := sampleAgent("ns", "a")
+	api := &fakeAPI{t: t, CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) {
+		return nil, apiError(orqclient.KindInvalid, 400)
+	}}
+	r := &AgentReconciler{Client: newFakeClient(t, a), API: api}
+	if _, _, err := r.ensureRemote(context.Background(), a, a.DeepCopy(), mustDesired(t, a)); orqclient.KindOf(err) != orqclient.KindInvalid {
+		t.Fatalf("err = %v", err)
+	}
+	if a.Status.CreateAttemptedAt != nil {
+		t.Error("a create the API refused created nothing: no attempt stays open")
+	}
+	r.API = &fakeAPI{t: t, CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) {
+		return nil, &orqclient.Error{Kind: orqclient.KindUnavailable, Message: "request timed out"}
+	}}
+	if _, _, err := r.ensureRemote(context.Background(), a, a.DeepCopy(), mustDesired(t, a)); err == nil {
+		t.Fatal("want the timeout")
+	}
+	if a.Status.CreateAttemptedAt == nil {
+		t.Error("a timed-out create may have succeeded: the attempt must stay open")
+	}
+}
+
+// newFakeClient is a fake Kubernetes client holding a.
+func newFakeClient(t *testing.T, a *orqv1alpha1.Agent) client.Client {
+	t.Helper()
+	s := runtime.NewScheme()
+	if err := orqv1alpha1.AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	return fake.NewClientBuilder().WithScheme(s).WithStatusSubresource(&orqv1alpha1.Agent{}).WithObjects(a).Build()
 }
 
 func TestUpdateRemotePatchesOnlyWhatDiffers(t *testing.T) {

@@ -279,7 +279,8 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 	}()
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		msg := c.redact(apiMessage(resp))
+		msg, fromAPI := apiMessage(resp)
+		msg = c.redact(msg)
 		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 			msg = fmt.Sprintf("the API redirected to %q and %v: check the orq API base URL", resp.Header.Get("Location"), ErrRedirect)
 		}
@@ -289,6 +290,11 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 			StatusCode: resp.StatusCode,
 			Message:    msg,
 			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.now()),
+		}
+		if e.Kind == KindNotFound && !fromAPI {
+			// Not the API's 404 (a proxy's page, a wrong base path): "gone" cannot be trusted.
+			e.Kind = KindUnavailable
+			e.Message = "404 without the API's JSON answer (check the orq API base URL): " + msg
 		}
 		if e.Kind == KindRateLimited && c.limiter != nil {
 			c.limiter.closeFor(e.RetryAfter)
@@ -322,9 +328,10 @@ func (c *Client) redact(s string) string {
 // maxMessage bounds the API message kept in errors (and so in status and events).
 const maxMessage = 900
 
-// apiMessage extracts the API's message from an error answer, at most maxMessage bytes.
-func apiMessage(resp *http.Response) string {
-	msg := rawAPIMessage(resp)
+// apiMessage extracts the API's message from an error answer, at most maxMessage bytes, and
+// tells whether it came from a JSON answer of the API.
+func apiMessage(resp *http.Response) (string, bool) {
+	msg, fromAPI := rawAPIMessage(resp)
 	if len(msg) > maxMessage {
 		cut := maxMessage
 		for cut > 0 && !utf8.RuneStart(msg[cut]) {
@@ -332,10 +339,10 @@ func apiMessage(resp *http.Response) string {
 		}
 		msg = msg[:cut] + "..."
 	}
-	return msg
+	return msg, fromAPI
 }
 
-func rawAPIMessage(resp *http.Response) string {
+func rawAPIMessage(resp *http.Response) (string, bool) {
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	var body struct {
 		Message json.RawMessage `json:"message"`
@@ -348,15 +355,15 @@ func rawAPIMessage(resp *http.Response) string {
 			}
 			var s string
 			if json.Unmarshal(m, &s) == nil {
-				return s
+				return s, true
 			}
-			return string(m)
+			return string(m), true
 		}
 	}
 	if s := strings.TrimSpace(string(raw)); s != "" {
-		return s
+		return s, false
 	}
-	return http.StatusText(resp.StatusCode)
+	return http.StatusText(resp.StatusCode), false
 }
 
 // transportMessage describes a transport error without the request URL's query or headers.

@@ -42,10 +42,7 @@ func NewLimiter(qps float64, burst int) *Limiter {
 // acquire returns how long the gate stays closed (then nothing may be sent), or waits for a
 // token of the bucket and returns 0.
 func (l *Limiter) acquire(ctx context.Context) (time.Duration, error) {
-	l.mu.Lock()
-	closed := l.closedUntil.Sub(l.now())
-	l.mu.Unlock()
-	if closed > 0 {
+	if closed := l.closedFor(); closed > 0 {
 		return closed, nil
 	}
 	start := time.Now()
@@ -53,7 +50,18 @@ func (l *Limiter) acquire(ctx context.Context) (time.Duration, error) {
 	if l.OnWait != nil {
 		l.OnWait(time.Since(start))
 	}
-	return 0, err
+	if err != nil {
+		return 0, err
+	}
+	// A 429 may have closed the gate while this request waited for its token.
+	return l.closedFor(), nil
+}
+
+// closedFor is how long the gate stays closed.
+func (l *Limiter) closedFor() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.closedUntil.Sub(l.now())
 }
 
 // closeFor closes the gate for d (at least), for every worker.

@@ -83,8 +83,11 @@ var _ = Describe("Resilience", func() {
 	})
 
 	DescribeTable("a crash at any point of create, update and delete ends in the right state",
-		func(point crashPoint) {
+		func(point crashPoint, changedWhileDown bool) {
 			key := "crash-" + string(point)
+			if changedWhileDown {
+				key += "-changed"
+			}
 			crasher := newCrashingAPI(point, key)
 			m1 := startManager(managerOptions{apiKey: "crash", wrap: crasher.wrap})
 			agent := newAgent(ns, key)
@@ -102,6 +105,13 @@ var _ = Describe("Resilience", func() {
 			Eventually(crasher.crashed, timeout).Should(BeClosed(), "the crash point was reached")
 			m1.stop() // the manager dies with the call answered and nothing recorded after it
 			close(crasher.release)
+			if changedWhileDown {
+				// And the spec moves on while no operator runs: the agent is no longer identical.
+				Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+				patch := client.MergeFrom(agent.DeepCopy())
+				agent.Spec.Instructions = "Changed while the operator was down."
+				Expect(k8s.Patch(ctx, agent, patch)).To(Succeed())
+			}
 
 			m2 := startManager(managerOptions{apiKey: "crash"})
 			defer m2.stop()
@@ -119,16 +129,20 @@ var _ = Describe("Resilience", func() {
 			if point == afterUpdate {
 				Expect(r["instructions"]).To(Equal("Updated."))
 			}
+			if changedWhileDown {
+				Expect(r["instructions"]).To(Equal("Changed while the operator was down."))
+			}
 			// No orphan: deleting the Agent removes the agent it created.
 			Expect(k8s.Delete(ctx, agent)).To(Succeed())
 			waitGone(ctx, agent)
 			_, ok = remote(key)
 			Expect(ok).To(BeFalse())
 		},
-		Entry("after the finalizer, before the POST", beforeCreate),
-		Entry("after the POST, before the status write", afterCreate),
-		Entry("after the PATCH, before the status write", afterUpdate),
-		Entry("after the DELETE, before the finalizer is removed", afterDelete),
+		Entry("after the finalizer, before the POST", beforeCreate, false),
+		Entry("after the POST, before the status write", afterCreate, false),
+		Entry("after the POST, and the spec changed while down", afterCreate, true),
+		Entry("after the PATCH, before the status write", afterUpdate, false),
+		Entry("after the DELETE, before the finalizer is removed", afterDelete, false),
 	)
 
 	It("converges after a storm of 500s, 429s and timeouts, with a bounded number of calls", func() {
