@@ -210,7 +210,7 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("setting up the Agent controller: %w", err)
 	}
-	if err := ctrlmetrics.Registry.Register(&metrics.AgentCollector{Reader: mgr.GetCache()}); err != nil {
+	if err := ctrlmetrics.Registry.Register(&metrics.AgentCollector{Reader: mgr.GetCache(), Elected: mgr.Elected()}); err != nil {
 		return fmt.Errorf("registering the Agent metrics: %w", err)
 	}
 	if o.probeAddr != "0" {

@@ -76,9 +76,11 @@ func ObserveRateLimitWait(d time.Duration) { RateLimitWaits.Observe(d.Seconds())
 var agentsDesc = prometheus.NewDesc("orq_operator_agents",
 	"Agents by condition type, status and reason.", []string{"condition", "status", "reason"}, nil)
 
-// AgentCollector reports the Agents by condition when scraped, from the manager's cache.
+// AgentCollector reports the Agents by condition when scraped, from the manager's cache. With
+// Elected set, only the leader reports, so that a sum over replicas counts each Agent once.
 type AgentCollector struct {
-	Reader client.Reader
+	Reader  client.Reader
+	Elected <-chan struct{}
 }
 
 var _ prometheus.Collector = (*AgentCollector)(nil)
@@ -88,6 +90,13 @@ func (c *AgentCollector) Describe(ch chan<- *prometheus.Desc) { ch <- agentsDesc
 
 // Collect implements prometheus.Collector.
 func (c *AgentCollector) Collect(ch chan<- prometheus.Metric) {
+	if c.Elected != nil {
+		select {
+		case <-c.Elected:
+		default:
+			return // not the leader
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var list orqv1alpha1.AgentList

@@ -7,6 +7,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 )
@@ -78,4 +80,23 @@ orq_operator_rate_limit_wait_seconds_bucket{le="+Inf"} 1
 orq_operator_rate_limit_wait_seconds_sum 0.02
 orq_operator_rate_limit_wait_seconds_count 1
 `
+}
+
+func TestAgentCollectorReportsOnlyOnTheLeader(t *testing.T) {
+	s := runtime.NewScheme()
+	if err := orqv1alpha1.AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	a := agentWith(metav1.Condition{Type: "Ready", Status: metav1.ConditionTrue, Reason: "Synced", LastTransitionTime: metav1.Now()})
+	a.Name, a.Namespace = "a", "ns"
+	reader := fake.NewClientBuilder().WithScheme(s).WithObjects(&a).Build()
+	elected := make(chan struct{})
+	c := &AgentCollector{Reader: reader, Elected: elected}
+	if n := testutil.CollectAndCount(c); n != 0 {
+		t.Errorf("a replica that is not the leader reported %d series", n)
+	}
+	close(elected)
+	if n := testutil.CollectAndCount(c); n != 1 {
+		t.Errorf("the leader reported %d series, want 1 (Ready True Synced)", n)
+	}
 }
