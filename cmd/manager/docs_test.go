@@ -10,6 +10,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -237,22 +238,7 @@ func envVars(t *testing.T, root string) map[string]string {
 		for _, pkg := range pkgs {
 			consts := map[string]string{}
 			for _, f := range pkg.Files {
-				for _, decl := range f.Decls {
-					gd, ok := decl.(*ast.GenDecl)
-					if !ok || gd.Tok != token.CONST {
-						continue
-					}
-					for _, spec := range gd.Specs {
-						vs := spec.(*ast.ValueSpec)
-						for i, name := range vs.Names {
-							if i < len(vs.Values) {
-								if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-									consts[name.Name], _ = strconv.Unquote(lit.Value)
-								}
-							}
-						}
-					}
-				}
+				maps.Copy(consts, stringConstants(f))
 			}
 			for fname, f := range pkg.Files {
 				ast.Inspect(f, func(n ast.Node) bool {
@@ -329,6 +315,13 @@ func conditionConstants(t *testing.T, prefix string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	out := stringConstants(file)
+	maps.DeleteFunc(out, func(name, _ string) bool { return !strings.HasPrefix(name, prefix) })
+	return out
+}
+
+// stringConstants returns the constants of a file declared with a string literal, by name.
+func stringConstants(file *ast.File) map[string]string {
 	out := map[string]string{}
 	for _, decl := range file.Decls {
 		gd, ok := decl.(*ast.GenDecl)
@@ -338,7 +331,7 @@ func conditionConstants(t *testing.T, prefix string) map[string]string {
 		for _, spec := range gd.Specs {
 			vs := spec.(*ast.ValueSpec)
 			for i, name := range vs.Names {
-				if !strings.HasPrefix(name.Name, prefix) || i >= len(vs.Values) {
+				if i >= len(vs.Values) {
 					continue
 				}
 				if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {

@@ -196,18 +196,11 @@ var _ = Describe("Agent controller", func() {
 
 		agent := sampleAgent(ns, "refused")
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
-		Eventually(func(g Gomega) {
-			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
-			stalled := meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)
-			g.Expect(stalled).NotTo(BeNil())
-			g.Expect(stalled.Status).To(Equal(metav1.ConditionTrue))
-			g.Expect(stalled.Reason).To(Equal(ReasonAPIRejected))
-			g.Expect(stalled.Message).To(ContainSubstring(apiMessage))
-			ready := meta.FindStatusCondition(agent.Status.Conditions, ConditionReady)
-			g.Expect(ready).NotTo(BeNil())
-			g.Expect(ready.Status).To(Equal(metav1.ConditionFalse))
-			g.Expect(agent.Status.ObservedGeneration).To(Equal(agent.Generation))
-		}, timeout, poll).Should(Succeed())
+		Expect(waitStalled(ctx, agent, ReasonAPIRejected).Message).To(ContainSubstring(apiMessage))
+		ready := meta.FindStatusCondition(agent.Status.Conditions, ConditionReady)
+		Expect(ready).NotTo(BeNil())
+		Expect(ready.Status).To(Equal(metav1.ConditionFalse))
+		Expect(agent.Status.ObservedGeneration).To(Equal(agent.Generation))
 		Expect(agent.Status.Conditions).NotTo(ContainElement(HaveField("Message", ContainSubstring(suiteAPIKey))))
 
 		Consistently(func() int { return len(creates("refused")) }, 3*suiteSyncPeriod, poll).

@@ -85,12 +85,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 		patch := client.MergeFrom(agent.DeepCopy())
 		agent.Spec.ManagementPolicy = orqv1alpha1.ManagementPolicyManage
 		Expect(k8s.Patch(ctx, agent, patch)).To(Succeed())
-		Eventually(func(g Gomega) {
-			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
-			stalled := meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)
-			g.Expect(stalled).NotTo(BeNil())
-			g.Expect(stalled.Reason).To(Equal(ReasonAdoptionRequired))
-		}, timeout, poll).Should(Succeed())
+		waitStalled(ctx, agent, ReasonAdoptionRequired)
 		Expect(writesFor("observed", http.MethodPatch)).To(BeZero())
 
 		Expect(k8s.Delete(ctx, agent)).To(Succeed())
@@ -105,13 +100,8 @@ var _ = Describe("Agent lifecycle policies", func() {
 		agent := sampleAgent(ns, "observed-missing")
 		agent.Spec.ManagementPolicy = orqv1alpha1.ManagementPolicyObserve
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
-		Eventually(func(g Gomega) {
-			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
-			stalled := meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)
-			g.Expect(stalled).NotTo(BeNil())
-			g.Expect(stalled.Reason).To(Equal(ReasonRemoteNotFound))
-			g.Expect(meta.IsStatusConditionFalse(agent.Status.Conditions, ConditionReady)).To(BeTrue())
-		}, timeout, poll).Should(Succeed())
+		waitStalled(ctx, agent, ReasonRemoteNotFound)
+		Expect(meta.IsStatusConditionFalse(agent.Status.Conditions, ConditionReady)).To(BeTrue())
 		Expect(creates("observed-missing")).To(BeEmpty())
 		_, ok := remoteAgent("observed-missing")
 		Expect(ok).To(BeFalse())
@@ -144,13 +134,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 
 		agent := sampleAgent(ns, "foreign")
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
-		Eventually(func(g Gomega) {
-			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
-			stalled := meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)
-			g.Expect(stalled).NotTo(BeNil())
-			g.Expect(stalled.Reason).To(Equal(ReasonAdoptionRequired))
-			g.Expect(stalled.Message).To(ContainSubstring("adoptionPolicy: Adopt"))
-		}, timeout, poll).Should(Succeed())
+		Expect(waitStalled(ctx, agent, ReasonAdoptionRequired).Message).To(ContainSubstring("adoptionPolicy: Adopt"))
 		Expect(writesFor("foreign", http.MethodPatch)).To(BeZero(), "a foreign agent is never overwritten")
 		remote, _ := remoteAgent("foreign")
 		Expect(remote["role"]).To(Equal("Someone else's agent"))
@@ -177,13 +161,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 		second.Spec.Role = "A different role"
 		Expect(k8s.Create(ctx, second)).To(Succeed())
 
-		Eventually(func(g Gomega) {
-			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(second), second)).To(Succeed())
-			stalled := meta.FindStatusCondition(second.Status.Conditions, ConditionStalled)
-			g.Expect(stalled).NotTo(BeNil())
-			g.Expect(stalled.Reason).To(Equal(ReasonKeyConflict))
-			g.Expect(stalled.Message).To(ContainSubstring(ns + "/shared-key"))
-		}, timeout, poll).Should(Succeed())
+		Expect(waitStalled(ctx, second, ReasonKeyConflict).Message).To(ContainSubstring(ns + "/shared-key"))
 		Consistently(func() any { r, _ := remoteAgent("shared-key"); return r["role"] }, 2*suiteSyncPeriod, poll).
 			Should(Equal("Customer support"), "the two Agents do not fight")
 
@@ -276,6 +254,20 @@ func waitGone(ctx context.Context, agent *orqv1alpha1.Agent) {
 	Eventually(func() bool {
 		return apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKeyFromObject(agent), &orqv1alpha1.Agent{}))
 	}, timeout, poll).Should(BeTrue())
+}
+
+// waitStalled waits until the Agent is Stalled with this reason, and returns the condition.
+func waitStalled(ctx context.Context, agent *orqv1alpha1.Agent, reason string) *metav1.Condition {
+	GinkgoHelper()
+	var stalled *metav1.Condition
+	Eventually(func(g Gomega) {
+		g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+		stalled = meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)
+		g.Expect(stalled).NotTo(BeNil())
+		g.Expect(stalled.Status).To(Equal(metav1.ConditionTrue))
+		g.Expect(stalled.Reason).To(Equal(reason))
+	}, timeout, poll).Should(Succeed())
+	return stalled
 }
 
 // eventReasons returns the reasons of the events recorded about an Agent so far.
