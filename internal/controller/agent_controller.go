@@ -51,8 +51,9 @@ const (
 	DefaultSyncPeriod = 10 * time.Minute
 	// MinSyncInterval bounds the per-object orq.ai/sync-interval annotation.
 	MinSyncInterval = 10 * time.Second
-	// DefaultCreateClockSkew is how much earlier than its Agent a remote agent may seem to have
-	// been created and still be recognised as created by the operator (clocks differ).
+	// DefaultCreateClockSkew is how much earlier than a recorded create attempt a remote agent
+	// may seem to have been created and still be recognised as that attempt's (the operator's
+	// clock and orq's differ).
 	DefaultCreateClockSkew = 10 * time.Second
 
 	// backoffBase and backoffMax bound the exponential backoff of retryable failures.
