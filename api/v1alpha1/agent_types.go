@@ -808,10 +808,6 @@ type AgentList struct {
 	Items           []Agent `json:"items"`
 }
 
-func init() {
-	SchemeBuilder.Register(&Agent{}, &AgentList{})
-}
-
 // RemoteKey is the key of the orq agent: spec.key, or metadata.name when it is empty.
 func (a *Agent) RemoteKey() string {
 	if a.Spec.Key != "" {
