@@ -79,7 +79,8 @@ type AgentSpec struct {
 	KnowledgeBases []KnowledgeBase `json:"knowledgeBases,omitempty"`
 
 	// The agents that are accessible to this orchestrator. The main agent can hand off to these
-	// agents to perform tasks.
+	// agents to perform tasks. Each member is either the key of an agent not managed here, or an
+	// agentRef to another Agent; the operator waits until every referenced Agent is Ready.
 	// +optional
 	// +listType=atomic
 	TeamOfAgents []TeamMember `json:"teamOfAgents,omitempty"`
@@ -145,6 +146,39 @@ type AgentSpec struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=300
 	VersionDescription string `json:"versionDescription,omitempty"`
+
+	// The Secret, in the Agent's own namespace, holding the orq API key to use for this agent
+	// (and so the orq workspace it lives in). Unset: the operator's own key (ORQ_API_KEY). When
+	// the Secret changes, the agent is synced again with the new key at once.
+	// +optional
+	APIKeySecretRef *SecretKeyReference `json:"apiKeySecretRef,omitempty"`
+
+	// Namespaces whose Agents may name this Agent in teamOfAgents[].agentRef ("*": all). Agents of
+	// the same namespace always may. In the spirit of Gateway API's ReferenceGrant: the target
+	// consents to cross-namespace references.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:MaxLength=63
+	// +kubebuilder:validation:items:Pattern=`^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$`
+	AllowReferencesFrom []string `json:"allowReferencesFrom,omitempty"`
+}
+
+// SecretKeyReference names one key of a Secret in the Agent's namespace.
+type SecretKeyReference struct {
+	// The name of the Secret.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
+
+	// The key of the Secret's data that holds the API key.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
+	Key string `json:"key"`
 }
 
 // DeletionPolicy says what happens to the remote agent when its Agent is deleted.
@@ -688,15 +722,35 @@ type KnowledgeBase struct {
 }
 
 // TeamMember is an agent an orchestrator can hand off to.
+// +kubebuilder:validation:XValidation:rule="has(self.key) != has(self.agentRef)",message="set exactly one of key (an agent not managed here) and agentRef (an Agent object)"
 type TeamMember struct {
-	// The key of the agent.
-	// +required
+	// The key of an agent that no Agent object of this cluster manages.
+	// +optional
 	// +kubebuilder:validation:MinLength=1
-	Key string `json:"key"`
+	Key string `json:"key,omitempty"`
+
+	// An Agent object whose agent joins the team: the operator sends its key once it is Ready.
+	// +optional
+	AgentRef *AgentReference `json:"agentRef,omitempty"`
 
 	// The role of the agent in the team.
 	// +optional
 	Role string `json:"role,omitempty"`
+}
+
+// AgentReference names an Agent object.
+type AgentReference struct {
+	// The name of the Agent.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+
+	// The namespace of the Agent; the referrer's when empty. Another namespace must list the
+	// referrer's namespace in the target's spec.allowReferencesFrom.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	Namespace string `json:"namespace,omitempty"`
 }
 
 // AgentStatus is the observed state of an Agent.
@@ -762,6 +816,17 @@ type AgentStatus struct {
 	AppliedHash string `json:"appliedHash,omitempty"`
 	// +optional
 	RemoteUpdated string `json:"remoteUpdated,omitempty"`
+
+	// A hash (sha256, shortened) of the orq API key last used for this agent: it changes when
+	// the key is rotated. Never the key itself.
+	// +optional
+	APIKeyHash string `json:"apiKeyHash,omitempty"`
+
+	// The keys of the team members of the remote agent, as orq last reported them. A member
+	// Agent is deleted only once no orchestrator lists its key here.
+	// +optional
+	// +listType=atomic
+	TeamKeys []string `json:"teamKeys,omitempty"`
 }
 
 // Annotations understood by the operator.

@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -138,8 +137,7 @@ func runManager(args []string) int {
 		return 2
 	}
 	if o.apiKey == "" {
-		setupLog.Error(errors.New(envAPIKey+" is not set"), "the orq API key is required; mount it from a Secret")
-		return 1
+		setupLog.Info(envAPIKey + " is not set: only Agents with spec.apiKeySecretRef can be managed; the others report NoCredentials")
 	}
 	cfg, err := ctrl.GetConfig()
 	if err != nil {
@@ -168,18 +166,36 @@ func metricsOptions(o *options) metricsserver.Options {
 
 // start runs the manager until ctx ends.
 func start(ctx context.Context, cfg *rest.Config, o *options) error {
-	limiter := orqclient.NewLimiter(o.qps, o.burst)
-	limiter.OnWait = metrics.ObserveRateLimitWait
-	api, err := orqclient.New(orqclient.Options{
-		BaseURL:   o.baseURL,
-		APIKey:    o.apiKey,
-		Timeout:   o.requestTimeout,
-		UserAgent: "orq-operator/" + version,
-		Limiter:   limiter,
-		Observe:   metrics.ObserveRequest,
-	})
-	if err != nil {
-		return err
+	// One client, with its own limiter, per API key: each key is a workspace with its own quota.
+	pool := &orqclient.Pool{
+		Options: orqclient.Options{
+			BaseURL:   o.baseURL,
+			Timeout:   o.requestTimeout,
+			UserAgent: "orq-operator/" + version,
+			Observe:   metrics.ObserveRequest,
+		},
+		NewLimiter: func() *orqclient.Limiter {
+			limiter := orqclient.NewLimiter(o.qps, o.burst)
+			limiter.OnWait = metrics.ObserveRateLimitWait
+			return limiter
+		},
+	}
+	reconciler := &controller.AgentReconciler{
+		SyncPeriod:              o.syncPeriod,
+		DefaultDeletionPolicy:   orqv1alpha1.DeletionPolicy(o.defaultDeletionPolicy),
+		MaxConcurrentReconciles: o.maxConcurrentReconciles,
+		APIFor: func(source, apiKey string) (controller.AgentAPI, error) {
+			return pool.For(source, apiKey)
+		},
+	}
+	if o.apiKey != "" {
+		api, err := pool.For("", o.apiKey) // "": no Secret is a source of this name
+		if err != nil {
+			return err
+		}
+		reconciler.API, reconciler.DefaultAPIKeyHash = api, orqclient.KeyHash(o.apiKey)
+	} else if _, err := orqclient.New(pool.Options); err != nil {
+		return err // the base URL is checked at start, whatever the keys
 	}
 	selector, _ := labels.Parse(o.agentSelector) // checked by parseFlags
 	var namespaces []string
@@ -200,14 +216,10 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 	if err != nil {
 		return fmt.Errorf("creating manager: %w", err)
 	}
-	if err := (&controller.AgentReconciler{
-		Client:                  mgr.GetClient(),
-		API:                     api,
-		Recorder:                mgr.GetEventRecorder("orq-operator"),
-		SyncPeriod:              o.syncPeriod,
-		DefaultDeletionPolicy:   orqv1alpha1.DeletionPolicy(o.defaultDeletionPolicy),
-		MaxConcurrentReconciles: o.maxConcurrentReconciles,
-	}).SetupWithManager(ctx, mgr); err != nil {
+	reconciler.Client = mgr.GetClient()
+	reconciler.SecretReader = mgr.GetAPIReader()
+	reconciler.Recorder = mgr.GetEventRecorder("orq-operator")
+	if err := reconciler.SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("setting up the Agent controller: %w", err)
 	}
 	if err := ctrlmetrics.Registry.Register(&metrics.AgentCollector{Reader: mgr.GetCache(), Elected: mgr.Elected()}); err != nil {
@@ -221,6 +233,6 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 			return err
 		}
 	}
-	setupLog.Info("starting manager", "version", version, "orqBaseURL", api.BaseURL(), "syncPeriod", o.syncPeriod.String())
+	setupLog.Info("starting manager", "version", version, "orqBaseURL", o.baseURL, "syncPeriod", o.syncPeriod.String())
 	return mgr.Start(ctx)
 }

@@ -64,7 +64,8 @@ var fields = map[string]fieldRule{
 const defaultEngine = "text"
 
 // operatorFields are spec fields that steer the operator and are not part of the agent.
-var operatorFields = []string{"deletion_policy", "management_policy", "suspend", "adoption_policy", "version_increment", "version_description"}
+var operatorFields = []string{"deletion_policy", "management_policy", "suspend", "adoption_policy", "version_increment",
+	"version_description", "api_key_secret_ref", "allow_references_from"}
 
 // opaqueKeys hold free-form JSON whose keys are the user's, not the schema's: they are copied
 // as they are when converting names.
@@ -86,6 +87,15 @@ func Desired(a *orqv1alpha1.Agent) (Object, error) {
 		delete(body, f)
 	}
 	body["key"] = a.RemoteKey()
+	// An agentRef member is sent with the key the caller resolved it to (and wrote into the
+	// member's key); the reference itself is not part of the API.
+	if team, ok := body["team_of_agents"].([]any); ok {
+		for _, m := range team {
+			if m, ok := m.(Object); ok {
+				delete(m, "agent_ref")
+			}
+		}
+	}
 	forEachParameters(body, func(p Object) {
 		// The API's tool_choice is a string for a mode, an object for a function.
 		if tc, ok := p["tool_choice"].(Object); ok && tc["type"] != "function" {

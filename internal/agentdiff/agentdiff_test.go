@@ -459,3 +459,27 @@ func TestCamelIsTheInverseOfSnake(t *testing.T) {
 		}
 	}
 }
+
+// The operator-only fields and agentRefs are not part of the API: a resolved agentRef is sent as
+// the key the controller wrote into the member.
+func TestDesiredLeavesOutOperatorFields(t *testing.T) {
+	a := fullAgent()
+	a.Spec.APIKeySecretRef = &orqv1alpha1.SecretKeyReference{Name: "creds", Key: "apiKey"}
+	a.Spec.AllowReferencesFrom = []string{"*"}
+	a.Spec.TeamOfAgents = []orqv1alpha1.TeamMember{
+		{Key: "resolved-writer", Role: "writes", AgentRef: &orqv1alpha1.AgentReference{Name: "writer"}},
+	}
+	body, err := Desired(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"api_key_secret_ref", "allow_references_from"} {
+		if _, ok := body[f]; ok {
+			t.Errorf("request has %s", f)
+		}
+	}
+	want := []any{Object{"key": "resolved-writer", "role": "writes"}}
+	if got := body["team_of_agents"]; !reflect.DeepEqual(got, want) {
+		t.Errorf("team_of_agents = %v, want %v", got, want)
+	}
+}

@@ -81,12 +81,26 @@ type AgentReconciler struct {
 	MaxConcurrentReconciles int
 	// Now returns the current time; time.Now when nil.
 	Now func() time.Time
+
+	// DefaultAPIKeyHash is orqclient.KeyHash of API's key, recorded in the status of the Agents
+	// that use it.
+	DefaultAPIKeyHash string
+	// APIFor returns the client of an Agent's own API key (spec.apiKeySecretRef); source names
+	// the Secret key it comes from (see credentialSource). nil: apiKeySecretRef is refused.
+	APIFor func(source, apiKey string) (AgentAPI, error)
+	// SecretReader reads the Secrets of spec.apiKeySecretRef, uncached (the cache holds their
+	// metadata only); Client when nil.
+	SecretReader client.Reader
+
+	secrets secretValues
 }
 
 // +kubebuilder:rbac:groups=orq.ai,resources=agents,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=orq.ai,resources=agents/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=orq.ai,resources=agents/finalizers,verbs=update
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// Secrets (get, list, watch) are granted by a role of their own, config/rbac/secret_reader_role.yaml,
+// so that they can be bound in chosen namespaces only.
 
 // Reconcile runs the steps for one Agent and writes its status once, at the end, if it changed.
 func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
@@ -118,22 +132,30 @@ func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (resu
 	}
 	meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionSuspended)
 
-	desired, err := agentdiff.Desired(agent)
+	api, err := r.credentials(ctx, agent)
+	if err != nil {
+		return r.fail(ctx, agent, err)
+	}
+	resolved, err := r.resolveTeam(ctx, api, agent)
+	if err != nil {
+		return r.fail(ctx, agent, err)
+	}
+	desired, err := agentdiff.Desired(resolved)
 	if err != nil {
 		return r.fail(ctx, agent, fmt.Errorf("%w: %v", errInvalidSpec, err))
 	}
 	if agent.Spec.ManagementPolicy == orqv1alpha1.ManagementPolicyObserve {
-		return r.reconcileObserve(ctx, agent, desired)
+		return r.reconcileObserve(ctx, api, agent, desired)
 	}
 	if err := r.ensureFinalizer(ctx, agent); err != nil {
 		return ctrl.Result{}, err
 	}
-	return r.reconcileManage(ctx, agent, original, desired)
+	return r.reconcileManage(ctx, api, agent, original, desired)
 }
 
 // reconcileManage creates or updates the remote agent, and reports.
-func (r *AgentReconciler) reconcileManage(ctx context.Context, agent, original *orqv1alpha1.Agent, desired orqclient.Body) (ctrl.Result, error) {
-	remote, wrote, err := r.ensureRemote(ctx, agent, original, desired)
+func (r *AgentReconciler) reconcileManage(ctx context.Context, api AgentAPI, agent, original *orqv1alpha1.Agent, desired orqclient.Body) (ctrl.Result, error) {
+	remote, wrote, err := r.ensureRemote(ctx, api, agent, original, desired)
 	if err != nil {
 		return r.fail(ctx, agent, err)
 	}
@@ -141,7 +163,7 @@ func (r *AgentReconciler) reconcileManage(ctx context.Context, agent, original *
 	changed := agentdiff.Diff(desired, agentdiff.Observed(remote.Raw))
 	patched := false
 	if len(changed) > 0 && !(agent.Status.AppliedHash == hash && agent.Status.RemoteUpdated == remoteUpdated(remote)) {
-		if remote, err = r.updateRemote(ctx, agent, desired, changed); err != nil {
+		if remote, err = r.updateRemote(ctx, api, agent, desired, changed); err != nil {
 			return r.fail(ctx, agent, err)
 		}
 		patched = true
@@ -167,8 +189,8 @@ func remoteUpdated(remote *orqclient.Agent) string {
 
 // reconcileObserve reads the remote agent and reports how it differs from the spec, without
 // writing anything to orq.
-func (r *AgentReconciler) reconcileObserve(ctx context.Context, agent *orqv1alpha1.Agent, desired orqclient.Body) (ctrl.Result, error) {
-	remote, err := r.API.GetAgent(ctx, agent.RemoteKey())
+func (r *AgentReconciler) reconcileObserve(ctx context.Context, api AgentAPI, agent *orqv1alpha1.Agent, desired orqclient.Body) (ctrl.Result, error) {
+	remote, err := api.GetAgent(ctx, agent.RemoteKey())
 	if orqclient.IsNotFound(err) {
 		msg := fmt.Sprintf("orq agent %q does not exist; managementPolicy Observe does not create it", agent.RemoteKey())
 		// It cannot appear by the operator's doing: Stalled, and re-checked every sync period.
@@ -199,11 +221,11 @@ func (r *AgentReconciler) reconcileObserve(ctx context.Context, agent *orqv1alph
 // ensureRemote returns the remote agent, creating it if it does not exist. An agent that was
 // never created is POSTed at once (the key is the client's, so no read is needed first); a 409
 // means the key exists, and the agent is taken only if this Agent created it or may adopt it.
-func (r *AgentReconciler) ensureRemote(ctx context.Context, agent, original *orqv1alpha1.Agent, desired orqclient.Body) (*orqclient.Agent, bool, error) {
+func (r *AgentReconciler) ensureRemote(ctx context.Context, api AgentAPI, agent, original *orqv1alpha1.Agent, desired orqclient.Body) (*orqclient.Agent, bool, error) {
 	key := agent.RemoteKey()
 	adopt := agent.Spec.AdoptionPolicy == orqv1alpha1.AdoptionPolicyAdopt
 	if agent.Status.ID != "" || adopt {
-		remote, err := r.API.GetAgent(ctx, key)
+		remote, err := api.GetAgent(ctx, key)
 		switch {
 		case err == nil:
 			return r.claim(ctx, agent, desired, remote)
@@ -217,7 +239,7 @@ func (r *AgentReconciler) ensureRemote(ctx context.Context, agent, original *orq
 	if err := r.recordCreateAttempt(ctx, agent, original); err != nil {
 		return nil, false, err
 	}
-	created, err := r.API.CreateAgent(ctx, desired)
+	created, err := api.CreateAgent(ctx, desired)
 	switch {
 	case err == nil:
 		if agent.Status.ID != "" {
@@ -229,7 +251,7 @@ func (r *AgentReconciler) ensureRemote(ctx context.Context, agent, original *orq
 		r.recordOwned(agent, created)
 		return created, true, nil
 	case orqclient.IsConflict(err):
-		remote, getErr := r.API.GetAgent(ctx, key)
+		remote, getErr := api.GetAgent(ctx, key)
 		if getErr != nil {
 			return nil, false, getErr
 		}
@@ -317,7 +339,7 @@ func (r *AgentReconciler) createdByThisAgent(agent *orqv1alpha1.Agent, desired o
 }
 
 // updateRemote PATCHes the top-level fields that differ, and only those.
-func (r *AgentReconciler) updateRemote(ctx context.Context, agent *orqv1alpha1.Agent, desired orqclient.Body, changed []string) (*orqclient.Agent, error) {
+func (r *AgentReconciler) updateRemote(ctx context.Context, api AgentAPI, agent *orqv1alpha1.Agent, desired orqclient.Body, changed []string) (*orqclient.Agent, error) {
 	body := agentdiff.Patch(desired, changed)
 	if v := agent.Spec.VersionIncrement; v != "" {
 		body["versionIncrement"] = v
@@ -325,7 +347,7 @@ func (r *AgentReconciler) updateRemote(ctx context.Context, agent *orqv1alpha1.A
 			body["versionDescription"] = d
 		}
 	}
-	updated, err := r.API.UpdateAgent(ctx, agent.RemoteKey(), body)
+	updated, err := api.UpdateAgent(ctx, agent.RemoteKey(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -347,6 +369,7 @@ func (r *AgentReconciler) markSynced(agent *orqv1alpha1.Agent, remote *orqclient
 	st := &agent.Status
 	st.ID, st.ProjectID, st.Version, st.RemoteStatus = remote.ID, remote.ProjectID, remote.Version, remote.Status
 	st.PendingChanges = pending
+	st.TeamKeys = teamKeys(remote)
 	if wrote || st.LastSyncTime == nil || st.ObservedGeneration != agent.Generation {
 		now := metav1.NewTime(r.now().Truncate(time.Second))
 		st.LastSyncTime = &now
@@ -399,10 +422,23 @@ func (r *AgentReconciler) reconcileDelete(ctx context.Context, agent, owner *orq
 	}
 	key := agent.RemoteKey()
 	why := r.orphanReason(agent, owner)
+	var api AgentAPI
+	if why == "" {
+		users, err := r.inUseBy(ctx, agent)
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		if len(users) > 0 {
+			return r.markInUse(ctx, agent, users), nil
+		}
+		if api, err = r.credentials(ctx, agent); err != nil {
+			return r.failDelete(ctx, agent, err)
+		}
+	}
 	if why == "" && agent.Spec.AdoptionPolicy != orqv1alpha1.AdoptionPolicyAdopt {
 		// Delete only what this Agent created: the agent now at the key may be another one.
 		var err error
-		if why, err = r.notOurs(ctx, agent); err != nil {
+		if why, err = r.notOurs(ctx, api, agent); err != nil {
 			return r.failDelete(ctx, agent, err)
 		}
 	}
@@ -412,7 +448,7 @@ func (r *AgentReconciler) reconcileDelete(ctx context.Context, agent, owner *orq
 		}
 	} else {
 		r.setCondition(agent, ConditionReady, metav1.ConditionFalse, ReasonDeleting, "Deleting the orq agent")
-		err := r.API.DeleteAgent(ctx, key)
+		err := api.DeleteAgent(ctx, key)
 		switch {
 		case err == nil:
 			r.event(agent, corev1.EventTypeNormal, ReasonDeleted, actionDelete, "Deleted orq agent %q", key)
@@ -428,6 +464,19 @@ func (r *AgentReconciler) reconcileDelete(ctx context.Context, agent, owner *orq
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{}, nil
+}
+
+// markInUse keeps a deleted Agent while its remote agent is in the team of other Agents: they
+// drop it first (see dropLeavingMembers), and their status changes wake this Agent.
+func (r *AgentReconciler) markInUse(ctx context.Context, agent *orqv1alpha1.Agent, users []string) ctrl.Result {
+	msg := fmt.Sprintf("orq agent %q is in the team of Agent %s; it is deleted once they no longer use it",
+		agent.RemoteKey(), strings.Join(users, ", "))
+	if c := meta.FindStatusCondition(agent.Status.Conditions, ConditionReady); c == nil || c.Reason != ReasonInUse || c.Message != msg {
+		r.event(agent, corev1.EventTypeNormal, ReasonInUse, actionDelete, "%s", msg)
+	}
+	r.setCondition(agent, ConditionReady, metav1.ConditionFalse, ReasonInUse, msg)
+	r.setCondition(agent, ConditionReconciling, metav1.ConditionTrue, ReasonInUse, msg)
+	return ctrl.Result{RequeueAfter: r.nextSync(ctx, agent)}
 }
 
 // failDelete reports a failed deletion. A deletion is never given up: what would be terminal
@@ -464,8 +513,8 @@ const reasonGone = "it does not exist"
 
 // notOurs reads the agent at the key before a deletion: "" when it is this Agent's to delete,
 // otherwise why it stays.
-func (r *AgentReconciler) notOurs(ctx context.Context, agent *orqv1alpha1.Agent) (string, error) {
-	remote, err := r.API.GetAgent(ctx, agent.RemoteKey())
+func (r *AgentReconciler) notOurs(ctx context.Context, api AgentAPI, agent *orqv1alpha1.Agent) (string, error) {
+	remote, err := api.GetAgent(ctx, agent.RemoteKey())
 	switch {
 	case orqclient.IsNotFound(err):
 		return reasonGone, nil
@@ -494,7 +543,7 @@ func (r *AgentReconciler) notOurs(ctx context.Context, agent *orqv1alpha1.Agent)
 // Agent.
 func (r *AgentReconciler) keyOwner(ctx context.Context, agent *orqv1alpha1.Agent) (*orqv1alpha1.Agent, error) {
 	var list orqv1alpha1.AgentList
-	if err := r.List(ctx, &list, client.MatchingFields{keyIndex: agent.RemoteKey()}); err != nil {
+	if err := r.List(ctx, &list, client.MatchingFields{keyIndex: keyIndexValue(agent)}); err != nil {
 		return nil, err
 	}
 	owner := agent
@@ -551,6 +600,11 @@ func (r *AgentReconciler) fail(ctx context.Context, agent *orqv1alpha1.Agent, er
 	r.setCondition(agent, ConditionReady, metav1.ConditionFalse, c.reason, msg)
 
 	switch c.outcome {
+	case waitingOnCluster:
+		r.setCondition(agent, ConditionReconciling, metav1.ConditionTrue, c.reason, msg)
+		meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionStalled)
+		logf.FromContext(ctx).V(1).Info("waiting", "reason", c.reason, "for", msg)
+		return ctrl.Result{RequeueAfter: r.nextSync(ctx, agent)}, nil
 	case terminal, stalledSlow:
 		r.setCondition(agent, ConditionStalled, metav1.ConditionTrue, c.reason, msg)
 		meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionReconciling)
@@ -648,9 +702,16 @@ func (r *AgentReconciler) nextSync(ctx context.Context, agent *orqv1alpha1.Agent
 // annotations and deletion, never to its own status writes; and it wakes the Agents that share
 // a key with one that is deleted.
 func (r *AgentReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
-	if err := mgr.GetFieldIndexer().IndexField(ctx, &orqv1alpha1.Agent{}, keyIndex, func(o client.Object) []string {
-		return []string{o.(*orqv1alpha1.Agent).RemoteKey()}
+	indexer := mgr.GetFieldIndexer()
+	if err := indexer.IndexField(ctx, &orqv1alpha1.Agent{}, keyIndex, func(o client.Object) []string {
+		return []string{keyIndexValue(o.(*orqv1alpha1.Agent))}
 	}); err != nil {
+		return err
+	}
+	if err := indexer.IndexField(ctx, &orqv1alpha1.Agent{}, refIndex, refsOf); err != nil {
+		return err
+	}
+	if err := indexer.IndexField(ctx, &orqv1alpha1.Agent{}, secretIndex, secretOf); err != nil {
 		return err
 	}
 	workers := r.MaxConcurrentReconciles
@@ -670,12 +731,21 @@ func (r *AgentReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager
 				UpdateFunc:  func(event.UpdateEvent) bool { return false },
 				GenericFunc: func(event.GenericEvent) bool { return false },
 			})).
+		Watches(&orqv1alpha1.Agent{}, handler.EnqueueRequestsFromMapFunc(r.referrers), builder.WithPredicates(referencesChanged{})).
+		Watches(&orqv1alpha1.Agent{}, handler.EnqueueRequestsFromMapFunc(r.leavingMembers), builder.WithPredicates(teamChanged{})).
+		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.agentsUsingSecret),
+			builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: workers,
 			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](backoffBase, backoffMax),
 		}).
 		Named("agent").
 		Complete(r)
+}
+
+// keyIndexValue is the keyIndex value of an Agent: its key, in the workspace of its credentials.
+func keyIndexValue(a *orqv1alpha1.Agent) string {
+	return a.RemoteKey() + "@" + credentialSource(a)
 }
 
 // agentsSharingKey maps a deleted Agent to the other Agents with its key.
@@ -685,7 +755,7 @@ func (r *AgentReconciler) agentsSharingKey(ctx context.Context, o client.Object)
 		return nil
 	}
 	var list orqv1alpha1.AgentList
-	if err := r.List(ctx, &list, client.MatchingFields{keyIndex: agent.RemoteKey()}); err != nil {
+	if err := r.List(ctx, &list, client.MatchingFields{keyIndex: keyIndexValue(agent)}); err != nil {
 		logf.FromContext(ctx).Error(err, "listing Agents that share a key")
 		return nil
 	}

@@ -248,6 +248,16 @@ var _ = Describe("Agent controller", func() {
 			a.Spec.Settings.Tools = []orqv1alpha1.Tool{{Type: "google_search", Key: "mine"}}
 		}, "built-in tools take neither key nor id"),
 		Entry("a name that is no valid key, without spec.key", func(a *orqv1alpha1.Agent) { a.Name = "9lives" }, "set spec.key"),
+		Entry("team member with both key and agentRef", func(a *orqv1alpha1.Agent) {
+			a.Spec.TeamOfAgents = []orqv1alpha1.TeamMember{{Key: "writer", AgentRef: &orqv1alpha1.AgentReference{Name: "writer"}}}
+		}, "set exactly one of key"),
+		Entry("team member with neither key nor agentRef", func(a *orqv1alpha1.Agent) {
+			a.Spec.TeamOfAgents = []orqv1alpha1.TeamMember{{Role: "lost"}}
+		}, "set exactly one of key"),
+		Entry("allowReferencesFrom with an invalid namespace", func(a *orqv1alpha1.Agent) { a.Spec.AllowReferencesFrom = []string{"Team_A"} }, "spec.allowReferencesFrom[0]"),
+		Entry("apiKeySecretRef without a key", func(a *orqv1alpha1.Agent) {
+			a.Spec.APIKeySecretRef = &orqv1alpha1.SecretKeyReference{Name: "orq-credentials"}
+		}, "spec.apiKeySecretRef.key"),
 	)
 
 	It("refuses to change the key of an existing Agent", func() {

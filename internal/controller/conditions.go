@@ -10,6 +10,9 @@ const (
 	ConditionSynced = "Synced"
 	// ConditionSuspended is True while spec.suspend is.
 	ConditionSuspended = "Suspended"
+	// ConditionResolvedRefs tells whether every agentRef of teamOfAgents resolves to a Ready
+	// Agent; present only when the team has agentRefs.
+	ConditionResolvedRefs = "ResolvedRefs"
 )
 
 // Reasons, used in conditions and events.
@@ -55,6 +58,25 @@ const (
 	ReasonOrphaned = "Orphaned"
 	// ReasonAdoptionRequired: the key exists in orq and this Agent did not create it.
 	ReasonAdoptionRequired = "AdoptionRequired"
+	// ReasonResolvedRefs: every agentRef names a Ready Agent.
+	ReasonResolvedRefs = "ResolvedRefs"
+	// ReasonDependencyNotReady: a referenced Agent does not exist, is not Ready, or is being
+	// deleted; the Agent waits for it.
+	ReasonDependencyNotReady = "DependencyNotReady"
+	// ReasonRefNotPermitted: a referenced Agent of another namespace does not allow the reference.
+	ReasonRefNotPermitted = "RefNotPermitted"
+	// ReasonReferenceCycle: the agentRefs of teams lead back to the Agent.
+	ReasonReferenceCycle = "ReferenceCycle"
+	// ReasonMemberRemoved: a member whose Agent is being deleted was dropped from the team.
+	ReasonMemberRemoved = "MemberRemoved"
+	// ReasonInUse: the Agent is being deleted, and its agent is still in the team of others.
+	ReasonInUse = "InUse"
+	// ReasonSecretNotFound: the Secret of spec.apiKeySecretRef, or its key, does not exist.
+	ReasonSecretNotFound = "SecretNotFound"
+	// ReasonSecretUnreadable: the operator may not read the Secret of spec.apiKeySecretRef.
+	ReasonSecretUnreadable = "SecretUnreadable"
+	// ReasonNoCredentials: no spec.apiKeySecretRef, and the operator has no API key of its own.
+	ReasonNoCredentials = "NoCredentials"
 )
 
 // Event actions (the events.k8s.io "action" field).

@@ -16,12 +16,16 @@ const (
 	retryable outcome = iota
 	// waiting: the API asked to come back later (429); requeue after its delay, no error.
 	waiting
-	// terminal: nothing changes until the spec does (400/422, invalid spec); no requeue. A new
-	// generation triggers the next attempt.
+	// terminal: nothing changes until the spec does (400/422, invalid spec), or an object whose
+	// watch wakes the Agent (a referenced Agent); no requeue.
 	terminal
 	// stalledSlow: cannot progress without a change outside the spec (the API key is refused, a
 	// foreign agent holds the key); retried slowly.
 	stalledSlow
+	// waitingOnCluster: waits for another object of the cluster (a referenced Agent, a Secret),
+	// whose watch wakes it; re-checked every sync period as a safety net. Reconciling, not Stalled:
+	// applying things in any order is normal.
+	waitingOnCluster
 )
 
 const (
@@ -49,6 +53,22 @@ var (
 func classify(err error) classification {
 	if errors.Is(err, errInvalidSpec) {
 		return classification{outcome: terminal, reason: ReasonInvalidSpec}
+	}
+	switch {
+	case errors.Is(err, errDependencyNotReady):
+		// Woken by the referenced Agents' changes; the sync period is a safety net.
+		return classification{outcome: waitingOnCluster, reason: ReasonDependencyNotReady}
+	case errors.Is(err, errSecretNotFound):
+		// Woken by the Secret's watch.
+		return classification{outcome: waitingOnCluster, reason: ReasonSecretNotFound}
+	case errors.Is(err, errRefNotPermitted):
+		return classification{outcome: terminal, reason: ReasonRefNotPermitted}
+	case errors.Is(err, errReferenceCycle):
+		return classification{outcome: terminal, reason: ReasonReferenceCycle}
+	case errors.Is(err, errSecretUnreadable):
+		return classification{outcome: stalledSlow, reason: ReasonSecretUnreadable}
+	case errors.Is(err, errNoCredentials):
+		return classification{outcome: terminal, reason: ReasonNoCredentials}
 	}
 	if errors.Is(err, errAdoptionRequired) {
 		// Re-checked every sync period, in case the foreign agent goes away.

@@ -10,11 +10,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
@@ -216,7 +218,7 @@ func TestEnsureRemote(t *testing.T) {
 			r := &AgentReconciler{Client: k8s, API: &api, CreateClockSkew: time.Millisecond}
 			original := a.DeepCopy()
 			desired, _ := agentdiff.Desired(a)
-			remote, wrote, err := r.ensureRemote(context.Background(), a, original, desired)
+			remote, wrote, err := r.ensureRemote(context.Background(), r.API, a, original, desired)
 			if tc.wantErr == "adoption" {
 				if !errors.Is(err, errAdoptionRequired) {
 					t.Fatalf("err = %v, want adoption required", err)
@@ -258,7 +260,7 @@ func TestRefusedCreateClosesTheAttempt(t *testing.T) {
 		return nil, apiError(orqclient.KindInvalid, 400)
 	}}
 	r := &AgentReconciler{Client: newFakeClient(t, a), API: api}
-	if _, _, err := r.ensureRemote(context.Background(), a, a.DeepCopy(), mustDesired(t, a)); orqclient.KindOf(err) != orqclient.KindInvalid {
+	if _, _, err := r.ensureRemote(context.Background(), r.API, a, a.DeepCopy(), mustDesired(t, a)); orqclient.KindOf(err) != orqclient.KindInvalid {
 		t.Fatalf("err = %v", err)
 	}
 	if a.Status.CreateAttemptedAt != nil {
@@ -267,7 +269,7 @@ func TestRefusedCreateClosesTheAttempt(t *testing.T) {
 	r.API = &fakeAPI{t: t, CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) {
 		return nil, &orqclient.Error{Kind: orqclient.KindUnavailable, Message: "request timed out"}
 	}}
-	if _, _, err := r.ensureRemote(context.Background(), a, a.DeepCopy(), mustDesired(t, a)); err == nil {
+	if _, _, err := r.ensureRemote(context.Background(), r.API, a, a.DeepCopy(), mustDesired(t, a)); err == nil {
 		t.Fatal("want the timeout")
 	}
 	if a.Status.CreateAttemptedAt == nil {
@@ -275,14 +277,32 @@ func TestRefusedCreateClosesTheAttempt(t *testing.T) {
 	}
 }
 
-// newFakeClient is a fake Kubernetes client holding a.
-func newFakeClient(t *testing.T, a *orqv1alpha1.Agent) client.Client {
+// newFakeClient is a fake Kubernetes client holding objs.
+func newFakeClient(t *testing.T, objs ...client.Object) client.Client {
 	t.Helper()
 	s := runtime.NewScheme()
 	if err := orqv1alpha1.AddToScheme(s); err != nil {
 		t.Fatal(err)
 	}
-	return fake.NewClientBuilder().WithScheme(s).WithStatusSubresource(&orqv1alpha1.Agent{}).WithObjects(a).Build()
+	if err := corev1.AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	return fake.NewClientBuilder().WithScheme(s).WithStatusSubresource(&orqv1alpha1.Agent{}).WithObjects(objs...).Build()
+}
+
+// countingReader counts the reads made through it.
+type countingReader struct {
+	client.Reader
+	n int
+}
+
+func (c *countingReader) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	c.n++
+	return c.Reader.Get(ctx, key, obj, opts...)
+}
+
+func updateEvent(old, new client.Object) event.UpdateEvent {
+	return event.UpdateEvent{ObjectOld: old, ObjectNew: new}
 }
 
 func TestUpdateRemotePatchesOnlyWhatDiffers(t *testing.T) {
@@ -302,7 +322,7 @@ func TestUpdateRemotePatchesOnlyWhatDiffers(t *testing.T) {
 		return remoteFor(t, a), nil
 	}
 	desired := mustDesired(t, a)
-	if _, err := r.updateRemote(context.Background(), a, desired, agentdiff.Diff(desired, agentdiff.Observed(remote.Raw))); err != nil {
+	if _, err := r.updateRemote(context.Background(), r.API, a, desired, agentdiff.Diff(desired, agentdiff.Observed(remote.Raw))); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(sent, orqclient.Body{"role": "New role"}) {

@@ -28,7 +28,14 @@ import (
 // suiteSyncPeriod is short so that the steady-state test sees several resyncs.
 const suiteSyncPeriod = 2 * time.Second
 
-const suiteAPIKey = "suite-api-key-0123456789"
+// The operator's own key, and the keys of the Secrets of the credentials specs; the in-memory
+// API accepts these and no other.
+const (
+	suiteAPIKey = "suite-api-key-0123456789"
+	teamAKey    = "team-a-key-0123456789"
+	teamBKey    = "team-b-key-0123456789"
+	rotatedKey  = "team-a-rotated-key-0123456789"
+)
 
 var (
 	testEnv   *envtest.Environment
@@ -61,7 +68,7 @@ var _ = BeforeSuite(func() {
 	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
 
-	opts := orqmem.Options{APIKeys: []string{suiteAPIKey}}
+	opts := orqmem.Options{APIKeys: []string{suiteAPIKey, teamAKey, teamBKey, rotatedKey}}
 	if path, err := openapi.Locate(); err == nil {
 		schema, err = openapi.Load(path)
 		Expect(err).NotTo(HaveOccurred())
@@ -77,11 +84,18 @@ var _ = BeforeSuite(func() {
 
 	var ctx context.Context
 	ctx, cancel = context.WithCancel(context.Background())
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}})
+	pool := &orqclient.Pool{Options: orqclient.Options{BaseURL: orqServer.URL, Timeout: 5 * time.Second}}
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
+		Cache: CacheOptions(nil, nil)})
 	Expect(err).NotTo(HaveOccurred())
 	Expect((&AgentReconciler{
-		Client:                  mgr.GetClient(),
-		API:                     api,
+		Client:            mgr.GetClient(),
+		API:               api,
+		DefaultAPIKeyHash: orqclient.KeyHash(suiteAPIKey),
+		APIFor: func(source, key string) (AgentAPI, error) {
+			return pool.For(source, key)
+		},
+		SecretReader:            mgr.GetAPIReader(),
 		Recorder:                mgr.GetEventRecorder("orq-operator"),
 		SyncPeriod:              suiteSyncPeriod,
 		MaxConcurrentReconciles: 2,

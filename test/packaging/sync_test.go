@@ -68,12 +68,20 @@ func TestChartMatchesKustomize(t *testing.T) {
 		k, c := as[corev1.Service](t, find(t, kust, "Service")), as[corev1.Service](t, find(t, chart, "Service"))
 		NewWithT(t).Expect(c.Spec.Ports).To(Equal(k.Spec.Ports))
 	})
-	t.Run("ClusterRoleBinding", func(t *testing.T) {
-		k, c := as[rbacv1.ClusterRoleBinding](t, find(t, kust, "ClusterRoleBinding")), as[rbacv1.ClusterRoleBinding](t, find(t, chart, "ClusterRoleBinding"))
-		g := NewWithT(t)
-		g.Expect(c.RoleRef).To(Equal(k.RoleRef))
-		g.Expect(c.Subjects).To(Equal(k.Subjects))
+	t.Run("secret reader ClusterRole", func(t *testing.T) {
+		k, c := as[rbacv1.ClusterRole](t, findNamed(t, kust, "ClusterRole", "-secret-reader")), as[rbacv1.ClusterRole](t, findNamed(t, chart, "ClusterRole", "-secret-reader"))
+		NewWithT(t).Expect(c.Rules).To(Equal(k.Rules))
+		NewWithT(t).Expect(c.Rules).To(ConsistOf(rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"get", "list", "watch"}}),
+			"Secrets are read, never written")
 	})
+	for _, suffix := range []string{"-manager-rolebinding", "-secret-reader-rolebinding"} {
+		t.Run("ClusterRoleBinding "+suffix, func(t *testing.T) {
+			k, c := as[rbacv1.ClusterRoleBinding](t, findNamed(t, kust, "ClusterRoleBinding", suffix)), as[rbacv1.ClusterRoleBinding](t, findNamed(t, chart, "ClusterRoleBinding", suffix))
+			g := NewWithT(t)
+			g.Expect(c.RoleRef).To(Equal(k.RoleRef))
+			g.Expect(c.Subjects).To(Equal(k.Subjects))
+		})
+	}
 	t.Run("leader election Role", func(t *testing.T) {
 		k, c := as[rbacv1.Role](t, find(t, kust, "Role")), as[rbacv1.Role](t, find(t, chart, "Role"))
 		NewWithT(t).Expect(c.Rules).To(Equal(k.Rules))
@@ -171,6 +179,23 @@ func TestChartValuesRenderManagerFlags(t *testing.T) {
 		objs := renderChart(t, "default", "--set", "leaderElection=false")
 		g.Expect(managerArgs(t, objs)).NotTo(ContainElement(HavePrefix("--leader-elect")))
 		g.Expect(withoutKind(withoutKind(objs, "Role"), "RoleBinding")).To(HaveLen(len(objs)), "no leader election Role without leader election")
+	})
+	t.Run("Secrets of chosen namespaces only", func(t *testing.T) {
+		g := NewWithT(t)
+		objs := renderChart(t, "default", "--set", "watchNamespaces={team-a,team-b},secretNamespaces={team-a,team-b}")
+		g.Expect(managerArgs(t, objs)).To(ContainElement("--watch-namespaces=team-a,team-b"))
+		var bound []string
+		for _, o := range objs {
+			if o.GetKind() == "RoleBinding" && strings.HasSuffix(o.GetName(), "-secret-reader") {
+				rb := as[rbacv1.RoleBinding](t, o)
+				g.Expect(rb.RoleRef.Name).To(HaveSuffix("-secret-reader"))
+				bound = append(bound, rb.Namespace)
+			}
+			if o.GetKind() == "ClusterRoleBinding" {
+				g.Expect(o.GetName()).NotTo(HaveSuffix("-secret-reader-rolebinding"), "no cluster-wide Secret access")
+			}
+		}
+		g.Expect(bound).To(ConsistOf("team-a", "team-b"))
 	})
 	t.Run("API key Secret", func(t *testing.T) {
 		objs := renderChart(t, "default", "--set", "apiKeySecret.name=creds,apiKeySecret.key=token")

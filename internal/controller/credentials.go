@@ -1,0 +1,162 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/orqclient"
+)
+
+// secretIndex indexes Agents by the Secret ("namespace/name") holding their API key.
+const secretIndex = ".spec.apiKeySecretRef.name"
+
+var (
+	// errNoCredentials: the Agent names no Secret and the operator has no key of its own.
+	errNoCredentials = errors.New("no orq API key")
+	// errSecretNotFound: the Secret, or its key, does not exist (yet).
+	errSecretNotFound = errors.New("API key Secret not found")
+	// errSecretUnreadable: the operator may not read the Secret.
+	errSecretUnreadable = errors.New("API key Secret not readable")
+)
+
+// secretValues remembers the API keys read from Secrets, by Secret key source, with the
+// Secret's resourceVersion: a Secret is read again only when the watch saw it change. Only
+// referenced Secrets are read, and only the referenced key of each is kept.
+type secretValues struct {
+	mu     sync.Mutex
+	values map[string]secretValue
+}
+
+type secretValue struct {
+	resourceVersion string
+	value           string
+}
+
+func (s *secretValues) get(source string) (secretValue, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.values[source]
+	return v, ok
+}
+
+func (s *secretValues) put(source string, v secretValue) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.values == nil {
+		s.values = map[string]secretValue{}
+	}
+	s.values[source] = v
+}
+
+// credentialSource names where an Agent's API key comes from: "" for the operator's own key,
+// else "namespace/secret/key". Agents with different sources may be in different workspaces,
+// where the same agent key names different agents.
+func credentialSource(a *orqv1alpha1.Agent) string {
+	ref := a.Spec.APIKeySecretRef
+	if ref == nil {
+		return ""
+	}
+	return a.Namespace + "/" + ref.Name + "/" + ref.Key
+}
+
+// credentials returns the API client of the Agent's key, and records the key's hash in status.
+// While an Agent is deleted, a Secret deleted before it (a namespace being deleted) does not
+// block the deletion if the operator still knows the key.
+func (r *AgentReconciler) credentials(ctx context.Context, agent *orqv1alpha1.Agent) (AgentAPI, error) {
+	ref := agent.Spec.APIKeySecretRef
+	if ref == nil {
+		if r.API == nil {
+			return nil, fmt.Errorf("%w: set spec.apiKeySecretRef, or give the operator a key (ORQ_API_KEY)", errNoCredentials)
+		}
+		agent.Status.APIKeyHash = r.DefaultAPIKeyHash
+		return r.API, nil
+	}
+	if r.APIFor == nil {
+		return nil, fmt.Errorf("%w: this operator does not support spec.apiKeySecretRef", errNoCredentials)
+	}
+	source := credentialSource(agent)
+	key, err := r.secretValue(ctx, agent.Namespace, ref)
+	if err != nil {
+		cached, ok := r.secrets.get(source)
+		if !errors.Is(err, errSecretNotFound) || agent.DeletionTimestamp.IsZero() || !ok {
+			return nil, err
+		}
+		logf.FromContext(ctx).Info("the API key Secret is gone; deleting with the key last read from it")
+		key = cached.value
+	}
+	api, err := r.APIFor(source, key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: Secret %s/%s key %q: %v", errSecretNotFound, agent.Namespace, ref.Name, ref.Key, err)
+	}
+	agent.Status.APIKeyHash = orqclient.KeyHash(key)
+	return api, nil
+}
+
+// secretValue returns the API key of a Secret key reference. The Secret's metadata comes from
+// the watch's cache; its data is read from the API server only when its resourceVersion changed.
+func (r *AgentReconciler) secretValue(ctx context.Context, namespace string, ref *orqv1alpha1.SecretKeyReference) (string, error) {
+	name := types.NamespacedName{Namespace: namespace, Name: ref.Name}
+	source := namespace + "/" + ref.Name + "/" + ref.Key
+	meta := &metav1.PartialObjectMetadata{}
+	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	if err := r.Get(ctx, name, meta); err == nil {
+		if v, ok := r.secrets.get(source); ok && v.resourceVersion == meta.ResourceVersion {
+			return v.value, nil
+		}
+	}
+	reader := r.SecretReader
+	if reader == nil {
+		reader = r.Client
+	}
+	secret := &corev1.Secret{}
+	switch err := reader.Get(ctx, name, secret); {
+	case apierrors.IsNotFound(err):
+		return "", fmt.Errorf("%w: Secret %s/%s (spec.apiKeySecretRef) does not exist", errSecretNotFound, namespace, ref.Name)
+	case apierrors.IsForbidden(err):
+		return "", fmt.Errorf("%w: the operator may not read Secret %s/%s (spec.apiKeySecretRef): grant it get on Secrets in namespace %s",
+			errSecretUnreadable, namespace, ref.Name, namespace)
+	case err != nil:
+		return "", err
+	}
+	value := strings.TrimSpace(string(secret.Data[ref.Key]))
+	if value == "" {
+		return "", fmt.Errorf("%w: Secret %s/%s (spec.apiKeySecretRef) has no key %q, or it is empty", errSecretNotFound, namespace, ref.Name, ref.Key)
+	}
+	r.secrets.put(source, secretValue{resourceVersion: secret.ResourceVersion, value: value})
+	return value, nil
+}
+
+// agentsUsingSecret maps a Secret to the Agents that take their API key from it.
+func (r *AgentReconciler) agentsUsingSecret(ctx context.Context, o client.Object) []reconcile.Request {
+	var list orqv1alpha1.AgentList
+	if err := r.List(ctx, &list, client.MatchingFields{secretIndex: o.GetNamespace() + "/" + o.GetName()}); err != nil {
+		logf.FromContext(ctx).Error(err, "listing Agents that use a Secret")
+		return nil
+	}
+	out := make([]reconcile.Request, 0, len(list.Items))
+	for i := range list.Items {
+		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+	}
+	return out
+}
+
+// secretOf is the secretIndex value of an Agent.
+func secretOf(o client.Object) []string {
+	a := o.(*orqv1alpha1.Agent)
+	if a.Spec.APIKeySecretRef == nil {
+		return nil
+	}
+	return []string{a.Namespace + "/" + a.Spec.APIKeySecretRef.Name}
+}
