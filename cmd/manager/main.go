@@ -75,7 +75,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 		defaultBase = orqclient.DefaultBaseURL
 	}
 	fs.StringVar(&o.baseURL, "orq-base-url", defaultBase, "Base URL of the orq API (env "+envBaseURL+").")
-	fs.DurationVar(&o.syncPeriod, "sync-period", controller.DefaultSyncPeriod, "How often each agent is re-read to catch drift (jittered by up to 10%).")
+	fs.DurationVar(&o.syncPeriod, "sync-period", controller.DefaultSyncPeriod, "How often drift is looked for: each workspace is listed, and only the agents changed in orq are read (jittered by up to 10%).")
 	fs.DurationVar(&o.requestTimeout, "orq-request-timeout", orqclient.DefaultTimeout, "Timeout of each request to the orq API.")
 	fs.Float64Var(&o.qps, "orq-qps", 10, "Requests a second to the orq API, shared by all workers (0: unlimited).")
 	fs.IntVar(&o.burst, "orq-burst", 20, "Bursts of requests to the orq API above --orq-qps.")

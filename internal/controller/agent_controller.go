@@ -15,6 +15,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/util/workqueue"
@@ -29,6 +30,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/agentdiff"
@@ -93,6 +95,7 @@ type AgentReconciler struct {
 	SecretReader client.Reader
 
 	secrets secretValues
+	sweep   *sweeper
 }
 
 // +kubebuilder:rbac:groups=orq.ai,resources=agents,verbs=get;list;watch;update;patch
@@ -132,6 +135,7 @@ func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (resu
 	}
 	meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionSuspended)
 
+	previousKey := agent.Status.APIKeyHash
 	api, err := r.credentials(ctx, agent)
 	if err != nil {
 		return r.fail(ctx, agent, err)
@@ -150,7 +154,37 @@ func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (resu
 	if err := r.ensureFinalizer(ctx, agent); err != nil {
 		return ctrl.Result{}, err
 	}
+	if r.inSync(req.NamespacedName, agent, api, desired, previousKey) {
+		return r.resync(ctx, agent, api), nil
+	}
 	return r.reconcileManage(ctx, api, agent, original, desired)
+}
+
+// inSync tells whether the Agent's status shows its remote agent as applied from this very spec
+// (same request, same key, same forced-sync annotation), so that nothing needs to be read: the
+// drift sweep watches the remote agent and wakes the Agent when it changes. This is what keeps a
+// restart, or any event that does not change the spec, from reading every agent.
+func (r *AgentReconciler) inSync(name types.NamespacedName, agent *orqv1alpha1.Agent, api AgentAPI, desired orqclient.Body, previousKey string) bool {
+	if r.sweep == nil || r.sweep.takeWoken(name) {
+		return false
+	}
+	if _, ok := api.(AgentLister); !ok {
+		return false
+	}
+	st := agent.Status
+	return swept(agent) && st.ID != "" && st.AppliedHash == agentdiff.Hash(desired) &&
+		st.APIKeyHash == previousKey && st.CreateAttemptedAt == nil &&
+		st.LastHandledReconcileAt == agent.Annotations[orqv1alpha1.AnnotationReconcileRequestedAt] &&
+		meta.IsStatusConditionTrue(st.Conditions, ConditionSynced)
+}
+
+// resync is when an Agent in sync is looked at again: never on a timer when the drift sweep
+// watches it; else after its sync interval.
+func (r *AgentReconciler) resync(ctx context.Context, agent *orqv1alpha1.Agent, api AgentAPI) ctrl.Result {
+	if _, ok := api.(AgentLister); ok && r.sweep != nil && swept(agent) {
+		return ctrl.Result{}
+	}
+	return ctrl.Result{RequeueAfter: r.nextSync(ctx, agent)}
 }
 
 // reconcileManage creates or updates the remote agent, and reports.
@@ -178,7 +212,7 @@ func (r *AgentReconciler) reconcileManage(ctx context.Context, api AgentAPI, age
 		c := meta.FindStatusCondition(agent.Status.Conditions, ConditionSynced)
 		r.setCondition(agent, ConditionStalled, metav1.ConditionTrue, ReasonNotConverging, c.Message)
 	}
-	return ctrl.Result{RequeueAfter: r.nextSync(ctx, agent)}, nil
+	return r.resync(ctx, agent, api), nil
 }
 
 // remoteUpdated is the remote agent's last update time, as the API reports it.
@@ -215,7 +249,8 @@ func (r *AgentReconciler) reconcileObserve(ctx context.Context, api AgentAPI, ag
 	id := agent.Status.ID
 	r.markSynced(agent, remote, false, pending, ReasonDrifted, "managementPolicy Observe: the orq agent differs from the spec in: ")
 	agent.Status.ID = id
-	return ctrl.Result{RequeueAfter: r.nextSync(ctx, agent)}, nil
+	agent.Status.RemoteUpdated = remoteUpdated(remote)
+	return r.resync(ctx, agent, api), nil
 }
 
 // ensureRemote returns the remote agent, creating it if it does not exist. An agent that was
@@ -683,10 +718,7 @@ func (r *AgentReconciler) now() time.Time {
 // nextSync is when the agent is re-read next: its orq.ai/sync-interval annotation, else the
 // operator's sync period, with jitter.
 func (r *AgentReconciler) nextSync(ctx context.Context, agent *orqv1alpha1.Agent) time.Duration {
-	period := r.SyncPeriod
-	if period <= 0 {
-		period = DefaultSyncPeriod
-	}
+	period := r.syncPeriod()
 	if v, ok := agent.Annotations[orqv1alpha1.AnnotationSyncInterval]; ok {
 		d, err := time.ParseDuration(v)
 		if err == nil && d >= MinSyncInterval {
@@ -696,6 +728,14 @@ func (r *AgentReconciler) nextSync(ctx context.Context, agent *orqv1alpha1.Agent
 		}
 	}
 	return wait.Jitter(period, syncJitter)
+}
+
+// syncPeriod is SyncPeriod, or its default.
+func (r *AgentReconciler) syncPeriod() time.Duration {
+	if r.SyncPeriod <= 0 {
+		return DefaultSyncPeriod
+	}
+	return r.SyncPeriod
 }
 
 // SetupWithManager registers the reconciler. It reacts to changes of the spec, labels,
@@ -718,6 +758,10 @@ func (r *AgentReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager
 	if workers <= 0 {
 		workers = 1
 	}
+	r.sweep = newSweeper(r)
+	if err := mgr.Add(r.sweep); err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&orqv1alpha1.Agent{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{},
@@ -733,6 +777,7 @@ func (r *AgentReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager
 			})).
 		Watches(&orqv1alpha1.Agent{}, handler.EnqueueRequestsFromMapFunc(r.referrers), builder.WithPredicates(referencesChanged{})).
 		Watches(&orqv1alpha1.Agent{}, handler.EnqueueRequestsFromMapFunc(r.leavingMembers), builder.WithPredicates(teamChanged{})).
+		WatchesRawSource(source.Channel(r.sweep.events, &handler.EnqueueRequestForObject{})).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.agentsUsingSecret),
 			builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})).
 		WithOptions(controller.Options{

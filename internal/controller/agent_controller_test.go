@@ -120,7 +120,11 @@ var _ = Describe("Agent controller", func() {
 
 		time.Sleep(3*suiteSyncPeriod + suiteSyncPeriod/2)
 
-		Expect(requests(http.MethodGet, "/v2/agents/steady")).NotTo(BeEmpty(), "the agent is re-read every sync period")
+		Expect(len(requests(http.MethodGet, "/v2/agents"))).To(BeNumerically(">=", 3), "a drift sweep lists the workspace every sync period")
+		for _, r := range requests(http.MethodGet, "/v2/agents") {
+			Expect(r.RawQuery).To(ContainSubstring("limit=200"), "full pages")
+		}
+		Expect(requests(http.MethodGet, "/v2/agents/steady")).To(BeEmpty(), "an unchanged agent is not read on its own")
 		for _, method := range []string{http.MethodPost, http.MethodPatch, http.MethodDelete} {
 			Expect(writesFor("steady", method)).To(BeZero(), "no %s to orq in steady state", method)
 		}

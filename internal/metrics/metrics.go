@@ -49,10 +49,17 @@ var (
 		Name: "orq_operator_drift_corrections_total",
 		Help: "Remote agents put back to their spec after a change made outside Kubernetes, by kind (update, recreate).",
 	}, []string{"kind"})
+
+	// SweepWakeups counts the Agents a drift sweep found changed in orq (updated, replaced or
+	// gone) and woke to be read and corrected.
+	SweepWakeups = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "orq_operator_sweep_wakeups_total",
+		Help: "Agents a drift sweep (a listing of the workspace) found changed in orq and woke.",
+	})
 )
 
 func init() {
-	ctrlmetrics.Registry.MustRegister(APIRequests, APILatency, RateLimitWaits, DriftCorrections)
+	ctrlmetrics.Registry.MustRegister(APIRequests, APILatency, RateLimitWaits, DriftCorrections, SweepWakeups)
 }
 
 // ObserveRequest records one request to the orq API: status 0 means no answer, -1 held back.

@@ -208,6 +208,48 @@ var _ = Describe("Resilience", func() {
 		Expect(remoteKeys("storm-")).To(BeEmpty(), "no remote agent is leaked")
 	})
 
+	It("restarts with synced agents without reading them one by one, and corrects what changed meanwhile", func() {
+		const n = 20
+		m := startManager(managerOptions{apiKey: "restart", workers: 4})
+		var agents []*orqv1alpha1.Agent
+		for i := range n {
+			agent := newAgent(ns, fmt.Sprintf("restart-%02d", i))
+			Expect(k8s.Create(ctx, agent)).To(Succeed())
+			agents = append(agents, agent)
+		}
+		for _, agent := range agents {
+			waitReady(ctx, agent)
+		}
+		m.stop()
+		Expect(orqAPI.MutateAgent("restart-07", func(a map[string]any) { a["role"] = "changed while the operator was down" })).To(BeTrue())
+		orqAPI.ResetRequests()
+
+		m = startManager(managerOptions{apiKey: "restart", workers: 4})
+		defer m.stop()
+		Eventually(func() any { a, _ := orqAPI.Agent("restart-07"); return a["role"] }, 10*time.Second, 100*time.Millisecond).
+			Should(Equal(agents[7].Spec.Role), "the first sweep, at start, finds the change")
+		time.Sleep(time.Second)
+		perAgent, lists := 0, 0
+		for _, r := range orqAPI.Requests() {
+			switch {
+			case r.Path == "/v2/agents" && r.Method == http.MethodGet:
+				lists++
+			case strings.HasPrefix(r.Path, "/v2/agents/restart-") && r.Path != "/v2/agents/restart-07":
+				perAgent++
+			}
+		}
+		fmt.Fprintf(GinkgoWriter, "\nRestart with %d synced agents: %d list pages, %d requests about unchanged agents\n", n, lists, perAgent)
+		Expect(perAgent).To(BeZero(), "unchanged agents are neither read nor written after a restart")
+		Expect(lists).To(BeNumerically(">=", 1))
+		patches := 0
+		for _, r := range orqAPI.Requests() {
+			if r.Method == http.MethodPatch && r.Path == "/v2/agents/restart-07" {
+				patches++
+			}
+		}
+		Expect(patches).To(Equal(1), "one PATCH puts the changed agent back")
+	})
+
 	It("never lets the API key reach logs, events, status or errors, whatever the error", func() {
 		const key = "sk-LEAKCHECK-0123456789abcdef"
 		logs := &syncBuffer{}

@@ -1,0 +1,170 @@
+package controller
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/metrics"
+	"github.com/orq-ai/orq-operator/internal/orqclient"
+)
+
+// AgentLister is what the drift sweep needs of an AgentAPI: the list endpoint, which returns
+// complete agents a page at a time. A client without it is re-read agent by agent instead.
+type AgentLister interface {
+	ListAgents(ctx context.Context, o orqclient.ListOptions) (*orqclient.AgentPage, error)
+}
+
+var _ AgentLister = (*orqclient.Client)(nil)
+
+// sweepRetry is how soon a sweep that failed is tried again.
+const sweepRetry = 30 * time.Second
+
+// sweeper catches drift for the Agents in sync: every sync period it lists each workspace's
+// agents, orqclient.MaxPageSize at a time, and wakes only the Agents whose remote agent is gone,
+// was replaced, or was updated since their last sync. So steady state costs ceil(N/200) reads a
+// period instead of N. Agents that are not in sync keep their own retries.
+type sweeper struct {
+	r      *AgentReconciler
+	events chan event.GenericEvent
+
+	mu sync.Mutex
+	// woken are the Agents a sweep found changed: their next reconcile reads the remote agent
+	// even when their status says they are in sync.
+	woken map[types.NamespacedName]bool
+}
+
+func newSweeper(r *AgentReconciler) *sweeper {
+	return &sweeper{r: r, events: make(chan event.GenericEvent, 1024), woken: map[types.NamespacedName]bool{}}
+}
+
+// NeedLeaderElection: only the leader sweeps.
+func (s *sweeper) NeedLeaderElection() bool { return true }
+
+// Start sweeps every sync period (jittered) until ctx ends; the first sweep runs at once, to
+// catch what changed while no operator was running.
+func (s *sweeper) Start(ctx context.Context) error {
+	for {
+		next := wait.Jitter(s.r.syncPeriod(), syncJitter)
+		if err := s.sweep(ctx); err != nil && ctx.Err() == nil {
+			logf.FromContext(ctx).Error(err, "drift sweep failed; retrying", "after", sweepRetry.String())
+			next = sweepRetry
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(next):
+		}
+	}
+}
+
+// takeWoken tells whether a sweep woke this Agent, and forgets it.
+func (s *sweeper) takeWoken(name types.NamespacedName) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	woken := s.woken[name]
+	delete(s.woken, name)
+	return woken
+}
+
+// sweep lists the remote agents of every workspace that has Agents in sync, and wakes those whose
+// remote agent changed.
+func (s *sweeper) sweep(ctx context.Context) error {
+	var list orqv1alpha1.AgentList
+	if err := s.r.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
+		return err
+	}
+	bySource := map[string][]*orqv1alpha1.Agent{}
+	for i := range list.Items {
+		a := &list.Items[i]
+		if swept(a) {
+			bySource[credentialSource(a)] = append(bySource[credentialSource(a)], a)
+		}
+	}
+	var errs []error
+	for source, agents := range bySource {
+		lister := s.r.listerFor(source)
+		if lister == nil {
+			continue // its Agents are re-read one by one
+		}
+		remote, err := listAll(ctx, lister)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, a := range agents {
+			r, ok := remote[a.RemoteKey()]
+			if ok && r.updated == a.Status.RemoteUpdated && (a.Status.ID == "" || r.id == a.Status.ID) {
+				continue
+			}
+			name := client.ObjectKeyFromObject(a)
+			s.mu.Lock()
+			s.woken[name] = true
+			s.mu.Unlock()
+			metrics.SweepWakeups.Inc()
+			obj := &orqv1alpha1.Agent{}
+			obj.Namespace, obj.Name = name.Namespace, name.Name
+			select {
+			case s.events <- event.GenericEvent{Object: obj}:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// swept tells whether the sweep watches an Agent: it is in sync with its spec (Ready and Synced,
+// at its generation) and has no sync interval of its own.
+func swept(a *orqv1alpha1.Agent) bool {
+	_, ownInterval := a.Annotations[orqv1alpha1.AnnotationSyncInterval]
+	return a.DeletionTimestamp.IsZero() && !a.Spec.Suspend && !ownInterval &&
+		a.Status.RemoteUpdated != "" && a.Status.ObservedGeneration == a.Generation &&
+		meta.IsStatusConditionTrue(a.Status.Conditions, ConditionReady)
+}
+
+// remoteVersion is what the sweep compares of a remote agent.
+type remoteVersion struct{ id, updated string }
+
+// listAll reads every agent of a workspace, a full page at a time.
+func listAll(ctx context.Context, lister AgentLister) (map[string]remoteVersion, error) {
+	out := map[string]remoteVersion{}
+	opts := orqclient.ListOptions{Limit: orqclient.MaxPageSize}
+	for {
+		page, err := lister.ListAgents(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range page.Agents {
+			out[a.Key] = remoteVersion{id: a.ID, updated: remoteUpdated(&a)}
+		}
+		if !page.HasMore || len(page.Agents) == 0 {
+			return out, nil
+		}
+		opts.StartingAfter = page.Agents[len(page.Agents)-1].ID
+	}
+}
+
+// listerFor returns the list client of a credential source, nil when there is none (yet): the
+// operator's own key, or a Secret's key once an Agent has read it.
+func (r *AgentReconciler) listerFor(source string) AgentLister {
+	var api AgentAPI
+	if source == "" {
+		api = r.API
+	} else if v, ok := r.secrets.get(source); ok && r.APIFor != nil {
+		api, _ = r.APIFor(source, v.value)
+	}
+	lister, _ := api.(AgentLister)
+	return lister
+}

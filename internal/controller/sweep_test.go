@@ -1,0 +1,98 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/orqclient"
+)
+
+// pagedLister serves agents a page at a time, like the list endpoint, and counts the pages.
+type pagedLister struct {
+	agents []orqclient.Agent
+	pages  int
+}
+
+func (l *pagedLister) ListAgents(_ context.Context, o orqclient.ListOptions) (*orqclient.AgentPage, error) {
+	l.pages++
+	start := 0
+	for i, a := range l.agents {
+		if a.ID == o.StartingAfter {
+			start = i + 1
+		}
+	}
+	end := min(start+o.Limit, len(l.agents))
+	return &orqclient.AgentPage{Agents: l.agents[start:end], HasMore: end < len(l.agents)}, nil
+}
+
+// listingAPI is an AgentAPI with the list endpoint.
+type listingAPI struct {
+	*fakeAPI
+	*pagedLister
+}
+
+func syncedAgent(i int) *orqv1alpha1.Agent {
+	a := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: fmt.Sprintf("agent-%d", i), Generation: 1}}
+	a.Status = orqv1alpha1.AgentStatus{ObservedGeneration: 1, ID: fmt.Sprintf("id-%04d", i), RemoteUpdated: "t0"}
+	meta.SetStatusCondition(&a.Status.Conditions, metav1.Condition{Type: ConditionReady, Status: metav1.ConditionTrue, Reason: ReasonSynced})
+	return a
+}
+
+// A sweep reads ceil(N/200) pages and wakes exactly the Agents whose remote agent was updated,
+// replaced or deleted; Agents not in sync are left to their own retries.
+func TestSweepWakesOnlyChangedAgents(t *testing.T) {
+	const n = 450
+	var agents []*orqv1alpha1.Agent
+	lister := &pagedLister{}
+	for i := range n {
+		a := syncedAgent(i)
+		agents = append(agents, a)
+		lister.agents = append(lister.agents, orqclient.Agent{ID: a.Status.ID, Key: a.RemoteKey(), Raw: orqclient.Body{"updated": "t0"}})
+	}
+	lister.agents[1].Raw = orqclient.Body{"updated": "t1"}          // edited in the studio
+	lister.agents[2].ID = "someone-elses"                           // deleted and re-created by someone else
+	lister.agents = append(lister.agents[:3], lister.agents[4:]...) // agent-3 deleted in orq
+	agents[5].Status.ObservedGeneration = 0                         // not in sync: not swept
+	lister.agents[4].Raw = orqclient.Body{"updated": "t1"}          // agent-5, changed too
+	agents[6].Annotations = map[string]string{orqv1alpha1.AnnotationSyncInterval: "1m"}
+
+	objs := make([]client.Object, 0, n)
+	for _, a := range agents {
+		objs = append(objs, a)
+	}
+	c := newFakeClient(t, objs...)
+	r := &AgentReconciler{Client: c, API: listingAPI{&fakeAPI{t: t}, lister}}
+	s := newSweeper(r)
+	if err := s.sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if lister.pages != 3 {
+		t.Errorf("%d pages read for %d agents, want ceil(%d/200) = 3", lister.pages, n, n)
+	}
+	var woken []string
+	for len(s.events) > 0 {
+		woken = append(woken, (<-s.events).Object.GetName())
+	}
+	want := []string{"agent-1", "agent-2", "agent-3"}
+	if fmt.Sprint(woken) != fmt.Sprint(want) {
+		t.Errorf("woken %v, want %v", woken, want)
+	}
+	if !s.takeWoken(types.NamespacedName{Namespace: "ns", Name: "agent-1"}) || s.takeWoken(types.NamespacedName{Namespace: "ns", Name: "agent-1"}) {
+		t.Error("a woken Agent reads its remote agent once")
+	}
+}
+
+func TestSweepSkipsWorkspacesWithoutALister(t *testing.T) {
+	c := newFakeClient(t, syncedAgent(0))
+	s := newSweeper(&AgentReconciler{Client: c, API: &fakeAPI{t: t}})
+	if err := s.sweep(context.Background()); err != nil || len(s.events) != 0 {
+		t.Errorf("err %v, %d woken: a client without the list endpoint is left to per-agent reads", err, len(s.events))
+	}
+}
