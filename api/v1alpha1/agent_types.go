@@ -837,6 +837,11 @@ const (
 	// AnnotationReconcileRequestedAt forces an immediate sync when its value changes; the value
 	// handled is echoed in status.lastHandledReconcileAt.
 	AnnotationReconcileRequestedAt = "orq.ai/reconcile-requested-at"
+	// AnnotationCreateAttemptedAt is written by the operator, with its finalizer, before it first
+	// creates the Agent's remote agent (RFC 3339, nanoseconds): until the create is recorded in
+	// status.id, an agent found at the key that was created after it is this Agent's own create,
+	// whose answer was lost. Not for users to set.
+	AnnotationCreateAttemptedAt = "orq.ai/create-attempted-at"
 )
 
 // Agent is an agent of an orq.ai workspace, managed declaratively.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -294,6 +295,9 @@ func (r *AgentReconciler) ensureRemote(ctx context.Context, api AgentAPI, agent,
 	default:
 		if notCreated(err) {
 			agent.Status.CreateAttemptedAt = nil
+			if err := r.forgetFirstCreateAttempt(ctx, agent); err != nil {
+				return nil, false, err
+			}
 		}
 		return nil, false, err
 	}
@@ -304,6 +308,9 @@ func (r *AgentReconciler) ensureRemote(ctx context.Context, api AgentAPI, agent,
 func (r *AgentReconciler) recordCreateAttempt(ctx context.Context, agent, original *orqv1alpha1.Agent) error {
 	if agent.Status.CreateAttemptedAt != nil {
 		return nil
+	}
+	if _, ok := firstCreateAttempt(agent); ok {
+		return nil // written with the finalizer: no status write of its own
 	}
 	now := metav1.NewMicroTime(r.now())
 	agent.Status.CreateAttemptedAt = &now
@@ -359,7 +366,11 @@ func (r *AgentReconciler) createdByThisAgent(agent *orqv1alpha1.Agent, desired o
 	}
 	attempt := agent.Status.CreateAttemptedAt
 	if attempt == nil {
-		return false
+		first, ok := firstCreateAttempt(agent)
+		if !ok {
+			return false
+		}
+		attempt = &first
 	}
 	createdStr, _ := remote.Raw["created"].(string)
 	created, err := time.Parse(time.RFC3339Nano, createdStr)
@@ -612,7 +623,9 @@ func holdsKey(a *orqv1alpha1.Agent) bool {
 	return a.Status.ID != "" && (c == nil || c.Reason != ReasonKeyConflict)
 }
 
-// ensureFinalizer adds the finalizer before anything is created remotely.
+// ensureFinalizer adds the finalizer before anything is created remotely. An Agent that has not
+// created its agent yet also gets, in the same write, the time of its first create attempt (see
+// AnnotationCreateAttemptedAt): the create then costs no status write before its POST.
 func (r *AgentReconciler) ensureFinalizer(ctx context.Context, agent *orqv1alpha1.Agent) error {
 	if controllerutil.ContainsFinalizer(agent, FinalizerName) {
 		return nil
@@ -620,10 +633,43 @@ func (r *AgentReconciler) ensureFinalizer(ctx context.Context, agent *orqv1alpha
 	status := agent.Status.DeepCopy()
 	patch := client.MergeFromWithOptions(agent.DeepCopy(), client.MergeFromWithOptimisticLock{})
 	controllerutil.AddFinalizer(agent, FinalizerName)
+	if agent.Status.ID == "" && agent.Status.CreateAttemptedAt == nil {
+		metav1.SetMetaDataAnnotation(&agent.ObjectMeta, orqv1alpha1.AnnotationCreateAttemptedAt, r.now().UTC().Format(time.RFC3339Nano))
+	}
 	if err := r.Patch(ctx, agent, patch); err != nil {
 		return err
 	}
 	agent.Status = *status // the patch answer carries the stored status; keep this pass's
+	return nil
+}
+
+// firstCreateAttempt is the time of AnnotationCreateAttemptedAt, while the Agent has not recorded
+// a remote agent.
+func firstCreateAttempt(agent *orqv1alpha1.Agent) (metav1.MicroTime, bool) {
+	v, ok := agent.Annotations[orqv1alpha1.AnnotationCreateAttemptedAt]
+	if !ok || agent.Status.ID != "" {
+		return metav1.MicroTime{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return metav1.MicroTime{}, false
+	}
+	return metav1.NewMicroTime(t), true
+}
+
+// forgetFirstCreateAttempt removes AnnotationCreateAttemptedAt after a create the API refused:
+// nothing was created, and an agent someone else creates at the key later is not this Agent's.
+func (r *AgentReconciler) forgetFirstCreateAttempt(ctx context.Context, agent *orqv1alpha1.Agent) error {
+	if _, ok := agent.Annotations[orqv1alpha1.AnnotationCreateAttemptedAt]; !ok {
+		return nil
+	}
+	status := agent.Status.DeepCopy()
+	patch := client.MergeFrom(agent.DeepCopy())
+	delete(agent.Annotations, orqv1alpha1.AnnotationCreateAttemptedAt)
+	if err := r.Patch(ctx, agent, patch); err != nil {
+		return err
+	}
+	agent.Status = *status
 	return nil
 }
 
@@ -765,7 +811,7 @@ func (r *AgentReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&orqv1alpha1.Agent{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{},
-			predicate.AnnotationChangedPredicate{},
+			userAnnotationChanged{},
 			predicate.LabelChangedPredicate{},
 			deletionStarted{},
 		))).
@@ -811,6 +857,22 @@ func (r *AgentReconciler) agentsSharingKey(ctx context.Context, o client.Object)
 		}
 	}
 	return out
+}
+
+// userAnnotationChanged passes annotation changes, except those of the operator's own
+// AnnotationCreateAttemptedAt.
+type userAnnotationChanged struct{ predicate.Funcs }
+
+func (userAnnotationChanged) Update(e event.UpdateEvent) bool {
+	if e.ObjectOld == nil || e.ObjectNew == nil {
+		return false
+	}
+	strip := func(m map[string]string) map[string]string {
+		m = maps.Clone(m)
+		delete(m, orqv1alpha1.AnnotationCreateAttemptedAt)
+		return m
+	}
+	return !maps.Equal(strip(e.ObjectOld.GetAnnotations()), strip(e.ObjectNew.GetAnnotations()))
 }
 
 // deletionStarted passes the update that sets an object's deletion timestamp.

@@ -254,6 +254,46 @@ func TestEnsureRemote(t *testing.T) {
 	}
 }
 
+// The first create's attempt is recorded with the finalizer, in one write; no status write of
+// its own comes before the POST. A refused create removes it.
+func TestFirstCreateAttemptIsWrittenWithTheFinalizer(t *testing.T) {
+	a := sampleAgent("ns", "a")
+	c := newFakeClient(t, a)
+	api := &fakeAPI{t: t, CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) {
+		return nil, apiError(orqclient.KindInvalid, 400)
+	}}
+	r := &AgentReconciler{Client: c, API: api}
+	ctx := context.Background()
+	if err := r.ensureFinalizer(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := firstCreateAttempt(a); !ok {
+		t.Fatalf("no create attempt in %v", a.Annotations)
+	}
+	stored := &orqv1alpha1.Agent{}
+	_ = c.Get(ctx, client.ObjectKeyFromObject(a), stored)
+	rv := stored.ResourceVersion
+	if err := r.recordCreateAttempt(ctx, a, a.DeepCopy()); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Get(ctx, client.ObjectKeyFromObject(a), stored)
+	if stored.ResourceVersion != rv || stored.Status.CreateAttemptedAt != nil {
+		t.Error("the annotation is the marker: no status write before the POST")
+	}
+	if _, _, err := r.ensureRemote(ctx, r.API, a, a.DeepCopy(), mustDesired(t, a)); orqclient.KindOf(err) != orqclient.KindInvalid {
+		t.Fatalf("err = %v", err)
+	}
+	_ = c.Get(ctx, client.ObjectKeyFromObject(a), stored)
+	if _, ok := stored.Annotations[orqv1alpha1.AnnotationCreateAttemptedAt]; ok {
+		t.Error("a refused create created nothing: the attempt is removed")
+	}
+	a.Status.ID = "01J"
+	a.Annotations = map[string]string{orqv1alpha1.AnnotationCreateAttemptedAt: time.Now().Format(time.RFC3339Nano)}
+	if _, ok := firstCreateAttempt(a); ok {
+		t.Error("once an agent is recorded, the first attempt no longer counts")
+	}
+}
+
 func TestRefusedCreateClosesTheAttempt(t *testing.T) {
 	a := sampleAgent("ns", "a")
 	api := &fakeAPI{t: t, CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) {

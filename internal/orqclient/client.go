@@ -249,8 +249,10 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 	if err != nil {
 		return &Error{Kind: KindInvalid, Op: op, Message: err.Error()}
 	}
+	probe := false
 	if c.limiter != nil {
-		wait, err := c.limiter.acquire(ctx)
+		var wait time.Duration
+		wait, probe, err = c.limiter.acquire(ctx)
 		if err != nil {
 			return &Error{Kind: KindUnavailable, Op: op, Message: "waiting for the client rate limit: " + err.Error()}
 		}
@@ -268,6 +270,14 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 	}
 
 	resp, err := c.http.Do(req)
+	if c.limiter != nil {
+		limited := err == nil && resp.StatusCode == http.StatusTooManyRequests
+		if limited {
+			// Closed before the probe is released, so that no request slips in between.
+			c.limiter.closeFor(parseRetryAfter(resp.Header.Get("Retry-After"), c.now()))
+		}
+		c.limiter.done(probe, err == nil, limited)
+	}
 	if err != nil {
 		c.observed(op, 0, c.now().Sub(start))
 		return &Error{Kind: KindUnavailable, Op: op, Message: c.redact(transportMessage(err))}
@@ -295,9 +305,6 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 			// Not the API's 404 (a proxy's page, a wrong base path): "gone" cannot be trusted.
 			e.Kind = KindUnavailable
 			e.Message = "404 without the API's JSON answer (check the orq API base URL): " + msg
-		}
-		if e.Kind == KindRateLimited && c.limiter != nil {
-			c.limiter.closeFor(e.RetryAfter)
 		}
 		return e
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -335,5 +336,68 @@ func TestObserveSeesEveryRequest(t *testing.T) {
 	want := []seen{{"get agent", 404}, {"delete agent", 429}, {"delete agent", -1}, {"get agent", 0}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("observed %v, want %v", got, want)
+	}
+}
+
+// When the gate reopens, one request probes the API; the other workers are held back until its
+// answer: a still-limited API sees one request per Retry-After, not one per worker.
+func TestLimiterSendsOneProbeWhenTheGateReopens(t *testing.T) {
+	var calls atomic.Int32
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch calls.Add(1) {
+		case 1, 2: // the 429, then the first probe: still limited
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case 3: // the second probe, held until the others have tried
+			<-release
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	defer srv.Close()
+	limiter := NewLimiter(0, 1)
+	now := time.Now()
+	var mu sync.Mutex
+	limiter.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	c, err := New(Options{BaseURL: srv.URL, APIKey: testKey, Limiter: limiter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := c.DeleteAgent(ctx, "a"); KindOf(err) != KindRateLimited {
+		t.Fatalf("first call: %v", err)
+	}
+	advance(1100 * time.Millisecond)
+	if err := c.DeleteAgent(ctx, "a"); KindOf(err) != KindRateLimited {
+		t.Fatalf("the probe: %v", err)
+	}
+	if calls.Load() != 2 {
+		t.Fatalf("%d calls", calls.Load())
+	}
+	advance(1100 * time.Millisecond)
+	probeDone := make(chan error)
+	go func() { probeDone <- c.DeleteAgent(ctx, "a") }()
+	for calls.Load() != 3 {
+		time.Sleep(time.Millisecond)
+	}
+	for range 4 { // the other workers, while the probe is under way
+		if err := c.DeleteAgent(ctx, "a"); KindOf(err) != KindRateLimited || RetryAfter(err) <= 0 {
+			t.Errorf("while the probe is under way: %v", err)
+		}
+	}
+	if got := calls.Load(); got != 3 {
+		t.Errorf("%d requests reached the API, want only the probe", got)
+	}
+	close(release)
+	if err := <-probeDone; err != nil {
+		t.Fatalf("the probe: %v", err)
+	}
+	for range 4 {
+		if err := c.DeleteAgent(ctx, "a"); err != nil {
+			t.Errorf("after a successful probe: %v", err)
+		}
 	}
 }
