@@ -16,7 +16,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/util/workqueue"
@@ -108,6 +107,7 @@ type AgentReconciler struct {
 
 // Reconcile runs the steps for one Agent and writes its status once, at the end, if it changed.
 func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	woken := r.sweep != nil && r.sweep.takeWoken(req.NamespacedName) // a sweep saw its remote agent change
 	agent := &orqv1alpha1.Agent{}
 	if err := r.Get(ctx, req.NamespacedName, agent); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -155,7 +155,7 @@ func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (resu
 	if err := r.ensureFinalizer(ctx, agent); err != nil {
 		return ctrl.Result{}, err
 	}
-	if r.inSync(req.NamespacedName, agent, api, desired, previousKey) {
+	if !woken && r.inSync(agent, api, desired, previousKey) {
 		return r.resync(ctx, agent, api), nil
 	}
 	return r.reconcileManage(ctx, api, agent, original, desired)
@@ -165,8 +165,8 @@ func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (resu
 // (same request, same key, same forced-sync annotation), so that nothing needs to be read: the
 // drift sweep watches the remote agent and wakes the Agent when it changes. This is what keeps a
 // restart, or any event that does not change the spec, from reading every agent.
-func (r *AgentReconciler) inSync(name types.NamespacedName, agent *orqv1alpha1.Agent, api AgentAPI, desired orqclient.Body, previousKey string) bool {
-	if r.sweep == nil || r.sweep.takeWoken(name) {
+func (r *AgentReconciler) inSync(agent *orqv1alpha1.Agent, api AgentAPI, desired orqclient.Body, previousKey string) bool {
+	if r.sweep == nil {
 		return false
 	}
 	if _, ok := api.(AgentLister); !ok {
