@@ -95,6 +95,10 @@ type Client struct {
 	now       func() time.Time
 }
 
+// maxIdleConnsPerHost is how many connections to the API are kept open for reuse: more than the
+// workers of any sensible --max-concurrent-reconciles.
+const maxIdleConnsPerHost = 64
+
 // ErrRedirect describes a redirect answer: the operator does not follow redirects, so the API
 // key never reaches another origin.
 var ErrRedirect = errors.New("redirects are not followed")
@@ -123,7 +127,11 @@ func New(o Options) (*Client, error) {
 	}
 	transport := o.Transport
 	if transport == nil {
-		transport = http.DefaultTransport
+		// http.DefaultTransport keeps 2 idle connections per host: with more workers than that,
+		// most requests would open a new connection (and a TLS handshake).
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+		transport = t
 	}
 	return &Client{
 		base:      base,
