@@ -17,10 +17,11 @@ import (
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
-// AgentLister is what the drift sweep needs of an AgentAPI: the list endpoint, which returns
-// complete agents a page at a time. A client without it is re-read agent by agent instead.
+// AgentLister is what the drift sweep needs of an AgentAPI: the list endpoint, a page at a time,
+// of which it keeps each agent's key, id and update time. A client without it is re-read agent by
+// agent instead.
 type AgentLister interface {
-	ListAgents(ctx context.Context, o orqclient.ListOptions) (*orqclient.AgentPage, error)
+	ListAgentVersions(ctx context.Context, o orqclient.ListOptions) (*orqclient.VersionPage, error)
 }
 
 var _ AgentLister = (*orqclient.Client)(nil)
@@ -142,17 +143,17 @@ func listAll(ctx context.Context, lister AgentLister) (map[string]remoteVersion,
 	out := map[string]remoteVersion{}
 	opts := orqclient.ListOptions{Limit: orqclient.MaxPageSize}
 	for {
-		page, err := lister.ListAgents(ctx, opts)
+		page, err := lister.ListAgentVersions(ctx, opts)
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range page.Agents {
-			out[a.Key] = remoteVersion{id: a.ID, updated: remoteUpdated(&a)}
+		for _, a := range page.Versions {
+			out[a.Key] = remoteVersion{id: a.ID, updated: a.Updated}
 		}
-		if !page.HasMore || len(page.Agents) == 0 {
+		if !page.HasMore || len(page.Versions) == 0 {
 			return out, nil
 		}
-		opts.StartingAfter = page.Agents[len(page.Agents)-1].ID
+		opts.StartingAfter = page.Versions[len(page.Versions)-1].ID
 	}
 }
 

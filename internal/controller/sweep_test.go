@@ -20,7 +20,7 @@ type pagedLister struct {
 	pages  int
 }
 
-func (l *pagedLister) ListAgents(_ context.Context, o orqclient.ListOptions) (*orqclient.AgentPage, error) {
+func (l *pagedLister) ListAgentVersions(_ context.Context, o orqclient.ListOptions) (*orqclient.VersionPage, error) {
 	l.pages++
 	start := 0
 	for i, a := range l.agents {
@@ -29,7 +29,11 @@ func (l *pagedLister) ListAgents(_ context.Context, o orqclient.ListOptions) (*o
 		}
 	}
 	end := min(start+o.Limit, len(l.agents))
-	return &orqclient.AgentPage{Agents: l.agents[start:end], HasMore: end < len(l.agents)}, nil
+	page := &orqclient.VersionPage{HasMore: end < len(l.agents)}
+	for _, a := range l.agents[start:end] {
+		page.Versions = append(page.Versions, orqclient.AgentVersion{ID: a.ID, Key: a.Key, Updated: remoteUpdated(&a)})
+	}
+	return page, nil
 }
 
 // listingAPI is an AgentAPI with the list endpoint.

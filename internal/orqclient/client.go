@@ -188,7 +188,35 @@ func (c *Client) DeleteAgent(ctx context.Context, key string) error {
 }
 
 // ListAgents returns one page of agents, newest first (GET /v2/agents).
-func (c *Client) ListAgents(ctx context.Context, o ListOptions) (*AgentPage, error) {
+// AgentVersion identifies one version of a remote agent: its key, id and last update time.
+type AgentVersion struct {
+	ID      string `json:"_id"`
+	Key     string `json:"key"`
+	Updated string `json:"updated"`
+}
+
+// VersionPage is a page of ListAgentVersions.
+type VersionPage struct {
+	Versions []AgentVersion
+	HasMore  bool
+}
+
+// ListAgentVersions lists a page of agents (GET /v2/agents) like ListAgents, keeping of each only
+// its key, id and update time: the rest of the page is decoded into nothing, so that sweeping a
+// large workspace allocates little.
+func (c *Client) ListAgentVersions(ctx context.Context, o ListOptions) (*VersionPage, error) {
+	var out struct {
+		Data    []AgentVersion `json:"data"`
+		HasMore bool           `json:"has_more"`
+	}
+	if err := c.do(ctx, "list agents", http.MethodGet, agentsPath, listQuery(o), nil, &out); err != nil {
+		return nil, err
+	}
+	return &VersionPage{Versions: out.Data, HasMore: out.HasMore}, nil
+}
+
+// listQuery is the query of a list request.
+func listQuery(o ListOptions) url.Values {
 	q := url.Values{}
 	if o.Limit > 0 {
 		q.Set("limit", strconv.Itoa(o.Limit))
@@ -196,6 +224,11 @@ func (c *Client) ListAgents(ctx context.Context, o ListOptions) (*AgentPage, err
 	if o.StartingAfter != "" {
 		q.Set("starting_after", o.StartingAfter)
 	}
+	return q
+}
+
+func (c *Client) ListAgents(ctx context.Context, o ListOptions) (*AgentPage, error) {
+	q := listQuery(o)
 	var out struct {
 		Data    []Body `json:"data"`
 		HasMore bool   `json:"has_more"`

@@ -401,3 +401,30 @@ func TestLimiterSendsOneProbeWhenTheGateReopens(t *testing.T) {
 		}
 	}
 }
+
+func TestListAgentVersionsKeepsKeyIDAndUpdateTime(t *testing.T) {
+	var query string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		query = r.URL.RawQuery
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"object":"list","has_more":true,"data":[
+			{"_id":"01A","key":"a","updated":"2026-11-24T10:00:00.000Z","instructions":"long text","model":{"id":"m"}},
+			{"_id":"01B","key":"b","updated":"2026-11-24T11:00:00.000Z"}]}`))
+	}))
+	defer srv.Close()
+	c, err := New(Options{BaseURL: srv.URL, APIKey: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := c.ListAgentVersions(context.Background(), ListOptions{Limit: 200, StartingAfter: "01Z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []AgentVersion{{ID: "01A", Key: "a", Updated: "2026-11-24T10:00:00.000Z"}, {ID: "01B", Key: "b", Updated: "2026-11-24T11:00:00.000Z"}}
+	if !page.HasMore || !reflect.DeepEqual(page.Versions, want) {
+		t.Errorf("page = %+v", page)
+	}
+	if query != "limit=200&starting_after=01Z" {
+		t.Errorf("query %q", query)
+	}
+}
