@@ -55,6 +55,10 @@ verify: manifests generate docs fmt ## Regenerate everything and fail when the t
 test: manifests generate fmt vet envtest helm ## Run all tests: unit, contract, envtest suites, packaging (chart vs kustomize).
 	HELM="$$(hack/helm.sh)" KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" go test $(GO_TEST_FLAGS) ./... -coverprofile cover.out
 
+.PHONY: bench
+bench: envtest ## Benchmark the operator against the bounds of its work (docs/performance.md), e.g. BENCH_FLAGS="-n 100,1000 -out docs/performance-results.md".
+	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" go run ./hack/bench $(BENCH_FLAGS)
+
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for a short time (FUZZTIME, default 10s).
 	hack/fuzz.sh $${FUZZTIME:-10s}
