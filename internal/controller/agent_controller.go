@@ -16,6 +16,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/util/workqueue"
@@ -166,14 +167,8 @@ func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (resu
 // drift sweep watches the remote agent and wakes the Agent when it changes. This is what keeps a
 // restart, or any event that does not change the spec, from reading every agent.
 func (r *AgentReconciler) inSync(agent *orqv1alpha1.Agent, api AgentAPI, desired orqclient.Body, previousKey string) bool {
-	if r.sweep == nil {
-		return false
-	}
-	if _, ok := api.(AgentLister); !ok {
-		return false
-	}
 	st := agent.Status
-	return swept(agent) && st.ID != "" && st.AppliedHash == agentdiff.Hash(desired) &&
+	return r.sweepWatches(agent, api) && st.ID != "" && st.AppliedHash == agentdiff.Hash(desired) &&
 		st.APIKeyHash == previousKey && st.CreateAttemptedAt == nil &&
 		st.LastHandledReconcileAt == agent.Annotations[orqv1alpha1.AnnotationReconcileRequestedAt] &&
 		meta.IsStatusConditionTrue(st.Conditions, ConditionSynced)
@@ -182,10 +177,17 @@ func (r *AgentReconciler) inSync(agent *orqv1alpha1.Agent, api AgentAPI, desired
 // resync is when an Agent in sync is looked at again: never on a timer when the drift sweep
 // watches it; else after its sync interval.
 func (r *AgentReconciler) resync(ctx context.Context, agent *orqv1alpha1.Agent, api AgentAPI) ctrl.Result {
-	if _, ok := api.(AgentLister); ok && r.sweep != nil && swept(agent) {
+	if r.sweepWatches(agent, api) {
 		return ctrl.Result{}
 	}
 	return ctrl.Result{RequeueAfter: r.nextSync(ctx, agent)}
+}
+
+// sweepWatches tells whether the drift sweep watches this Agent's remote agent: the sweep runs,
+// the Agent's client can list, and the Agent is in sync (see swept).
+func (r *AgentReconciler) sweepWatches(agent *orqv1alpha1.Agent, api AgentAPI) bool {
+	_, lists := api.(AgentLister)
+	return r.sweep != nil && lists && swept(agent)
 }
 
 // reconcileManage creates or updates the remote agent, and reports.
@@ -845,15 +847,21 @@ func (r *AgentReconciler) agentsSharingKey(ctx context.Context, o client.Object)
 	if !ok {
 		return nil
 	}
+	return r.requestsByIndex(ctx, keyIndex, keyIndexValue(agent), agent.UID)
+}
+
+// requestsByIndex maps an object to the Agents whose field index holds value, other than the
+// object itself: the map function of the watches that wake related Agents.
+func (r *AgentReconciler) requestsByIndex(ctx context.Context, field, value string, self types.UID) []reconcile.Request {
 	var list orqv1alpha1.AgentList
-	if err := r.List(ctx, &list, client.MatchingFields{keyIndex: keyIndexValue(agent)}); err != nil {
-		logf.FromContext(ctx).Error(err, "listing Agents that share a key")
+	if err := r.List(ctx, &list, client.MatchingFields{field: value}); err != nil {
+		logf.FromContext(ctx).Error(err, "listing related Agents", "index", field)
 		return nil
 	}
 	var out []reconcile.Request
-	for _, a := range list.Items {
-		if a.UID != agent.UID {
-			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&a)})
+	for i := range list.Items {
+		if list.Items[i].UID != self {
+			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
 		}
 	}
 	return out

@@ -11,7 +11,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -36,9 +35,7 @@ var _ = Describe("Agent controller", func() {
 
 	BeforeEach(func() {
 		ctx = context.Background()
-		n := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "agents-"}}
-		Expect(k8s.Create(ctx, n)).To(Succeed())
-		ns = n.Name
+		ns = newNamespace(ctx, "agents-")
 	})
 
 	It("creates the remote agent, matching the manifest, and reports Ready", func() {

@@ -87,7 +87,7 @@ func (r *AgentReconciler) credentials(ctx context.Context, agent *orqv1alpha1.Ag
 		return nil, fmt.Errorf("%w: this operator does not support spec.apiKeySecretRef", errNoCredentials)
 	}
 	source := credentialSource(agent)
-	key, err := r.secretValue(ctx, agent.Namespace, ref)
+	key, err := r.secretValue(ctx, agent.Namespace, ref, source)
 	if err != nil {
 		cached, ok := r.secrets.get(source)
 		if !errors.Is(err, errSecretNotFound) || agent.DeletionTimestamp.IsZero() || !ok {
@@ -104,11 +104,11 @@ func (r *AgentReconciler) credentials(ctx context.Context, agent *orqv1alpha1.Ag
 	return api, nil
 }
 
-// secretValue returns the API key of a Secret key reference. The Secret's metadata comes from
-// the watch's cache; its data is read from the API server only when its resourceVersion changed.
-func (r *AgentReconciler) secretValue(ctx context.Context, namespace string, ref *orqv1alpha1.SecretKeyReference) (string, error) {
+// secretValue returns the API key of a Secret key reference (source: its credentialSource). The
+// Secret's metadata comes from the watch's cache; its data is read from the API server only when
+// its resourceVersion changed.
+func (r *AgentReconciler) secretValue(ctx context.Context, namespace string, ref *orqv1alpha1.SecretKeyReference, source string) (string, error) {
 	name := types.NamespacedName{Namespace: namespace, Name: ref.Name}
-	source := namespace + "/" + ref.Name + "/" + ref.Key
 	meta := &metav1.PartialObjectMetadata{}
 	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 	if err := r.Get(ctx, name, meta); err == nil {
@@ -140,16 +140,7 @@ func (r *AgentReconciler) secretValue(ctx context.Context, namespace string, ref
 
 // agentsUsingSecret maps a Secret to the Agents that take their API key from it.
 func (r *AgentReconciler) agentsUsingSecret(ctx context.Context, o client.Object) []reconcile.Request {
-	var list orqv1alpha1.AgentList
-	if err := r.List(ctx, &list, client.MatchingFields{secretIndex: o.GetNamespace() + "/" + o.GetName()}); err != nil {
-		logf.FromContext(ctx).Error(err, "listing Agents that use a Secret")
-		return nil
-	}
-	out := make([]reconcile.Request, 0, len(list.Items))
-	for i := range list.Items {
-		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-	}
-	return out
+	return r.requestsByIndex(ctx, secretIndex, client.ObjectKeyFromObject(o).String(), o.GetUID())
 }
 
 // secretOf is the secretIndex value of an Agent.

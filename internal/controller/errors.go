@@ -49,30 +49,30 @@ var (
 	errAdoptionRequired = errors.New("adoption required")
 )
 
+// operatorErrors classify the errors of the operator's own steps, first match wins.
+var operatorErrors = []struct {
+	err error
+	classification
+}{
+	{errInvalidSpec, classification{outcome: terminal, reason: ReasonInvalidSpec}},
+	// Woken by the referenced Agents' changes, or by the Secret's watch; the sync period is a
+	// safety net.
+	{errDependencyNotReady, classification{outcome: waitingOnCluster, reason: ReasonDependencyNotReady}},
+	{errSecretNotFound, classification{outcome: waitingOnCluster, reason: ReasonSecretNotFound}},
+	{errRefNotPermitted, classification{outcome: terminal, reason: ReasonRefNotPermitted}},
+	{errReferenceCycle, classification{outcome: terminal, reason: ReasonReferenceCycle}},
+	{errSecretUnreadable, classification{outcome: stalledSlow, reason: ReasonSecretUnreadable}},
+	{errNoCredentials, classification{outcome: terminal, reason: ReasonNoCredentials}},
+	// Re-checked every sync period, in case the foreign agent goes away.
+	{errAdoptionRequired, classification{outcome: stalledSlow, reason: ReasonAdoptionRequired}},
+}
+
 // classify maps an error to its handling, once.
 func classify(err error) classification {
-	if errors.Is(err, errInvalidSpec) {
-		return classification{outcome: terminal, reason: ReasonInvalidSpec}
-	}
-	switch {
-	case errors.Is(err, errDependencyNotReady):
-		// Woken by the referenced Agents' changes; the sync period is a safety net.
-		return classification{outcome: waitingOnCluster, reason: ReasonDependencyNotReady}
-	case errors.Is(err, errSecretNotFound):
-		// Woken by the Secret's watch.
-		return classification{outcome: waitingOnCluster, reason: ReasonSecretNotFound}
-	case errors.Is(err, errRefNotPermitted):
-		return classification{outcome: terminal, reason: ReasonRefNotPermitted}
-	case errors.Is(err, errReferenceCycle):
-		return classification{outcome: terminal, reason: ReasonReferenceCycle}
-	case errors.Is(err, errSecretUnreadable):
-		return classification{outcome: stalledSlow, reason: ReasonSecretUnreadable}
-	case errors.Is(err, errNoCredentials):
-		return classification{outcome: terminal, reason: ReasonNoCredentials}
-	}
-	if errors.Is(err, errAdoptionRequired) {
-		// Re-checked every sync period, in case the foreign agent goes away.
-		return classification{outcome: stalledSlow, reason: ReasonAdoptionRequired}
+	for _, e := range operatorErrors {
+		if errors.Is(err, e.err) {
+			return e.classification
+		}
 	}
 	switch orqclient.KindOf(err) {
 	case orqclient.KindInvalid:

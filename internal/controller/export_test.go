@@ -9,7 +9,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/utils/ptr"
@@ -42,11 +41,10 @@ var _ = Describe("Export", func() {
 			createRemote(a, nil)
 		}
 
-		n := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "exported-"}}
-		Expect(k8s.Create(ctx, n)).To(Succeed())
+		ns := newNamespace(ctx, "exported-")
 		api, err := orqclient.New(orqclient.Options{BaseURL: orqServer.URL, APIKey: suiteAPIKey})
 		Expect(err).NotTo(HaveOccurred())
-		exported, err := agentexport.Manifests(ctx, api, n.Name)
+		exported, err := agentexport.Manifests(ctx, api, ns)
 		Expect(err).NotTo(HaveOccurred())
 		var out bytes.Buffer
 		Expect(agentexport.Write(&out, exported)).To(Succeed())

@@ -7,8 +7,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
@@ -27,9 +25,7 @@ var _ = Describe("kstatus", func() {
 
 	BeforeEach(func() {
 		ctx = context.Background()
-		n := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "kstatus-"}}
-		Expect(k8s.Create(ctx, n)).To(Succeed())
-		ns = n.Name
+		ns = newNamespace(ctx, "kstatus-")
 	})
 
 	// kstatusOf reads the Agent as Flux and Argo CD do, unstructured, and computes its status.

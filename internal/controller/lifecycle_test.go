@@ -10,7 +10,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -29,9 +28,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 
 	BeforeEach(func() {
 		ctx = context.Background()
-		n := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "lifecycle-"}}
-		Expect(k8s.Create(ctx, n)).To(Succeed())
-		ns = n.Name
+		ns = newNamespace(ctx, "lifecycle-")
 	})
 
 	It("deletionPolicy Orphan leaves the remote agent in orq; Delete removes it", func() {
@@ -149,14 +146,13 @@ var _ = Describe("Agent lifecycle policies", func() {
 	})
 
 	It("lets the oldest of two Agents with one key manage it; the other takes over when it goes", func() {
-		other := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "lifecycle-other-"}}
-		Expect(k8s.Create(ctx, other)).To(Succeed())
+		other := newNamespace(ctx, "lifecycle-other-")
 
 		first := sampleAgent(ns, "shared-key")
 		Expect(k8s.Create(ctx, first)).To(Succeed())
 		waitReady(ctx, first)
 		time.Sleep(1100 * time.Millisecond) // creationTimestamp has a resolution of one second
-		second := sampleAgent(other.Name, "second")
+		second := sampleAgent(other, "second")
 		second.Spec.Key = "shared-key"
 		second.Spec.Role = "A different role"
 		Expect(k8s.Create(ctx, second)).To(Succeed())
@@ -259,15 +255,7 @@ func waitGone(ctx context.Context, agent *orqv1alpha1.Agent) {
 // waitStalled waits until the Agent is Stalled with this reason, and returns the condition.
 func waitStalled(ctx context.Context, agent *orqv1alpha1.Agent, reason string) *metav1.Condition {
 	GinkgoHelper()
-	var stalled *metav1.Condition
-	Eventually(func(g Gomega) {
-		g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
-		stalled = meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)
-		g.Expect(stalled).NotTo(BeNil())
-		g.Expect(stalled.Status).To(Equal(metav1.ConditionTrue))
-		g.Expect(stalled.Reason).To(Equal(reason))
-	}, timeout, poll).Should(Succeed())
-	return stalled
+	return waitCondition(ctx, agent, ConditionStalled, metav1.ConditionTrue, reason)
 }
 
 // eventReasons returns the reasons of the events recorded about an Agent so far.

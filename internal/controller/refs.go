@@ -287,18 +287,7 @@ func (teamChanged) Update(e event.UpdateEvent) bool {
 
 // referrers maps an Agent to the Agents whose team references it.
 func (r *AgentReconciler) referrers(ctx context.Context, o client.Object) []reconcile.Request {
-	var list orqv1alpha1.AgentList
-	if err := r.List(ctx, &list, client.MatchingFields{refIndex: client.ObjectKeyFromObject(o).String()}); err != nil {
-		logf.FromContext(ctx).Error(err, "listing Agents that reference an Agent")
-		return nil
-	}
-	var out []reconcile.Request
-	for i := range list.Items {
-		if list.Items[i].UID != o.GetUID() {
-			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-		}
-	}
-	return out
+	return r.requestsByIndex(ctx, refIndex, client.ObjectKeyFromObject(o).String(), o.GetUID())
 }
 
 // leavingMembers maps an Agent to the Agents its team references that are being deleted: they

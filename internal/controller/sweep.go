@@ -141,20 +141,19 @@ type remoteVersion struct{ id, updated string }
 // listAll reads every agent of a workspace, a full page at a time.
 func listAll(ctx context.Context, lister AgentLister) (map[string]remoteVersion, error) {
 	out := map[string]remoteVersion{}
-	opts := orqclient.ListOptions{Limit: orqclient.MaxPageSize}
-	for {
-		page, err := lister.ListAgentVersions(ctx, opts)
+	err := orqclient.EachPage(ctx, orqclient.MaxPageSize, func(ctx context.Context, o orqclient.ListOptions) ([]orqclient.AgentVersion, bool, error) {
+		page, err := lister.ListAgentVersions(ctx, o)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		for _, a := range page.Versions {
-			out[a.Key] = remoteVersion{id: a.ID, updated: a.Updated}
-		}
-		if !page.HasMore || len(page.Versions) == 0 {
-			return out, nil
-		}
-		opts.StartingAfter = page.Versions[len(page.Versions)-1].ID
+		return page.Versions, page.HasMore, nil
+	}, func(v orqclient.AgentVersion) string { return v.ID }, func(v orqclient.AgentVersion) {
+		out[v.Key] = remoteVersion{id: v.ID, updated: v.Updated}
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // listerFor returns the list client of a credential source, nil when there is none (yet): the

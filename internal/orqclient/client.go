@@ -245,21 +245,40 @@ func (c *Client) ListAgents(ctx context.Context, o ListOptions) (*AgentPage, err
 
 // ListAllAgents follows the list cursor until the last page, pageSize agents a call.
 func (c *Client) ListAllAgents(ctx context.Context, pageSize int) ([]Agent, error) {
+	var all []Agent
+	err := EachPage(ctx, pageSize, func(ctx context.Context, o ListOptions) ([]Agent, bool, error) {
+		page, err := c.ListAgents(ctx, o)
+		if err != nil {
+			return nil, false, err
+		}
+		return page.Agents, page.HasMore, nil
+	}, func(a Agent) string { return a.ID }, func(a Agent) { all = append(all, a) })
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// EachPage follows the list cursor from the first page to the last, pageSize items a call
+// (MaxPageSize when out of range), and gives each item to each. list reads one page and says
+// whether more follow; id is an item's ID, after which the next page starts.
+func EachPage[T any](ctx context.Context, pageSize int, list func(context.Context, ListOptions) ([]T, bool, error), id func(T) string, each func(T)) error {
 	if pageSize <= 0 || pageSize > MaxPageSize {
 		pageSize = MaxPageSize
 	}
-	var all []Agent
 	opts := ListOptions{Limit: pageSize}
 	for {
-		page, err := c.ListAgents(ctx, opts)
+		items, more, err := list(ctx, opts)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		all = append(all, page.Agents...)
-		if !page.HasMore || len(page.Agents) == 0 {
-			return all, nil
+		for _, item := range items {
+			each(item)
 		}
-		opts.StartingAfter = page.Agents[len(page.Agents)-1].ID
+		if !more || len(items) == 0 {
+			return nil
+		}
+		opts.StartingAfter = id(items[len(items)-1])
 	}
 }
 

@@ -94,13 +94,6 @@ func (l *Limiter) done(probe, answered, rateLimited bool) {
 	}
 }
 
-// closedFor is how long the gate stays closed.
-func (l *Limiter) closedFor() time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.closedUntil.Sub(l.now())
-}
-
 // closeFor closes the gate for d (at least), for every worker.
 func (l *Limiter) closeFor(d time.Duration) {
 	if d <= 0 {
