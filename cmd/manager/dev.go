@@ -36,7 +36,7 @@ func runDev(args []string) int {
 		return 2
 	}
 	// Locally, the metrics and probe ports are not needed and may be taken.
-	o.metricsAddr, o.probeAddr = "0", "0"
+	o.metricsAddr, o.probeAddr, o.pprofAddr = "0", "0", "0"
 	ctx := ctrl.SetupSignalHandler()
 
 	cfg, kubeconfig, stop, err := devCluster(crdDir, stateDir)

@@ -58,6 +58,7 @@ type options struct {
 	maxConcurrentReconciles int
 	metricsAddr             string
 	probeAddr               string
+	pprofAddr               string
 	leaderElect             bool
 	leaderElectionNamespace string
 	defaultDeletionPolicy   string
@@ -83,6 +84,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8443", "Address of the metrics endpoint; 0 disables it.")
 	fs.BoolVar(&o.metricsSecure, "metrics-secure", true, "Serve metrics over HTTPS, to callers whose token may get /metrics (TokenReview and SubjectAccessReview); false serves plain HTTP to anyone.")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the health and readiness probes; 0 disables them.")
+	fs.StringVar(&o.pprofAddr, "pprof-bind-address", "0", "Address of Go's profiling endpoints (/debug/pprof/, plain HTTP, no authentication); 0 disables them.")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica writes to orq.")
 	fs.StringVar(&o.defaultDeletionPolicy, "default-deletion-policy", string(orqv1alpha1.DeletionPolicyDelete), "Deletion policy of Agents that do not set spec.deletionPolicy: Delete or Orphan.")
 	fs.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces whose Agents this operator manages (default: all). With --agent-selector, splits Agents between operator Deployments (shards).")
@@ -209,6 +211,7 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 		Cache:                   controller.CacheOptions(namespaces, selector),
 		Metrics:                 metricsOptions(o),
 		HealthProbeBindAddress:  o.probeAddr,
+		PprofBindAddress:        o.pprofAddr,
 		LeaderElection:          o.leaderElect,
 		LeaderElectionID:        o.leaderElectionID,
 		LeaderElectionNamespace: o.leaderElectionNamespace,
