@@ -1,7 +1,8 @@
 package main
 
 // Tests that the hand-written docs keep up with the code: every flag of every command, every
-// environment variable the code reads, the annotations, and every condition type and reason.
+// environment variable the code reads, the metrics, the annotations, and every condition type and
+// reason.
 // (docs/api-reference.md is checked against the CRD by the tests of hack/apidocs.)
 
 import (
@@ -294,6 +295,20 @@ func TestConfigurationDocumentsEveryEnvironmentVariable(t *testing.T) {
 	for name, file := range vars {
 		if !strings.Contains(doc, "\n| `"+name+"` |") {
 			t.Errorf("%s (read in %s) has no row (\"| `%s` |\") in the environment variables of docs/configuration.md", name, file, name)
+		}
+	}
+}
+
+func TestConfigurationDocumentsEveryMetric(t *testing.T) {
+	doc := readDoc(t, configurationDoc)
+	src := readDoc(t, "../../internal/metrics/metrics.go")
+	names := regexp.MustCompile(`"(orq_operator_[a-z_]+)"`).FindAllStringSubmatch(src, -1)
+	if len(names) < 7 {
+		t.Fatalf("found only %d metric names in internal/metrics/metrics.go: is the scan broken?", len(names))
+	}
+	for _, m := range names {
+		if !strings.Contains(doc, "\n| `"+m[1]+"` |") {
+			t.Errorf("metric %s has no row in the metrics of docs/configuration.md", m[1])
 		}
 	}
 }
