@@ -28,6 +28,7 @@ import (
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/controller"
+	"github.com/orq-ai/orq-operator/internal/eventrecorder"
 	"github.com/orq-ai/orq-operator/internal/metrics"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
@@ -221,7 +222,9 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 	}
 	reconciler.Client = mgr.GetClient()
 	reconciler.SecretReader = mgr.GetAPIReader()
-	reconciler.Recorder = mgr.GetEventRecorder("orq-operator")
+	if reconciler.Recorder, err = eventrecorder.ForManager(mgr, "orq-operator"); err != nil {
+		return err
+	}
 	if err := reconciler.SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("setting up the Agent controller: %w", err)
 	}

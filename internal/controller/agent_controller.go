@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -30,7 +31,6 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-	"sigs.k8s.io/controller-runtime/pkg/recorder"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
@@ -73,7 +73,7 @@ const (
 type AgentReconciler struct {
 	client.Client
 	API      AgentAPI
-	Recorder recorder.EventRecorder
+	Recorder events.EventRecorder
 	// SyncPeriod is how often an agent is re-read to catch drift; DefaultSyncPeriod when zero.
 	SyncPeriod time.Duration
 	// DefaultDeletionPolicy applies to Agents that do not set spec.deletionPolicy; Delete when empty.

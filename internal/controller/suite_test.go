@@ -20,6 +20,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/eventrecorder"
 	"github.com/orq-ai/orq-operator/internal/openapi"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 	"github.com/orq-ai/orq-operator/internal/orqmem"
@@ -88,6 +89,8 @@ var _ = BeforeSuite(func() {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
 		Cache: CacheOptions(nil, nil)})
 	Expect(err).NotTo(HaveOccurred())
+	recorder, err := eventrecorder.ForManager(mgr, "orq-operator")
+	Expect(err).NotTo(HaveOccurred())
 	Expect((&AgentReconciler{
 		Client:            mgr.GetClient(),
 		API:               api,
@@ -96,7 +99,7 @@ var _ = BeforeSuite(func() {
 			return pool.For(source, key)
 		},
 		SecretReader:            mgr.GetAPIReader(),
-		Recorder:                mgr.GetEventRecorder("orq-operator"),
+		Recorder:                recorder,
 		SyncPeriod:              suiteSyncPeriod,
 		MaxConcurrentReconciles: 2,
 		CreateClockSkew:         time.Millisecond,

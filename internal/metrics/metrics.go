@@ -56,10 +56,23 @@ var (
 		Name: "orq_operator_sweep_wakeups_total",
 		Help: "Agents a drift sweep (a listing of the workspace) found changed in orq and woke.",
 	})
+
+	// EventsDropped counts the events not written: the recorder's queue was full, or the
+	// apiserver refused them or stayed unavailable.
+	EventsDropped = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "orq_operator_events_dropped_total",
+		Help: "Events not written, by reason (queue_full, write_failed).",
+	}, []string{"reason"})
+)
+
+// Reasons of EventsDropped.
+const (
+	EventDroppedQueueFull   = "queue_full"
+	EventDroppedWriteFailed = "write_failed"
 )
 
 func init() {
-	ctrlmetrics.Registry.MustRegister(APIRequests, APILatency, RateLimitWaits, DriftCorrections, SweepWakeups)
+	ctrlmetrics.Registry.MustRegister(APIRequests, APILatency, RateLimitWaits, DriftCorrections, SweepWakeups, EventsDropped)
 }
 
 // ObserveRequest records one request to the orq API: status 0 means no answer, -1 held back.

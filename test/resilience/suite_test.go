@@ -31,6 +31,7 @@ import (
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/controller"
+	"github.com/orq-ai/orq-operator/internal/eventrecorder"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 	"github.com/orq-ai/orq-operator/internal/orqmem"
 )
@@ -131,10 +132,12 @@ func startManager(o managerOptions) *runningManager {
 	})
 	Expect(err).NotTo(HaveOccurred())
 	ctx, cancel := context.WithCancel(context.Background())
+	recorder, err := eventrecorder.ForManager(mgr, "orq-operator")
+	Expect(err).NotTo(HaveOccurred())
 	Expect((&controller.AgentReconciler{
 		Client:                  mgr.GetClient(),
 		API:                     agentAPI,
-		Recorder:                mgr.GetEventRecorder("orq-operator"),
+		Recorder:                recorder,
 		SyncPeriod:              syncPeriod,
 		CreateClockSkew:         time.Millisecond,
 		MaxConcurrentReconciles: max(o.workers, 2),
