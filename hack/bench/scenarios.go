@@ -220,28 +220,29 @@ func (r *run) runScenario(ctx context.Context, name string) *result {
 	defer cancel()
 	log.Printf("N=%d: scenario %s", r.n, name)
 	start := time.Now()
-	var res *result
+	res := newResult(r.n, name, name)
+	var err error
 	switch name {
 	case "create":
-		res = r.create(sctx)
+		err = r.create(sctx, res)
 	case "change":
-		res = r.change(sctx)
+		err = r.change(sctx, res)
 	case "edit":
-		res = r.edit(sctx)
+		err = r.edit(sctx, res)
 	case "steady":
-		res = r.steady(sctx)
+		err = r.steady(sctx, res)
 	case "restart":
-		res = r.restart(sctx)
+		err = r.restart(sctx, res)
 	case "ratelimit":
-		res = r.rateLimit(sctx)
+		err = r.rateLimit(sctx, res)
 	case "reject":
-		res = r.reject(sctx)
+		err = r.reject(sctx, res)
 	case "delete":
-		res = r.delete(sctx)
+		err = r.delete(sctx, res)
 	default:
-		res = newResult(r.n, name, name)
-		res.err = fmt.Errorf("unknown scenario %q", name)
+		err = fmt.Errorf("unknown scenario %q", name)
 	}
+	res.err = err
 	if res.err != nil {
 		log.Printf("N=%d: scenario %s FAILED after %s: %v", r.n, name, fmtDuration(time.Since(start)), res.err)
 	} else {
@@ -251,29 +252,25 @@ func (r *run) runScenario(ctx context.Context, name string) *result {
 }
 
 // (a) create.
-func (r *run) create(ctx context.Context) *result {
+func (r *run) create(ctx context.Context, res *result) error {
 	n := r.n
-	res := newResult(n, "create", fmt.Sprintf("(a) create: apply %d Agents at once; until all are Ready and Synced with observedGeneration = generation", n))
+	res.title = fmt.Sprintf("(a) create: apply %d Agents at once; until all are Ready and Synced with observedGeneration = generation", n)
 	s, err := r.b.begin(ctx)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	start := time.Now()
 	if err := r.createAgents(ctx, "create", r.names, "Answer the question in one sentence."); err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	applied := time.Since(start)
 	done, err := r.waitFor(ctx, "create: converged", r.names, r.timeout, r.convergedPred)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	m, err := r.b.end(ctx, s, nil)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	elapsed := done.Sub(start)
 	bound := r.apiBound(n)
@@ -300,7 +297,7 @@ func (r *run) create(ctx context.Context) *result {
 	if get := m.orq["GET"]; get > 0 && elapsed > r.b.cfg.syncPeriod {
 		res.notes = append(res.notes, fmt.Sprintf("The create took longer than a sync period (%s): the %d GETs are drift checks of Agents created earlier.", r.b.cfg.syncPeriod, get))
 	}
-	return res
+	return nil
 }
 
 // rssSummary is the manager's peak RSS over all the scenarios of one N.
@@ -314,7 +311,8 @@ func rssSummary(n int, results []*result) *result {
 	return res
 }
 
-// driftLoad is the share of the workers' time that one GET per agent per sync period takes.
+// driftLoad is the share of the workers' time that one GET per agent per sync period would take
+// (drift checks agent by agent, which the list sweeps replaced).
 func (r *run) driftLoad() float64 {
 	c := r.b.cfg
 	return float64(r.n) * c.latency.Seconds() / (float64(c.workers) * c.syncPeriod.Seconds())
@@ -335,31 +333,27 @@ func rssMet(n int, rss uint64) *bool {
 }
 
 // (b) change one field of every Agent.
-func (r *run) change(ctx context.Context) *result {
+func (r *run) change(ctx context.Context, res *result) error {
 	n := r.n
-	res := newResult(n, "change", fmt.Sprintf("(b) change: set spec.instructions of all %d Agents; until all have observedGeneration = generation and Synced", n))
+	res.title = fmt.Sprintf("(b) change: set spec.instructions of all %d Agents; until all have observedGeneration = generation and Synced", n)
 	s, err := r.b.begin(ctx)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	start := time.Now()
 	if err := r.parallel(ctx, "change", r.names, func(ctx context.Context, name string) error {
 		return r.setInstructions(ctx, name, "Answer the question in two sentences.")
 	}); err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	applied := time.Since(start)
 	done, err := r.waitFor(ctx, "change: converged", r.names, r.timeout, r.convergedPred)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	m, err := r.b.end(ctx, s, nil)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	elapsed := done.Sub(start)
 	bound := r.apiBound(n)
@@ -374,17 +368,16 @@ func (r *run) change(ctx context.Context) *result {
 	res.head("orq calls / changed agent", perAgent, 1, "", "", "1 PATCH", ptr(perAgent <= 1.0001))
 	w, _ := m.kubeWrites(agentGVR.Resource)
 	res.head("kube writes / changed agent", w/float64(n), 1, "", "", "1 status write", ptr(w <= float64(n)))
-	return res
+	return nil
 }
 
 // (h) latency from one edit to its PATCH while the other Agents are idle.
-func (r *run) edit(ctx context.Context) *result {
+func (r *run) edit(ctx context.Context, res *result) error {
 	n, edits := r.n, r.b.cfg.edits
-	res := newResult(n, "edit", fmt.Sprintf("(h) edit → PATCH: %d sequential single edits while %d Agents are idle; from the update's answer to orq receiving the PATCH", edits, n))
+	res.title = fmt.Sprintf("(h) edit → PATCH: %d sequential single edits while %d Agents are idle; from the update's answer to orq receiving the PATCH", edits, n)
 	s, err := r.b.begin(ctx)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	var lat []time.Duration
 	for i := range edits {
@@ -394,32 +387,27 @@ func (r *run) edit(ctx context.Context) *result {
 		sent := time.Now()
 		if err != nil {
 			stop()
-			res.err = err
-			return res
+			return err
 		}
 		select {
 		case at := <-ch:
 			lat = append(lat, at.Sub(sent))
 		case <-time.After(30 * time.Second):
 			stop()
-			res.err = fmt.Errorf("edit %d of %s: no PATCH within 30s", i, name)
-			return res
+			return fmt.Errorf("edit %d of %s: no PATCH within 30s", i, name)
 		case <-ctx.Done():
 			stop()
-			res.err = ctx.Err()
-			return res
+			return ctx.Err()
 		}
 		stop()
 		if _, err := r.waitFor(ctx, "edit: converged", []string{name}, time.Minute, r.convergedPred); err != nil {
-			res.err = err
-			return res
+			return err
 		}
 		sleepCtx(ctx, 100*time.Millisecond) // let the status write settle: the next edit starts idle
 	}
 	m, err := r.b.end(ctx, s, nil)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	rt := r.b.cfg.latency
 	p50, p99, worst := percentile(lat, 50), percentile(lat, 99), percentile(lat, 100)
@@ -431,38 +419,34 @@ func (r *run) edit(ctx context.Context) *result {
 	res.procRows(m)
 	res.notes = append(res.notes, fmt.Sprintf("The PATCH is timed when orq receives it, before the simulated %s latency of its answer. "+
 		"Goal: within one queue wait (at most one round trip on a busy queue) plus one round trip, i.e. ≤ %s here.", rt, fmtDuration(2*rt)),
-		fmt.Sprintf("Idle means no spec change: one drift GET per agent per sync period keeps the %d workers %.0f%% busy at N=%d (N × latency / (workers × sync period)), and an edit may wait in the queue behind the drift checks that are due.",
+		fmt.Sprintf("Idle means no spec change. Drift is looked for by listing the workspace (ceil(N/200) pages per sync period), which queues only the Agents changed in orq, so an edit waits behind nothing; one GET per agent per sync period instead would keep the %d workers %.0f%% busy at N=%d (N × latency / (workers × sync period)).",
 			r.b.cfg.workers, 100*r.driftLoad(), r.n))
 	res.head("p99 edit → PATCH", timeRatio(p99, rt), 1, fmtDuration(p99), fmtDuration(rt)+" (1 round trip)",
 		"≤ 1 queue wait + 1 round trip ("+fmtDuration(2*rt)+")", ptr(p99 <= 2*rt))
-	return res
+	return nil
 }
 
 // (c) steady state over three sync periods.
-func (r *run) steady(ctx context.Context) *result {
+func (r *run) steady(ctx context.Context, res *result) error {
 	n := r.n
 	periods := 3
-	res := newResult(n, "steady", fmt.Sprintf("(c) steady state: %d synced Agents, nothing changes, for %d sync periods (%s)", n, periods, time.Duration(periods)*r.b.cfg.syncPeriod))
+	res.title = fmt.Sprintf("(c) steady state: %d synced Agents, nothing changes, for %d sync periods (%s)", n, periods, time.Duration(periods)*r.b.cfg.syncPeriod)
 	s, err := r.b.begin(ctx)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	end := time.Now().Add(time.Duration(periods) * r.b.cfg.syncPeriod)
 	for time.Now().Before(end) {
 		if err := r.b.managerAlive(); err != nil {
-			res.err = err
-			return res
+			return err
 		}
 		if !sleepCtx(ctx, min(time.Second, time.Until(end))) {
-			res.err = ctx.Err()
-			return res
+			return ctx.Err()
 		}
 	}
 	m, err := r.b.end(ctx, s, nil)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	bound := periods * listPages(n)
 	res.orqRows(m, map[string]float64{"LIST": float64(bound)}, n, "agent")
@@ -472,35 +456,32 @@ func (r *run) steady(ctx context.Context) *result {
 		res.notes = append(res.notes, fmt.Sprintf("Only %d of %d Agents were still converged at the end.", c, n))
 	}
 	res.notes = append(res.notes, fmt.Sprintf("Lower bound: one list page per %d agents per sync period: %d × ceil(%d/%d) = %d reads, and no write.", pageSize, periods, n, pageSize, bound),
-		fmt.Sprintf("One GET per agent per sync period keeps the %d workers %.0f%% busy (N × latency / (workers × sync period)).", r.b.cfg.workers, 100*r.driftLoad()))
+		fmt.Sprintf("For comparison, one GET per agent per sync period would keep the %d workers %.0f%% busy (N × latency / (workers × sync period)).", r.b.cfg.workers, 100*r.driftLoad()))
 	reads := float64(m.orq["GET"] + m.orq["LIST"])
 	res.head(fmt.Sprintf("orq reads in %d sync periods", periods), reads, float64(bound), "", "", "≤ ceil(N/200) per period + changed (0)", ptr(reads <= float64(bound)))
 	other := float64(m.orqTotal()) - reads
 	res.head("orq writes in steady state", other, 0, "", "", "0", ptr(other == 0))
 	w, _ := m.kubeWrites(agentGVR.Resource)
 	res.head("kube writes in steady state", w, 0, "", "", "0", ptr(w == 0))
-	return res
+	return nil
 }
 
 // (d) restart the manager with N synced Agents.
-func (r *run) restart(ctx context.Context) *result {
+func (r *run) restart(ctx context.Context, res *result) error {
 	n := r.n
-	res := newResult(n, "restart", fmt.Sprintf("(d) restart: stop the manager (SIGTERM) with %d synced Agents and start it again; measured over one sync period from the start", n))
+	res.title = fmt.Sprintf("(d) restart: stop the manager (SIGTERM) with %d synced Agents and start it again; measured over one sync period from the start", n)
 	r.b.stopManager()
 	s, err := r.b.begin(ctx)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	if err := r.b.startManager(); err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	start := r.b.mgr.started
 	ready, err := r.b.waitReady(ctx, r.timeout)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	quiet := max(3*time.Second, 10*r.b.cfg.latency)
 	deadline := start.Add(r.timeout)
@@ -515,20 +496,17 @@ func (r *run) restart(ctx context.Context) *result {
 		case count > 0 && time.Since(last) >= quiet:
 			settled, how = last, fmt.Sprintf("no orq call for %s", quiet)
 		case time.Now().After(deadline):
-			res.err = fmt.Errorf("restart: not settled within %s (%d calls, %d agents read)", r.timeout, count, keys)
-			return res
+			return fmt.Errorf("restart: not settled within %s (%d calls, %d agents read)", r.timeout, count, keys)
 		}
 		if err := r.b.managerAlive(); err != nil {
-			res.err = err
-			return res
+			return err
 		}
 		if time.Since(lastLog) >= 5*time.Second {
 			log.Printf("  restart: %d calls, %d/%d agents read", count, keys, n)
 			lastLog = time.Now()
 		}
 		if !sleepCtx(ctx, 100*time.Millisecond) {
-			res.err = ctx.Err()
-			return res
+			return ctx.Err()
 		}
 	}
 	windowEnd := start.Add(r.b.cfg.syncPeriod)
@@ -536,13 +514,11 @@ func (r *run) restart(ctx context.Context) *result {
 		windowEnd = settled
 	}
 	if d := time.Until(windowEnd); d > 0 && !sleepCtx(ctx, d) {
-		res.err = ctx.Err()
-		return res
+		return ctx.Err()
 	}
 	m, err := r.b.end(ctx, s, nil)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	pages := listPages(n)
 	elapsed := settled.Sub(start)
@@ -561,18 +537,17 @@ func (r *run) restart(ctx context.Context) *result {
 	w, _ := m.kubeWrites(agentGVR.Resource)
 	res.head("kube writes after restart", w, 0, "", "", "0", ptr(w == 0))
 	res.head("time to settle", timeRatio(elapsed, bound), 1, fmtDuration(elapsed), fmtDuration(bound), "—", nil)
-	return res
+	return nil
 }
 
 // (e) a window in which every orq call answers 429 with Retry-After.
-func (r *run) rateLimit(ctx context.Context) *result {
+func (r *run) rateLimit(ctx context.Context, res *result) error {
 	n, win, ra := r.n, r.b.cfg.rlWindow, r.b.cfg.retryAfter
 	k := min(r.b.cfg.rlEdits, n)
-	res := newResult(n, "ratelimit", fmt.Sprintf("(e) 429 window: every orq call answers 429 with Retry-After %s for %s, while %d Agents are edited", ra, win, k))
+	res.title = fmt.Sprintf("(e) 429 window: every orq call answers 429 with Retry-After %s for %s, while %d Agents are edited", ra, win, k)
 	s, err := r.b.begin(ctx)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	r.b.mem.AddFault(orqmem.Fault{Status: http.StatusTooManyRequests, RetryAfter: ra, Message: "rate limited (bench)"})
 	from := time.Now()
@@ -585,31 +560,26 @@ func (r *run) rateLimit(ctx context.Context) *result {
 	}); err != nil {
 		r.b.mem.ClearFaults()
 		r.b.addLatency()
-		res.err = err
-		return res
+		return err
 	}
 	ok := sleepCtx(ctx, time.Until(from.Add(win)))
 	r.b.mem.ClearFaults()
 	r.b.addLatency()
 	to := time.Now()
 	if !ok {
-		res.err = ctx.Err()
-		return res
+		return ctx.Err()
 	}
 	doneEdited, err := r.waitFor(ctx, "ratelimit: edited Agents converged", edited, r.timeout, r.convergedPred)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	doneAll, err := r.waitFor(ctx, "ratelimit: all Agents converged", r.names, r.timeout, r.convergedPred)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	m, err := r.b.end(ctx, s, nil)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	slack := 50 * time.Millisecond
 	g := analyzeGate(m.calls, from, to, slack)
@@ -637,7 +607,7 @@ func (r *run) rateLimit(ctx context.Context) *result {
 		"(requests already on the wire when the 429 was sent are not counted). Kube writes cover the window and the recovery.", slack, slack))
 	res.head("requests before Retry-After expired", float64(g.early), 0, "", "", "0 (one shared gate)", ptr(g.early == 0))
 	res.head("requests in the 429 window", float64(g.requests), float64(probes), "", "", "—", nil)
-	return res
+	return nil
 }
 
 // verbCounts renders counts by verb.
@@ -655,10 +625,10 @@ func verbCounts(m map[string]int) string {
 }
 
 // (f) a 400 on create.
-func (r *run) reject(ctx context.Context) *result {
+func (r *run) reject(ctx context.Context, res *result) error {
 	n, k := r.n, r.b.cfg.rejects
 	periods := 2
-	res := newResult(n, "reject", fmt.Sprintf("(f) 400 on create: %d new Agents whose POST answers 400, next to %d synced ones; counted over %d sync periods", k, n, periods))
+	res.title = fmt.Sprintf("(f) 400 on create: %d new Agents whose POST answers 400, next to %d synced ones; counted over %d sync periods", k, n, periods)
 	names := make([]string, k)
 	rejected := map[string]bool{}
 	for i := range names {
@@ -667,8 +637,7 @@ func (r *run) reject(ctx context.Context) *result {
 	}
 	s, err := r.b.begin(ctx)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	r.b.mem.AddFault(orqmem.Fault{Method: http.MethodPost, Path: agentsPath, Status: http.StatusBadRequest, Times: k, Message: "rejected by the bench"})
 	start := time.Now()
@@ -695,8 +664,7 @@ func (r *run) reject(ctx context.Context) *result {
 		}
 	}()
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	counts := map[string]int{}
 	for _, name := range names {
@@ -716,33 +684,29 @@ func (r *run) reject(ctx context.Context) *result {
 	res.notes = append(res.notes, fmt.Sprintf("Stalled reasons: %s. Orq calls are those for the rejected keys only; kube writes are all the operator's writes in the window (the %d synced Agents should write nothing).", strings.Join(reasons, ", "), n))
 	perAgent := float64(m.orqTotal()) / float64(k)
 	res.head("orq calls / rejected agent", perAgent, 1, "", "", "1 POST, no retry until the spec changes", ptr(perAgent <= 1.0001))
-	return res
+	return nil
 }
 
 // (g) delete all.
-func (r *run) delete(ctx context.Context) *result {
+func (r *run) delete(ctx context.Context, res *result) error {
 	n := r.n
-	res := newResult(n, "delete", fmt.Sprintf("(g) delete: delete all %d Agents; until all are gone", n))
+	res.title = fmt.Sprintf("(g) delete: delete all %d Agents; until all are gone", n)
 	s, err := r.b.begin(ctx)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	start := time.Now()
 	if err := r.deleteAgents(ctx, "delete", r.names); err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	applied := time.Since(start)
 	done, err := r.waitFor(ctx, "delete: gone", r.names, r.timeout, goneMissing)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	m, err := r.b.end(ctx, s, nil)
 	if err != nil {
-		res.err = err
-		return res
+		return err
 	}
 	elapsed := done.Sub(start)
 	bound := r.apiBound(n)
@@ -755,7 +719,7 @@ func (r *run) delete(ctx context.Context) *result {
 	perAgent := float64(m.orqTotal()) / float64(n)
 	res.head("time until all are gone", timeRatio(elapsed, bound), 1, fmtDuration(elapsed), fmtDuration(bound), "—", nil)
 	res.head("orq calls / deleted agent", perAgent, 1, "", "", "1 DELETE", ptr(perAgent <= 1.0001))
-	return res
+	return nil
 }
 
 // cleanup removes whatever Agents remain in the namespace: through the manager when it runs,
