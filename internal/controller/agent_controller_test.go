@@ -105,6 +105,21 @@ var _ = Describe("Agent controller", func() {
 		Expect(agent.Status.Version).To(Equal(remote["version"]))
 	})
 
+	It("leaves kubectl's last-applied-configuration on the Agent, though its cache drops it", func() {
+		agent := sampleAgent(ns, "kubectl-applied")
+		manifest := `{"apiVersion":"orq.ai/v1alpha1","kind":"Agent","metadata":{"name":"kubectl-applied"}}`
+		agent.Annotations = map[string]string{lastApplied: manifest}
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+		agent.Spec.Instructions = "Be brief."
+		Expect(k8s.Update(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+
+		Expect(agent.Finalizers).To(ContainElement(FinalizerName), "the operator patched the metadata")
+		Expect(agent.Annotations).To(HaveKeyWithValue(lastApplied, manifest))
+		Expect(agent.Annotations).To(HaveKey(orqv1alpha1.AnnotationCreateAttemptedAt))
+	})
+
 	It("makes no write at all in steady state, over several resyncs", func() {
 		agent := sampleAgent(ns, "steady")
 		Expect(k8s.Create(ctx, agent)).To(Succeed())

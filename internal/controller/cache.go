@@ -12,15 +12,23 @@ import (
 
 // CacheOptions returns the manager's cache options: only the namespaces and the Agents of this
 // shard (all when empty), without managedFields, which the operator never reads and which weigh
-// more than the rest of a small object.
+// more than the rest of a small object. Agents also lose kubectl's last-applied-configuration
+// annotation (a copy of the whole manifest, written by client-side kubectl apply), see stripAgent.
 //
 // Secrets are watched as metadata only (for the Agents whose spec.apiKeySecretRef names them),
 // and the cache keeps no more of them than their name and resourceVersion: no labels, no
 // annotations (kubectl's last-applied-configuration annotation holds a Secret's data).
 func CacheOptions(namespaces []string, agentSelector labels.Selector) cache.Options {
+	agents := cache.ByObject{Transform: stripAgent}
+	if agentSelector != nil && !agentSelector.Empty() {
+		agents.Label = agentSelector
+	}
 	o := cache.Options{
 		DefaultTransform: cache.TransformStripManagedFields(),
-		ByObject:         map[client.Object]cache.ByObject{&corev1.Secret{}: {Transform: stripToIdentity}},
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.Secret{}:     {Transform: stripToIdentity},
+			&orqv1alpha1.Agent{}: agents,
+		},
 	}
 	if len(namespaces) > 0 {
 		o.DefaultNamespaces = map[string]cache.Config{}
@@ -28,10 +36,28 @@ func CacheOptions(namespaces []string, agentSelector labels.Selector) cache.Opti
 			o.DefaultNamespaces[ns] = cache.Config{}
 		}
 	}
-	if agentSelector != nil && !agentSelector.Empty() {
-		o.ByObject[&orqv1alpha1.Agent{}] = cache.ByObject{Label: agentSelector}
-	}
 	return o
+}
+
+// lastApplied is the annotation in which client-side kubectl apply keeps the manifest it applied.
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+// stripAgent drops from a cached Agent what the operator never reads: managedFields, and the
+// last-applied-configuration annotation, which doubles the memory of every Agent applied with
+// client-side kubectl apply. The operator writes Agents with patches computed between two copies
+// of the cached object, never with a full update, so what the cache lacks is never removed from
+// the Agent itself.
+func stripAgent(in any) (any, error) {
+	if a, ok := in.(*orqv1alpha1.Agent); ok {
+		a.ManagedFields = nil
+		if _, ok := a.Annotations[lastApplied]; ok {
+			delete(a.Annotations, lastApplied)
+			if len(a.Annotations) == 0 {
+				a.Annotations = nil
+			}
+		}
+	}
+	return in, nil
 }
 
 // stripToIdentity keeps of an object's metadata only what identifies a version of it.

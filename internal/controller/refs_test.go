@@ -190,6 +190,36 @@ func TestStripToIdentity(t *testing.T) {
 	}
 }
 
+func TestStripAgent(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   map[string]string
+		want map[string]string
+	}{
+		{"kubectl's copy of the manifest goes", map[string]string{lastApplied: `{"spec":{}}`, orqv1alpha1.AnnotationSyncInterval: "5m"}, map[string]string{orqv1alpha1.AnnotationSyncInterval: "5m"}},
+		{"no annotation left: nil", map[string]string{lastApplied: `{"spec":{}}`}, nil},
+		{"other annotations stay", map[string]string{orqv1alpha1.AnnotationCreateAttemptedAt: "t"}, map[string]string{orqv1alpha1.AnnotationCreateAttemptedAt: "t"}},
+		{"none", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Name: "bot", Annotations: tc.in,
+				ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl"}}, Finalizers: []string{FinalizerName}}}
+			a.Spec.Role = "Support"
+			out, err := stripAgent(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := out.(*orqv1alpha1.Agent)
+			if !reflect.DeepEqual(got.Annotations, tc.want) || got.ManagedFields != nil {
+				t.Errorf("annotations %v, managedFields %v; want %v and none", got.Annotations, got.ManagedFields, tc.want)
+			}
+			if got.Spec.Role != "Support" || !reflect.DeepEqual(got.Finalizers, []string{FinalizerName}) {
+				t.Errorf("the spec or the finalizers changed: %+v", got)
+			}
+		})
+	}
+}
+
 // A Secret read once is not read again until its resourceVersion changes; a deleted Agent whose
 // Secret is gone still gets the key last read.
 func TestCredentialsFromSecret(t *testing.T) {

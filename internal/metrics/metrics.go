@@ -120,7 +120,8 @@ func (c *AgentCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var list orqv1alpha1.AgentList
-	if err := c.Reader.List(ctx, &list); err != nil {
+	// Read only: no copy of every Agent at each scrape.
+	if err := c.Reader.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
 		return
 	}
 	for key, n := range CountByCondition(list.Items) {
