@@ -136,7 +136,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.docSection, "doc-section", "main", "Name of the generated section -doc rewrites (a document may hold several, e.g. one per set of N).")
 	fs.BoolVar(&c.keep, "keep", false, "Keep the work directory (kubeconfig, manager logs) even when all went well.")
 	fs.StringVar(&c.extraArgs, "manager-args", "", "Extra flags for the manager, space-separated.")
-	fs.StringVar(&c.goMemLimit, "gomemlimit", "110MiB", "GOMEMLIMIT of the manager, as config/manager and the chart set it; empty: none.")
+	fs.StringVar(&c.goMemLimit, "gomemlimit", "100MiB", "GOMEMLIMIT of the manager, as config/manager and the chart set it; empty: none.")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
