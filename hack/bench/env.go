@@ -49,8 +49,9 @@ type bench struct {
 	mgr       *managerProc
 	mgrSerial int
 
-	// statusRate is the calibrated rate of Agent status writes the apiserver takes (0: unknown).
-	statusRate float64
+	// statusRate and createRate are the calibrated rates of Agent status writes and of Agent
+	// creates the apiserver takes (0: unknown).
+	statusRate, createRate float64
 }
 
 // setup starts the control plane and the in-memory orq API, and builds the manager if needed.

@@ -431,8 +431,8 @@ func (b *bench) calibrate(ctx context.Context) (string, error) {
 	if err := r.createAgents(ctx, "calibration: create", r.names[warm:], "Answer."); err != nil {
 		return "", err
 	}
-	createRate := float64(r.n-warm) / time.Since(start).Seconds()
-	t.add("apiserver: Agent creates / s", fmt.Sprintf("%.0f", createRate), fmt.Sprintf("%d Agents after %d to warm up, %d concurrent clients", r.n-warm, warm, b.cfg.clientWorkers))
+	b.createRate = float64(r.n-warm) / time.Since(start).Seconds()
+	t.add("apiserver: Agent creates / s", fmt.Sprintf("%.0f", b.createRate), fmt.Sprintf("%d Agents after %d to warm up, %d concurrent clients", r.n-warm, warm, b.cfg.clientWorkers))
 
 	var (
 		count atomic.Int64
