@@ -94,6 +94,9 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election lease (default: the pod's namespace).")
 }
 
+// eventDrainTimeout is how long the events still queued at shutdown may take to be written.
+const eventDrainTimeout = 5 * time.Second
+
 func main() {
 	args := os.Args[1:]
 	if len(args) > 0 {
@@ -222,9 +225,12 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 	}
 	reconciler.Client = mgr.GetClient()
 	reconciler.SecretReader = mgr.GetAPIReader()
-	if reconciler.Recorder, err = eventrecorder.ForManager(mgr, "orq-operator"); err != nil {
-		return err
-	}
+	events := eventrecorder.New(mgr.GetClient(), mgr.GetScheme(), "orq-operator", eventrecorder.DefaultQueueLength, mgr.GetLogger().WithName("events"))
+	reconciler.Recorder = events
+	stopEvents := events.Run()
+	// Deferred: it runs once mgr.Start has returned, when the controllers have stopped, so that
+	// the events of the last reconciles are written too.
+	defer stopEvents(eventDrainTimeout)
 	if err := reconciler.SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("setting up the Agent controller: %w", err)
 	}

@@ -3,13 +3,13 @@ package controller
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -666,11 +666,18 @@ func (r *AgentReconciler) forgetFirstCreateAttempt(ctx context.Context, agent *o
 		return nil
 	}
 	status := agent.Status.DeepCopy()
-	patch := client.MergeFrom(agent.DeepCopy())
-	delete(agent.Annotations, orqv1alpha1.AnnotationCreateAttemptedAt)
-	if err := r.Patch(ctx, agent, patch); err != nil {
+	// This key only. A merge patch computed from the cached Agent would send "annotations": null
+	// when this is the last annotation the cache holds, and so also remove those the cache drops
+	// (kubectl's last-applied-configuration, see stripAgent).
+	body, err := json.Marshal(map[string]any{"metadata": map[string]any{
+		"annotations": map[string]any{orqv1alpha1.AnnotationCreateAttemptedAt: nil}}})
+	if err != nil {
 		return err
 	}
+	if err := r.Patch(ctx, agent, client.RawPatch(types.MergePatchType, body)); err != nil {
+		return err
+	}
+	delete(agent.Annotations, orqv1alpha1.AnnotationCreateAttemptedAt)
 	agent.Status = *status
 	return nil
 }
@@ -734,26 +741,10 @@ func (r *AgentReconciler) patchStatus(ctx context.Context, original, agent *orqv
 	return err
 }
 
-// maxEventNote is the longest note events.k8s.io/v1 accepts.
-const maxEventNote = 1024
-
 func (r *AgentReconciler) event(agent *orqv1alpha1.Agent, eventType, reason, action, note string, args ...any) {
 	if r.Recorder != nil {
-		r.Recorder.Eventf(agent, nil, eventType, reason, action, "%s", truncate(fmt.Sprintf(note, args...), maxEventNote))
+		r.Recorder.Eventf(agent, nil, eventType, reason, action, note, args...)
 	}
-}
-
-// truncate shortens s to at most n bytes, on a rune boundary, marking the cut.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	const mark = "..."
-	cut := n - len(mark)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + mark
 }
 
 func (r *AgentReconciler) now() time.Time {

@@ -106,18 +106,24 @@ var _ = Describe("Agent controller", func() {
 	})
 
 	It("leaves kubectl's last-applied-configuration on the Agent, though its cache drops it", func() {
+		orqAPI.AddFault(orqmem.Fault{Method: http.MethodPost, Path: "/v2/agents", Status: http.StatusBadRequest, Message: "refused"})
+		DeferCleanup(orqAPI.ClearFaults)
 		agent := sampleAgent(ns, "kubectl-applied")
 		manifest := `{"apiVersion":"orq.ai/v1alpha1","kind":"Agent","metadata":{"name":"kubectl-applied"}}`
 		agent.Annotations = map[string]string{lastApplied: manifest}
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
-		waitReady(ctx, agent)
+
+		// A refused create removes the operator's own annotation, and only it.
+		waitStalled(ctx, agent, ReasonAPIRejected)
+		Expect(agent.Finalizers).To(ContainElement(FinalizerName), "the operator patched the metadata")
+		Expect(agent.Annotations).NotTo(HaveKey(orqv1alpha1.AnnotationCreateAttemptedAt))
+		Expect(agent.Annotations).To(HaveKeyWithValue(lastApplied, manifest))
+
+		orqAPI.ClearFaults()
 		agent.Spec.Instructions = "Be brief."
 		Expect(k8s.Update(ctx, agent)).To(Succeed())
 		waitReady(ctx, agent)
-
-		Expect(agent.Finalizers).To(ContainElement(FinalizerName), "the operator patched the metadata")
 		Expect(agent.Annotations).To(HaveKeyWithValue(lastApplied, manifest))
-		Expect(agent.Annotations).To(HaveKey(orqv1alpha1.AnnotationCreateAttemptedAt))
 	})
 
 	It("makes no write at all in steady state, over several resyncs", func() {

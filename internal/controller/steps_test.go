@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -442,16 +440,5 @@ func TestKeyOwnerOrder(t *testing.T) {
 		if got := olderThan(tc.a, tc.b); got != tc.want {
 			t.Errorf("%s: olderThan = %v, want %v", tc.name, got, tc.want)
 		}
-	}
-}
-
-func TestTruncate(t *testing.T) {
-	if got := truncate("short", 10); got != "short" {
-		t.Errorf("truncate kept %q", got)
-	}
-	long := strings.Repeat("é", 600) // 1200 bytes
-	got := truncate(long, maxEventNote)
-	if len(got) > maxEventNote || !utf8.ValidString(got) || !strings.HasSuffix(got, "...") {
-		t.Errorf("truncate gave %d bytes, valid %v", len(got), utf8.ValidString(got))
 	}
 }

@@ -89,8 +89,7 @@ var _ = BeforeSuite(func() {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
 		Cache: CacheOptions(nil, nil)})
 	Expect(err).NotTo(HaveOccurred())
-	recorder, err := eventrecorder.ForManager(mgr, "orq-operator")
-	Expect(err).NotTo(HaveOccurred())
+	recorder := eventrecorder.New(mgr.GetClient(), mgr.GetScheme(), "orq-operator", eventrecorder.DefaultQueueLength, mgr.GetLogger())
 	Expect((&AgentReconciler{
 		Client:            mgr.GetClient(),
 		API:               api,
@@ -105,8 +104,10 @@ var _ = BeforeSuite(func() {
 		CreateClockSkew:         time.Millisecond,
 	}).SetupWithManager(ctx, mgr)).To(Succeed())
 
+	stopEvents := recorder.Run()
 	go func() {
 		defer GinkgoRecover()
+		defer stopEvents(time.Second)
 		Expect(mgr.Start(ctx)).To(Succeed())
 	}()
 })

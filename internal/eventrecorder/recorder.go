@@ -17,6 +17,7 @@ import (
 	"os"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -28,7 +29,6 @@ import (
 	"k8s.io/client-go/tools/record/util"
 	"k8s.io/client-go/tools/reference"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	"github.com/orq-ai/orq-operator/internal/metrics"
 )
@@ -42,8 +42,9 @@ const (
 	writers = 4
 	// maxAttempts is how often the writer tries one event when the apiserver is unavailable.
 	maxAttempts = 3
-	// maxInstance is the longest reportingInstance the apiserver accepts.
+	// maxInstance and maxNote are the longest reportingInstance and note the apiserver accepts.
 	maxInstance = 128
+	maxNote     = 1024
 )
 
 // Creator writes an object: the part of a controller-runtime client the recorder uses.
@@ -51,7 +52,7 @@ type Creator interface {
 	Create(ctx context.Context, obj client.Object, opts ...client.CreateOption) error
 }
 
-// Recorder is an events.EventRecorder. Eventf never blocks and starts no goroutine; Start runs
+// Recorder is an events.EventRecorder. Eventf never blocks and starts no goroutine; Run starts
 // the writers.
 type Recorder struct {
 	creator    Creator
@@ -68,14 +69,12 @@ type Recorder struct {
 }
 
 var (
-	_ events.EventRecorder           = (*Recorder)(nil)
-	_ manager.LeaderElectionRunnable = (*Recorder)(nil)
-	_ manager.Runnable               = (*Recorder)(nil)
-	_ Creator                        = client.Client(nil)
+	_ events.EventRecorder = (*Recorder)(nil)
+	_ Creator              = client.Client(nil)
 )
 
 // New returns a recorder that writes with creator as reportingController controller, holding at
-// most queueLength events. Call Start (or add it to a manager) to write them.
+// most queueLength events. Call Run to write them.
 func New(creator Creator, scheme *runtime.Scheme, controller string, queueLength int, log logr.Logger) *Recorder {
 	hostname, _ := os.Hostname()
 	instance := controller + "-" + hostname
@@ -94,18 +93,13 @@ func New(creator Creator, scheme *runtime.Scheme, controller string, queueLength
 	}
 }
 
-// ForManager returns a recorder writing with the manager's client, added to the manager.
-func ForManager(mgr manager.Manager, controller string) (*Recorder, error) {
-	r := New(mgr.GetClient(), mgr.GetScheme(), controller, DefaultQueueLength, mgr.GetLogger().WithName("events"))
-	if err := mgr.Add(r); err != nil {
-		return nil, fmt.Errorf("adding the event recorder: %w", err)
-	}
-	return r, nil
-}
-
 // Eventf queues an event about regarding (and related, when not nil). When the queue is full the
 // event is dropped and counted: events are best effort, and a reconcile never waits for one.
 func (r *Recorder) Eventf(regarding, related runtime.Object, eventtype, reason, action, note string, args ...any) {
+	if eventtype != corev1.EventTypeNormal && eventtype != corev1.EventTypeWarning {
+		r.log.Error(nil, "no event: the type must be Normal or Warning", "type", eventtype, "reason", reason)
+		return
+	}
 	ref, err := reference.GetReference(r.scheme, regarding)
 	if err != nil {
 		r.log.Error(err, "no event: cannot refer to the object", "reason", reason)
@@ -131,7 +125,7 @@ func (r *Recorder) Eventf(regarding, related runtime.Object, eventtype, reason, 
 		Reason:              reason,
 		Regarding:           *ref,
 		Related:             relatedRef,
-		Note:                fmt.Sprintf(note, args...),
+		Note:                truncate(fmt.Sprintf(note, args...), maxNote),
 		Type:                eventtype,
 	}
 	select {
@@ -142,28 +136,57 @@ func (r *Recorder) Eventf(regarding, related runtime.Object, eventtype, reason, 
 	}
 }
 
-// Start writes the queued events until ctx is done; what is still queued then is not written.
-func (r *Recorder) Start(ctx context.Context) error {
+// Run starts the writers. The returned stop lets them write what is queued for at most timeout,
+// then ends them and the writes in flight, and returns once they have ended. Call it when nothing
+// records events any more: after the manager has stopped its controllers, so that the events of
+// the last reconciles are written too.
+func (r *Recorder) Run() (stop func(timeout time.Duration)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	draining := make(chan struct{})
+	done := make(chan struct{})
 	var wg sync.WaitGroup
 	for range writers {
-		wg.Go(func() {
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case ev := <-r.queue:
-					r.write(ctx, ev)
-				}
+		wg.Go(func() { r.writeQueued(ctx, draining) })
+	}
+	go func() { wg.Wait(); close(done) }()
+	var once sync.Once
+	return func(timeout time.Duration) {
+		once.Do(func() {
+			close(draining)
+			select {
+			case <-done:
+			case <-time.After(timeout):
+				cancel()
+				<-done
+			}
+			cancel()
+			if left := len(r.queue); left > 0 {
+				r.log.Info("events not written: the operator is stopping", "count", left)
 			}
 		})
 	}
-	wg.Wait()
-	return nil
 }
 
-// NeedLeaderElection is false: events are written by whichever replica records them (only the
-// leader reconciles).
-func (r *Recorder) NeedLeaderElection() bool { return false }
+// writeQueued is one writer: it writes queued events until draining is closed, then what is
+// left in the queue, until the queue is empty or ctx ends.
+func (r *Recorder) writeQueued(ctx context.Context, draining <-chan struct{}) {
+	for {
+		select {
+		case ev := <-r.queue:
+			r.write(ctx, ev)
+		case <-draining:
+			for ctx.Err() == nil {
+				select {
+				case ev := <-r.queue:
+					r.write(ctx, ev)
+				default:
+					return
+				}
+			}
+			return
+		}
+	}
+}
 
 // write creates ev, retrying while the apiserver is unavailable or asks to slow down.
 func (r *Recorder) write(ctx context.Context, ev *eventsv1.Event) {
@@ -185,6 +208,19 @@ func (r *Recorder) write(ctx context.Context, ev *eventsv1.Event) {
 		}
 		delay *= 2
 	}
+}
+
+// truncate shortens s to at most n bytes, on a rune boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const mark = "..."
+	cut := n - len(mark)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + mark
 }
 
 // retryable tells the failures worth another try: no answer, 429 and 5xx.

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -78,14 +81,9 @@ func TestEventfWritesAnEventsV1Event(t *testing.T) {
 	r.Now = func() time.Time { return at }
 	r.Eventf(agent(), nil, corev1.EventTypeNormal, "Created", "Create", "Created orq agent %q", "support-bot")
 
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- r.Start(ctx) }()
+	stop := r.Run()
 	waitFor(t, func() bool { return len(fake.events()) == 1 })
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Start: %v", err)
-	}
+	stop(time.Second)
 
 	ev := fake.events()[0]
 	if ev.Namespace != "team-a" || ev.Name == "" {
@@ -134,10 +132,71 @@ func TestAFullQueueDropsWithoutGoroutines(t *testing.T) {
 		t.Errorf("dropped %v events, want 9900 (queue of 100)", got)
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { _ = r.Start(ctx) }()
-	waitFor(t, func() bool { return len(fake.events()) == 100 })
+	r.Run()(5 * time.Second)
+	if got := len(fake.events()); got != 100 {
+		t.Errorf("%d events written, want the 100 queued", got)
+	}
+}
+
+func TestEventfChecksWhatTheAPIServerWouldRefuse(t *testing.T) {
+	fake := &fakeCreator{}
+	r := New(fake, newScheme(t), "orq-operator", 8, logr.Discard())
+	r.Eventf(agent(), nil, "Info", "Created", "Create", "x")
+	if len(r.queue) != 0 {
+		t.Error("an event of type Info was queued: only Normal and Warning exist")
+	}
+	long := strings.Repeat("é", 600) // 1200 bytes
+	r.Eventf(agent(), nil, corev1.EventTypeWarning, "APIRejected", "Reconcile", "%s", long)
+	r.Eventf(agent(), nil, corev1.EventTypeWarning, "APIRejected", "Reconcile", "short")
+	r.Run()(5 * time.Second)
+	evs := fake.events()
+	if len(evs) != 2 {
+		t.Fatalf("%d events written, want 2", len(evs))
+	}
+	if n := evs[0].Note; len(n) > maxNote || !utf8.ValidString(n) || !strings.HasSuffix(n, "...") {
+		t.Errorf("a note of 1200 bytes became %d bytes (valid UTF-8 %v)", len(n), utf8.ValidString(n))
+	}
+	if evs[1].Note != "short" {
+		t.Errorf("note %q, want it as given", evs[1].Note)
+	}
+}
+
+// Events recorded before the stop (the last reconciles of a stopping manager) are written; a
+// stop waits for them at most its timeout.
+func TestStopWritesWhatIsQueued(t *testing.T) {
+	fake := &fakeCreator{}
+	r := New(fake, newScheme(t), "orq-operator", 8, logr.Discard())
+	stop := r.Run()
+	for range 5 {
+		r.Eventf(agent(), nil, corev1.EventTypeNormal, "Deleted", "Delete", "Deleted orq agent")
+	}
+	stop(5 * time.Second)
+	if got := len(fake.events()); got != 5 {
+		t.Errorf("%d of 5 queued events written before the stop returned", got)
+	}
+	stop(5 * time.Second) // a second stop is harmless
+
+	hung := &blockingCreator{}
+	r = New(hung, newScheme(t), "orq-operator", 8, logr.Discard())
+	stop = r.Run()
+	r.Eventf(agent(), nil, corev1.EventTypeNormal, "Deleted", "Delete", "Deleted orq agent")
+	waitFor(t, func() bool { return hung.started.Load() })
+	returned := make(chan struct{})
+	go func() { stop(50 * time.Millisecond); close(returned) }()
+	select {
+	case <-returned:
+	case <-time.After(5 * time.Second):
+		t.Fatal("stop(50ms) still waiting for a write that never answers")
+	}
+}
+
+// blockingCreator never answers before its context ends.
+type blockingCreator struct{ started atomic.Bool }
+
+func (b *blockingCreator) Create(ctx context.Context, _ client.Object, _ ...client.CreateOption) error {
+	b.started.Store(true)
+	<-ctx.Done()
+	return ctx.Err()
 }
 
 func TestWriteRetriesOnlyWhatMaySucceedLater(t *testing.T) {
@@ -216,9 +275,7 @@ func BenchmarkEventf(b *testing.B) {
 	s := k8sruntime.NewScheme()
 	_ = orqv1alpha1.AddToScheme(s)
 	r := New(discard{}, s, "orq-operator", DefaultQueueLength, logr.Discard())
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { _ = r.Start(ctx) }()
+	defer r.Run()(time.Second)
 	a := agent()
 	b.ReportAllocs()
 	for b.Loop() {

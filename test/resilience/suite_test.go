@@ -132,8 +132,7 @@ func startManager(o managerOptions) *runningManager {
 	})
 	Expect(err).NotTo(HaveOccurred())
 	ctx, cancel := context.WithCancel(context.Background())
-	recorder, err := eventrecorder.ForManager(mgr, "orq-operator")
-	Expect(err).NotTo(HaveOccurred())
+	recorder := eventrecorder.New(mgr.GetClient(), mgr.GetScheme(), "orq-operator", eventrecorder.DefaultQueueLength, mgr.GetLogger())
 	Expect((&controller.AgentReconciler{
 		Client:                  mgr.GetClient(),
 		API:                     agentAPI,
@@ -143,9 +142,11 @@ func startManager(o managerOptions) *runningManager {
 		MaxConcurrentReconciles: max(o.workers, 2),
 	}).SetupWithManager(ctx, mgr)).To(Succeed())
 	m := &runningManager{cancel: cancel, done: make(chan struct{}), mgr: mgr}
+	stopEvents := recorder.Run()
 	go func() {
 		defer GinkgoRecover()
 		defer close(m.done)
+		defer stopEvents(time.Second)
 		_ = mgr.Start(ctx)
 	}()
 	return m
