@@ -125,6 +125,10 @@ func (m measurement) orqTotal() int {
 	return n
 }
 
+// agentCalls is the number of orq requests about one agent each: all but the list pages of the
+// drift sweeps, which run every sync period whatever the scenario does.
+func (m measurement) agentCalls() int { return m.orqTotal() - m.orq["LIST"] }
+
 // result is the report of one scenario at one N.
 type result struct {
 	n        int

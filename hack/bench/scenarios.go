@@ -309,14 +309,21 @@ func (r *run) create(ctx context.Context, res *result) error {
 	if machine > 0 {
 		res.head("time to converge vs machine-bound", timeRatio(elapsed, machine), 1, fmtDuration(elapsed), fmtDuration(machine), "—", nil)
 	}
-	perAgent := float64(m.orqTotal()) / float64(n)
+	perAgent := float64(m.agentCalls()) / float64(n)
 	res.head("orq calls / created agent", perAgent, 1, "", "", "1.0", ptr(perAgent <= 1.0001))
+	r.sweepHead(res, m, elapsed)
 	w, _ := m.kubeWrites(agentGVR.Resource)
 	res.head("kube writes / created agent", w/float64(n), 2, "", "", "finalizer + 1 status write", ptr(w <= float64(2*n)))
-	if get := m.orq["GET"]; get > 0 && elapsed > r.b.cfg.syncPeriod {
-		res.notes = append(res.notes, fmt.Sprintf("The create took longer than a sync period (%s): the %d GETs are drift checks of Agents created earlier.", r.b.cfg.syncPeriod, get))
-	}
 	return nil
+}
+
+// sweepHead adds the headline of the drift sweeps' list pages during a scenario that lasted
+// elapsed: at most ceil(N/200) pages for each sync period begun. They are apart from the calls
+// per agent: the sweeps list the workspace every sync period, whatever the scenario does.
+func (r *run) sweepHead(res *result, m measurement, elapsed time.Duration) {
+	bound := (int(elapsed/r.b.cfg.syncPeriod) + 1) * listPages(r.n)
+	lists := m.orq["LIST"]
+	res.head("orq list pages of drift sweeps", float64(lists), float64(bound), "", "", "≤ ceil(N/200) per sync period", ptr(lists <= bound))
 }
 
 // rssSummary is the manager's peak RSS over all the scenarios of one N.
@@ -382,9 +389,10 @@ func (r *run) change(ctx context.Context, res *result) error {
 	res.orqRows(m, map[string]float64{"PATCH": float64(n)}, n, "agent")
 	res.kubeRows(m, float64(n), n, "agent")
 	res.procRows(m)
-	perAgent := float64(m.orqTotal()) / float64(n)
+	perAgent := float64(m.agentCalls()) / float64(n)
 	res.head("time to converge", timeRatio(elapsed, bound), 1, fmtDuration(elapsed), fmtDuration(bound), "—", nil)
 	res.head("orq calls / changed agent", perAgent, 1, "", "", "1 PATCH", ptr(perAgent <= 1.0001))
+	r.sweepHead(res, m, elapsed)
 	w, _ := m.kubeWrites(agentGVR.Resource)
 	res.head("kube writes / changed agent", w/float64(n), 1, "", "", "1 status write", ptr(w <= float64(n)))
 	return nil
@@ -735,9 +743,10 @@ func (r *run) delete(ctx context.Context, res *result) error {
 	res.orqRows(m, map[string]float64{"DELETE": float64(n)}, n, "agent")
 	res.kubeRows(m, float64(n), n, "agent")
 	res.procRows(m)
-	perAgent := float64(m.orqTotal()) / float64(n)
+	perAgent := float64(m.agentCalls()) / float64(n)
 	res.head("time until all are gone", timeRatio(elapsed, bound), 1, fmtDuration(elapsed), fmtDuration(bound), "—", nil)
 	res.head("orq calls / deleted agent", perAgent, 1, "", "", "1 DELETE", ptr(perAgent <= 1.0001))
+	r.sweepHead(res, m, elapsed)
 	return nil
 }
 
