@@ -3,8 +3,8 @@
 //
 // client-go's events.k8s.io recorder (what controller-runtime's GetEventRecorder returns) starts
 // two goroutines per event and keeps every event in a cache for six minutes, to merge repeats into
-// series. After a create of 10000 Agents that is 10000 cached events, and thousands of goroutines
-// while the apiserver is slower than the creates. The operator emits an event on transitions
+// series. After a create of 10000 Agents that is 10000 cached events, and its goroutines are
+// bounded only by how fast the apiserver takes the events. The operator emits an event on transitions
 // only (a create, an update, a refusal the first time), so it needs no series; it needs memory
 // that does not grow with the number of Agents.
 package eventrecorder
