@@ -341,6 +341,25 @@ func TestObserveSeesEveryRequest(t *testing.T) {
 
 // When the gate reopens, one request probes the API; the other workers are held back until its
 // answer: a still-limited API sees one request per Retry-After, not one per worker.
+// A request waiting for its token is not sent when a 429 closed the gate meanwhile.
+func TestLimiterChecksTheGateAfterTheTokenWait(t *testing.T) {
+	l := NewLimiter(5, 1) // a token every 200ms
+	ctx := context.Background()
+	if wait, _, err := l.acquire(ctx); err != nil || wait != 0 {
+		t.Fatalf("first acquire: wait %v, err %v", wait, err)
+	}
+	got := make(chan time.Duration)
+	go func() {
+		wait, _, _ := l.acquire(ctx) // waits about 200ms for its token
+		got <- wait
+	}()
+	time.Sleep(20 * time.Millisecond)
+	l.closeFor(10 * time.Second)
+	if wait := <-got; wait <= 0 {
+		t.Errorf("the request was let through (wait %v) though a 429 closed the gate while it waited for its token", wait)
+	}
+}
+
 func TestLimiterSendsOneProbeWhenTheGateReopens(t *testing.T) {
 	var calls atomic.Int32
 	release := make(chan struct{})

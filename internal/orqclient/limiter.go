@@ -47,8 +47,8 @@ func NewLimiter(qps float64, burst int) *Limiter {
 // token of the bucket and returns 0; probe tells that the request tests the reopened gate, and
 // its answer must be given to done.
 func (l *Limiter) acquire(ctx context.Context) (wait time.Duration, probe bool, err error) {
-	if wait, probe = l.admit(); wait > 0 {
-		return wait, false, nil
+	if wait, _ = l.admit(false); wait > 0 {
+		return wait, false, nil // no token is taken while the gate is closed
 	}
 	start := time.Now()
 	err = l.bucket.Wait(ctx)
@@ -56,15 +56,18 @@ func (l *Limiter) acquire(ctx context.Context) (wait time.Duration, probe bool, 
 		l.OnWait(time.Since(start))
 	}
 	if err != nil {
-		l.done(probe, false, false)
 		return 0, false, err
 	}
-	return 0, probe, nil
+	// A 429 may have closed the gate, or another request become the probe, while this one
+	// waited for its token.
+	wait, probe = l.admit(true)
+	return wait, probe, nil
 }
 
 // admit decides, under the lock, whether a request may go: not while the gate is closed, nor
-// while a probe is under way; the first request after the gate reopened becomes the probe.
-func (l *Limiter) admit() (time.Duration, bool) {
+// while a probe is under way. After the gate reopened, the first request admitted with take
+// becomes the probe.
+func (l *Limiter) admit(take bool) (time.Duration, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if closed := l.closedUntil.Sub(l.now()); closed > 0 {
@@ -76,8 +79,8 @@ func (l *Limiter) admit() (time.Duration, bool) {
 	case l.probing:
 		return defaultGateDelay, false
 	default:
-		l.probing = true
-		return 0, true
+		l.probing = take
+		return 0, take
 	}
 }
 
