@@ -187,7 +187,6 @@ func (c *Client) DeleteAgent(ctx context.Context, key string) error {
 	return c.do(ctx, "delete agent", http.MethodDelete, agentPath(key), nil, nil, nil)
 }
 
-// ListAgents returns one page of agents, newest first (GET /v2/agents).
 // AgentVersion identifies one version of a remote agent: its key, id and last update time.
 type AgentVersion struct {
 	ID      string `json:"_id"`
@@ -227,6 +226,7 @@ func listQuery(o ListOptions) url.Values {
 	return q
 }
 
+// ListAgents returns one page of agents, newest first (GET /v2/agents).
 func (c *Client) ListAgents(ctx context.Context, o ListOptions) (*AgentPage, error) {
 	q := listQuery(o)
 	var out struct {
