@@ -157,7 +157,7 @@ func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (resu
 		return ctrl.Result{}, err
 	}
 	if !woken && r.inSync(agent, api, desired, previousKey) {
-		return r.resync(ctx, agent, api), nil
+		return ctrl.Result{}, nil // no timer: the drift sweep watches it (inSync checked that)
 	}
 	return r.reconcileManage(ctx, api, agent, original, desired)
 }

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -87,7 +88,8 @@ func (s *sweeper) sweep(ctx context.Context) error {
 	for i := range list.Items {
 		a := &list.Items[i]
 		if swept(a) {
-			bySource[credentialSource(a)] = append(bySource[credentialSource(a)], a)
+			source := credentialSource(a)
+			bySource[source] = append(bySource[source], a)
 		}
 	}
 	var errs []error
@@ -120,10 +122,7 @@ func (s *sweeper) sweep(ctx context.Context) error {
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return errs[0]
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // swept tells whether the sweep watches an Agent: it is in sync with its spec (Ready and Synced,
