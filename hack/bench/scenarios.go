@@ -262,28 +262,40 @@ func (r *run) runScenario(ctx context.Context, name string) *result {
 	return res
 }
 
+// bulk measures a scenario that acts on every Agent at once: act sends the bench's requests,
+// then it waits until pred holds for every Agent. elapsed runs from the first request to the last
+// Agent done, applied is the time of the bench's own requests.
+func (r *run) bulk(ctx context.Context, what string, pred func(string, agentState, bool) bool,
+	act func(context.Context) error) (m measurement, elapsed, applied time.Duration, err error) {
+	s, err := r.b.begin(ctx)
+	if err != nil {
+		return m, 0, 0, err
+	}
+	start := time.Now()
+	if err := act(ctx); err != nil {
+		return m, 0, 0, err
+	}
+	applied = time.Since(start)
+	done, err := r.waitFor(ctx, what, r.names, r.timeout, pred)
+	if err != nil {
+		return m, 0, 0, err
+	}
+	if m, err = r.b.end(ctx, s, nil); err != nil {
+		return m, 0, 0, err
+	}
+	return m, done.Sub(start), applied, nil
+}
+
 // (a) create.
 func (r *run) create(ctx context.Context, res *result) error {
 	n := r.n
 	res.title = fmt.Sprintf("(a) create: apply %d Agents at once; until all are Ready and Synced with observedGeneration = generation", n)
-	s, err := r.b.begin(ctx)
+	m, elapsed, applied, err := r.bulk(ctx, "create: converged", r.convergedPred, func(ctx context.Context) error {
+		return r.createAgents(ctx, "create", r.names, "Answer the question in one sentence.")
+	})
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	if err := r.createAgents(ctx, "create", r.names, "Answer the question in one sentence."); err != nil {
-		return err
-	}
-	applied := time.Since(start)
-	done, err := r.waitFor(ctx, "create: converged", r.names, r.timeout, r.convergedPred)
-	if err != nil {
-		return err
-	}
-	m, err := r.b.end(ctx, s, nil)
-	if err != nil {
-		return err
-	}
-	elapsed := done.Sub(start)
 	bound := r.apiBound(n)
 	res.timeRow("time to converge (from the first create)", elapsed, bound, "API-bound: N POST × latency / workers")
 	res.tbl.add("  context: the bench's own apply of N Agents", fmtDuration(applied), "—", "—")
@@ -362,26 +374,14 @@ func rssMet(n int, rss uint64) *bool {
 func (r *run) change(ctx context.Context, res *result) error {
 	n := r.n
 	res.title = fmt.Sprintf("(b) change: set spec.instructions of all %d Agents; until all have observedGeneration = generation and Synced", n)
-	s, err := r.b.begin(ctx)
+	m, elapsed, applied, err := r.bulk(ctx, "change: converged", r.convergedPred, func(ctx context.Context) error {
+		return r.parallel(ctx, "change", r.names, func(ctx context.Context, name string) error {
+			return r.setInstructions(ctx, name, "Answer the question in two sentences.")
+		})
+	})
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	if err := r.parallel(ctx, "change", r.names, func(ctx context.Context, name string) error {
-		return r.setInstructions(ctx, name, "Answer the question in two sentences.")
-	}); err != nil {
-		return err
-	}
-	applied := time.Since(start)
-	done, err := r.waitFor(ctx, "change: converged", r.names, r.timeout, r.convergedPred)
-	if err != nil {
-		return err
-	}
-	m, err := r.b.end(ctx, s, nil)
-	if err != nil {
-		return err
-	}
-	elapsed := done.Sub(start)
 	bound := r.apiBound(n)
 	res.timeRow("time to converge (from the first edit)", elapsed, bound, "API-bound: N PATCH × latency / workers")
 	res.tbl.add("  context: the bench's own edit of N Agents", fmtDuration(applied), "—", "—")
@@ -718,24 +718,12 @@ func (r *run) reject(ctx context.Context, res *result) error {
 func (r *run) delete(ctx context.Context, res *result) error {
 	n := r.n
 	res.title = fmt.Sprintf("(g) delete: delete all %d Agents; until all are gone", n)
-	s, err := r.b.begin(ctx)
+	m, elapsed, applied, err := r.bulk(ctx, "delete: gone", goneMissing, func(ctx context.Context) error {
+		return r.deleteAgents(ctx, "delete", r.names)
+	})
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	if err := r.deleteAgents(ctx, "delete", r.names); err != nil {
-		return err
-	}
-	applied := time.Since(start)
-	done, err := r.waitFor(ctx, "delete: gone", r.names, r.timeout, goneMissing)
-	if err != nil {
-		return err
-	}
-	m, err := r.b.end(ctx, s, nil)
-	if err != nil {
-		return err
-	}
-	elapsed := done.Sub(start)
 	bound := r.apiBound(n)
 	res.timeRow("time until all are gone (from the first delete)", elapsed, bound, "API-bound: N DELETE × latency / workers")
 	res.tbl.add("  context: the bench's own delete of N Agents", fmtDuration(applied), "—", "—")
