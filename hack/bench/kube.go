@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -360,11 +362,7 @@ func (t *tracker) get(name string) (agentState, bool) {
 func (t *tracker) names() []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make([]string, 0, len(t.items))
-	for n := range t.items {
-		out = append(out, n)
-	}
-	return out
+	return slices.Collect(maps.Keys(t.items))
 }
 
 // sleepCtx sleeps for d or until ctx ends; it reports whether the whole d passed.

@@ -2,9 +2,10 @@ package orqmem
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -185,12 +186,7 @@ func (s *Server) Agent(key string) (map[string]any, bool) {
 func (s *Server) Keys() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	keys := make([]string, 0, len(s.agents))
-	for k := range s.agents {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(s.agents))
 }
 
 // MutateAgent simulates an edit made outside the API (e.g. in the orq
