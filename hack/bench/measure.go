@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"maps"
 	"math"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -100,12 +101,7 @@ func (b *bench) end(ctx context.Context, s *snapshot, keep func(key string) bool
 func (m measurement) kubeWrites(resource string) (float64, []string) {
 	total := 0.0
 	var parts []string
-	keys := make([]string, 0, len(m.kube))
-	for k := range m.kube {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m.kube)) {
 		verb, res, _ := strings.Cut(k, " ")
 		if !isWriteVerb(verb) || (res != resource && !strings.HasPrefix(res, resource+"/")) {
 			continue
