@@ -803,15 +803,10 @@ type AgentStatus struct {
 	// +optional
 	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
 
-	// Set, and written, before the operator sends a create whose outcome it cannot know yet;
-	// cleared once the create is recorded in id or refused by the API. An agent found at the key
-	// that was created after it is this Agent's own create, whose answer was lost.
-	// +optional
-	CreateAttemptedAt *metav1.MicroTime `json:"createAttemptedAt,omitempty"`
-
-	// A hash of the request the operator last sent or confirmed, and the remote agent's
-	// `updated` time after it: while neither changes, a remote agent that still differs is not
-	// patched again (see the Synced condition, reason NotConverging).
+	// A hash of the request the status was last computed from (sent, confirmed or, with
+	// managementPolicy Observe, compared), and the remote agent's `updated` time then: while
+	// neither changes, a remote agent that did not converge is not patched again (reason
+	// NotConverging), and the drift sweep knows which remote agents changed.
 	// +optional
 	AppliedHash string `json:"appliedHash,omitempty"`
 	// +optional
@@ -828,21 +823,6 @@ type AgentStatus struct {
 	// +listType=atomic
 	TeamKeys []string `json:"teamKeys,omitempty"`
 }
-
-// Annotations understood by the operator.
-const (
-	// AnnotationSyncInterval overrides, for one Agent, how often the remote agent is re-read to
-	// catch drift (a Go duration such as 5m; at least 10s).
-	AnnotationSyncInterval = "orq.ai/sync-interval"
-	// AnnotationReconcileRequestedAt forces an immediate sync when its value changes; the value
-	// handled is echoed in status.lastHandledReconcileAt.
-	AnnotationReconcileRequestedAt = "orq.ai/reconcile-requested-at"
-	// AnnotationCreateAttemptedAt is written by the operator, with its finalizer, before it first
-	// creates the Agent's remote agent (RFC 3339, nanoseconds): until the create is recorded in
-	// status.id, an agent found at the key that was created after it is this Agent's own create,
-	// whose answer was lost. Not for users to set.
-	AnnotationCreateAttemptedAt = "orq.ai/create-attempted-at"
-)
 
 // Agent is an agent of an orq.ai workspace, managed declaratively.
 // +kubebuilder:object:root=true

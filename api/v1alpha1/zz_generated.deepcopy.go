@@ -233,10 +233,6 @@ func (in *AgentStatus) DeepCopyInto(out *AgentStatus) {
 		*out = make([]string, len(*in))
 		copy(*out, *in)
 	}
-	if in.CreateAttemptedAt != nil {
-		in, out := &in.CreateAttemptedAt, &out.CreateAttemptedAt
-		*out = (*in).DeepCopy()
-	}
 	if in.TeamKeys != nil {
 		in, out := &in.TeamKeys, &out.TeamKeys
 		*out = make([]string, len(*in))

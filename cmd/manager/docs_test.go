@@ -322,11 +322,11 @@ func TestConfigurationDocumentsTheAnnotations(t *testing.T) {
 	}
 }
 
-// conditionConstants returns the string constants of internal/controller/conditions.go whose
+// conditionConstants returns the string constants of api/v1alpha1/constants.go whose
 // names start with prefix.
 func conditionConstants(t *testing.T, prefix string) map[string]string {
 	t.Helper()
-	file, err := parser.ParseFile(token.NewFileSet(), "../../internal/controller/conditions.go", nil, 0)
+	file, err := parser.ParseFile(token.NewFileSet(), "../../api/v1alpha1/constants.go", nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,8 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
+
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 )
 
 // The bench talks to Kubernetes with unstructured Agents, so that it does not depend on the Go
@@ -214,11 +216,11 @@ func stateOf(u *unstructured.Unstructured) agentState {
 		}
 		status, _ := m["status"].(string)
 		switch m["type"] {
-		case "Ready":
+		case orqv1alpha1.ConditionReady:
 			st.ready = status
-		case "Synced":
+		case orqv1alpha1.ConditionSynced:
 			st.synced = status
-		case "Stalled":
+		case orqv1alpha1.ConditionStalled:
 			st.stalled = status
 			st.stalledReason, _ = m["reason"].(string)
 		}

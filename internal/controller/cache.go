@@ -45,7 +45,7 @@ const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 // stripAgent drops from a cached Agent what the operator never reads: managedFields, and the
 // last-applied-configuration annotation, which doubles the memory of every Agent applied with
 // client-side kubectl apply. The operator never writes an Agent with a full update: its metadata
-// patches add the finalizer and the orq.ai/create-attempted-at annotation (merged into the
+// patches add the finalizer and the create marker annotation (merged into the
 // others), remove the finalizer, or remove that one annotation by name, so what the cache lacks
 // stays on the Agent (an envtest spec checks it).
 func stripAgent(in any) (any, error) {

@@ -2,8 +2,6 @@ package controller
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 	"sync"
 
@@ -21,15 +19,6 @@ import (
 
 // secretIndex indexes Agents by the Secret ("namespace/name") holding their API key.
 const secretIndex = ".spec.apiKeySecretRef.name"
-
-var (
-	// errNoCredentials: the Agent names no Secret and the operator has no key of its own.
-	errNoCredentials = errors.New("no orq API key")
-	// errSecretNotFound: the Secret, or its key, does not exist (yet).
-	errSecretNotFound = errors.New("API key Secret not found")
-	// errSecretUnreadable: the operator may not read the Secret.
-	errSecretUnreadable = errors.New("API key Secret not readable")
-)
 
 // secretValues remembers the API keys read from Secrets, by Secret key source, with the
 // Secret's resourceVersion: a Secret is read again only when the watch saw it change. Only
@@ -71,37 +60,42 @@ func credentialSource(a *orqv1alpha1.Agent) string {
 	return a.Namespace + "/" + ref.Name + "/" + ref.Key
 }
 
-// credentials returns the API client of the Agent's key, and records the key's hash in status.
-// While an Agent is deleted, a Secret deleted before it (a namespace being deleted) does not
-// block the deletion if the operator still knows the key.
-func (r *AgentReconciler) credentials(ctx context.Context, agent *orqv1alpha1.Agent) (AgentAPI, error) {
+// resolveCredentials finds the client of the Agent's workspace.
+func (r *AgentReconciler) resolveCredentials(ctx context.Context, p *pass) error {
+	api, hash, err := r.credentials(ctx, p.agent)
+	p.api, p.apiKeyHash = api, hash
+	return err
+}
+
+// credentials returns the API client of the Agent's key, and the key's hash. While an Agent is
+// deleted, a Secret deleted before it (a namespace being deleted) does not block the deletion if
+// the operator still knows the key.
+func (r *AgentReconciler) credentials(ctx context.Context, agent *orqv1alpha1.Agent) (AgentAPI, string, error) {
 	ref := agent.Spec.APIKeySecretRef
 	if ref == nil {
 		if r.API == nil {
-			return nil, fmt.Errorf("%w: set spec.apiKeySecretRef, or give the operator a key (ORQ_API_KEY)", errNoCredentials)
+			return nil, "", failure(terminal, orqv1alpha1.ReasonNoCredentials, "no orq API key: set spec.apiKeySecretRef, or give the operator a key (ORQ_API_KEY)")
 		}
-		agent.Status.APIKeyHash = r.DefaultAPIKeyHash
-		return r.API, nil
+		return r.API, r.DefaultAPIKeyHash, nil
 	}
 	if r.APIFor == nil {
-		return nil, fmt.Errorf("%w: this operator does not support spec.apiKeySecretRef", errNoCredentials)
+		return nil, "", failure(terminal, orqv1alpha1.ReasonNoCredentials, "no orq API key: this operator does not support spec.apiKeySecretRef")
 	}
 	source := credentialSource(agent)
 	key, err := r.secretValue(ctx, agent.Namespace, ref, source)
 	if err != nil {
 		cached, ok := r.secrets.get(source)
-		if !errors.Is(err, errSecretNotFound) || agent.DeletionTimestamp.IsZero() || !ok {
-			return nil, err
+		if reasonOf(err) != orqv1alpha1.ReasonSecretNotFound || agent.DeletionTimestamp.IsZero() || !ok {
+			return nil, "", err
 		}
 		logf.FromContext(ctx).Info("the API key Secret is gone; deleting with the key last read from it")
 		key = cached.value
 	}
 	api, err := r.APIFor(source, key)
 	if err != nil {
-		return nil, fmt.Errorf("%w: Secret %s/%s key %q: %v", errSecretNotFound, agent.Namespace, ref.Name, ref.Key, err)
+		return nil, "", failure(waitingOnCluster, orqv1alpha1.ReasonSecretNotFound, "API key Secret not found: Secret %s/%s key %q: %v", agent.Namespace, ref.Name, ref.Key, err)
 	}
-	agent.Status.APIKeyHash = orqclient.KeyHash(key)
-	return api, nil
+	return api, orqclient.KeyHash(key), nil
 }
 
 // secretValue returns the API key of a Secret key reference (source: its credentialSource). The
@@ -123,16 +117,16 @@ func (r *AgentReconciler) secretValue(ctx context.Context, namespace string, ref
 	secret := &corev1.Secret{}
 	switch err := reader.Get(ctx, name, secret); {
 	case apierrors.IsNotFound(err):
-		return "", fmt.Errorf("%w: Secret %s/%s (spec.apiKeySecretRef) does not exist", errSecretNotFound, namespace, ref.Name)
+		return "", failure(waitingOnCluster, orqv1alpha1.ReasonSecretNotFound, "API key Secret not found: Secret %s/%s (spec.apiKeySecretRef) does not exist", namespace, ref.Name)
 	case apierrors.IsForbidden(err):
-		return "", fmt.Errorf("%w: the operator may not read Secret %s/%s (spec.apiKeySecretRef): grant it get on Secrets in namespace %s",
-			errSecretUnreadable, namespace, ref.Name, namespace)
+		return "", failure(stalledSlow, orqv1alpha1.ReasonSecretUnreadable, "API key Secret not readable: the operator may not read Secret %s/%s (spec.apiKeySecretRef): grant it get on Secrets in namespace %s",
+			namespace, ref.Name, namespace)
 	case err != nil:
 		return "", err
 	}
 	value := strings.TrimSpace(string(secret.Data[ref.Key]))
 	if value == "" {
-		return "", fmt.Errorf("%w: Secret %s/%s (spec.apiKeySecretRef) has no key %q, or it is empty", errSecretNotFound, namespace, ref.Name, ref.Key)
+		return "", failure(waitingOnCluster, orqv1alpha1.ReasonSecretNotFound, "API key Secret not found: Secret %s/%s (spec.apiKeySecretRef) has no key %q, or it is empty", namespace, ref.Name, ref.Key)
 	}
 	r.secrets.put(source, secretValue{resourceVersion: secret.ResourceVersion, value: value})
 	return value, nil

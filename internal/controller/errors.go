@@ -2,98 +2,92 @@ package controller
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
-// outcome is how a failed step is handled: one class per error, each with its requeue rule.
-type outcome int
+// handling is how a failed pass is retried: one rule per error, decided where the error is made.
+type handling int
 
 const (
 	// retryable: the failure should pass by itself (5xx, timeouts, network, Kubernetes errors);
 	// the error is returned, so the work queue retries with exponential backoff.
-	retryable outcome = iota
+	retryable handling = iota
 	// waiting: the API asked to come back later (429); requeue after its delay, no error.
 	waiting
-	// terminal: nothing changes until the spec does (400/422, invalid spec), or an object whose
-	// watch wakes the Agent (a referenced Agent); no requeue.
+	// terminal: nothing changes until the spec does (400/422, invalid spec) or an object whose
+	// watch wakes the Agent; no requeue.
 	terminal
 	// stalledSlow: cannot progress without a change outside the spec (the API key is refused, a
 	// foreign agent holds the key); retried slowly.
 	stalledSlow
 	// waitingOnCluster: waits for another object of the cluster (a referenced Agent, a Secret),
-	// whose watch wakes it; re-checked every sync period as a safety net. Reconciling, not Stalled:
-	// applying things in any order is normal.
+	// whose watch wakes it; re-checked every sync period as a safety net. Reconciling, not
+	// Stalled: applying things in any order is normal.
 	waitingOnCluster
 )
 
+// Retry delays, all in one place.
 const (
+	// backoffBase and backoffMax bound the exponential backoff of retryable failures.
+	backoffBase = time.Second
+	backoffMax  = 5 * time.Minute
 	// defaultRateLimitDelay is used when a 429 carries no Retry-After.
 	defaultRateLimitDelay = 30 * time.Second
-	// unauthorizedRetry is the slow retry of a refused API key.
+	// unauthorizedRetry is the slow retry of a refused API key or a misconfigured base URL.
 	unauthorizedRetry = 5 * time.Minute
+	// sweepRetry is how soon a drift sweep that failed is tried again.
+	sweepRetry = 30 * time.Second
 )
 
-// classification says how to handle an error, and what to report.
-type classification struct {
-	outcome outcome
-	reason  string
-	after   time.Duration
+// stepError is a failure of a step, with the condition reason it reports and its handling.
+type stepError struct {
+	reason   string
+	handling handling
+	after    time.Duration // waiting, stalledSlow: when to come back; 0: the sync period
+	err      error
 }
 
-var (
-	// errInvalidSpec marks a spec that cannot be turned into an API request.
-	errInvalidSpec = errors.New("invalid spec")
-	// errAdoptionRequired marks a remote agent this Agent did not create and may not adopt.
-	errAdoptionRequired = errors.New("adoption required")
-)
+func (e *stepError) Error() string { return e.err.Error() }
+func (e *stepError) Unwrap() error { return e.err }
 
-// operatorErrors classify the errors of the operator's own steps, first match wins.
-var operatorErrors = []struct {
-	err error
-	classification
-}{
-	{errInvalidSpec, classification{outcome: terminal, reason: ReasonInvalidSpec}},
-	// Woken by the referenced Agents' changes, or by the Secret's watch; the sync period is a
-	// safety net.
-	{errDependencyNotReady, classification{outcome: waitingOnCluster, reason: ReasonDependencyNotReady}},
-	{errSecretNotFound, classification{outcome: waitingOnCluster, reason: ReasonSecretNotFound}},
-	{errRefNotPermitted, classification{outcome: terminal, reason: ReasonRefNotPermitted}},
-	{errReferenceCycle, classification{outcome: terminal, reason: ReasonReferenceCycle}},
-	{errSecretUnreadable, classification{outcome: stalledSlow, reason: ReasonSecretUnreadable}},
-	{errNoCredentials, classification{outcome: terminal, reason: ReasonNoCredentials}},
-	// Re-checked every sync period, in case the foreign agent goes away.
-	{errAdoptionRequired, classification{outcome: stalledSlow, reason: ReasonAdoptionRequired}},
+// failure makes a stepError; the message is formatted as by fmt.Errorf.
+func failure(h handling, reason, format string, args ...any) error {
+	return &stepError{reason: reason, handling: h, err: fmt.Errorf(format, args...)}
 }
 
-// classify maps an error to its handling, once.
-func classify(err error) classification {
-	for _, e := range operatorErrors {
-		if errors.Is(err, e.err) {
-			return e.classification
-		}
+// classify returns the handling of any error: a stepError as made, an orq API error by its
+// kind (classified once, in orqclient), anything else (Kubernetes) retried with backoff.
+func classify(err error) stepError {
+	var se *stepError
+	if errors.As(err, &se) {
+		return *se
 	}
+	c := stepError{err: err, handling: retryable, reason: orqv1alpha1.ReasonProgressing}
 	switch orqclient.KindOf(err) {
 	case orqclient.KindInvalid:
-		return classification{outcome: terminal, reason: ReasonAPIRejected}
+		c.handling, c.reason = terminal, orqv1alpha1.ReasonAPIRejected
 	case orqclient.KindUnauthorized:
-		return classification{outcome: stalledSlow, reason: ReasonUnauthorized, after: unauthorizedRetry}
+		c.handling, c.reason, c.after = stalledSlow, orqv1alpha1.ReasonUnauthorized, unauthorizedRetry
 	case orqclient.KindMisconfigured:
-		return classification{outcome: stalledSlow, reason: ReasonAPIMisconfigured, after: unauthorizedRetry}
+		c.handling, c.reason, c.after = stalledSlow, orqv1alpha1.ReasonAPIMisconfigured, unauthorizedRetry
 	case orqclient.KindRateLimited:
-		after := orqclient.RetryAfter(err)
-		if after <= 0 {
-			after = defaultRateLimitDelay
+		c.handling, c.reason, c.after = waiting, orqv1alpha1.ReasonRateLimited, orqclient.RetryAfter(err)
+		if c.after <= 0 {
+			c.after = defaultRateLimitDelay
 		}
-		return classification{outcome: waiting, reason: ReasonRateLimited, after: after}
 	case orqclient.KindUnavailable, orqclient.KindNotFound, orqclient.KindConflict:
+		c.reason = orqv1alpha1.ReasonAPIUnavailable
 		if after := orqclient.RetryAfter(err); after > 0 {
 			// A 503 with Retry-After: come back when the API said.
-			return classification{outcome: waiting, reason: ReasonAPIUnavailable, after: after}
+			c.handling, c.after = waiting, after
 		}
-		return classification{outcome: retryable, reason: ReasonAPIUnavailable}
-	default:
-		return classification{outcome: retryable, reason: ReasonProgressing}
 	}
+	return c
 }
+
+// reasonOf is the condition reason an error reports.
+func reasonOf(err error) string { return classify(err).reason }

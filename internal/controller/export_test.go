@@ -42,7 +42,7 @@ var _ = Describe("Export", func() {
 		}
 
 		ns := newNamespace(ctx, "exported-")
-		api, err := orqclient.New(orqclient.Options{BaseURL: orqServer.URL, APIKey: suiteAPIKey})
+		api, err := orqclient.New(orqclient.Options{BaseURL: orqURL, APIKey: suiteAPIKey})
 		Expect(err).NotTo(HaveOccurred())
 		exported, err := agentexport.Manifests(ctx, api, ns)
 		Expect(err).NotTo(HaveOccurred())

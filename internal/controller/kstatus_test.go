@@ -44,7 +44,7 @@ var _ = Describe("kstatus", func() {
 		agent := sampleAgent(ns, "kstatus-ready")
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
 		Eventually(func(g Gomega) status.Status { return kstatusOf(g, agent) }, timeout, poll).Should(Equal(status.CurrentStatus))
-		Expect(agent.Status.Conditions).To(ContainElement(HaveField("Type", ConditionReady)))
+		Expect(agent.Status.Conditions).To(ContainElement(HaveField("Type", orqv1alpha1.ConditionReady)))
 	})
 
 	It("is InProgress while the operator waits for the API, and Current afterwards", func() {

@@ -50,7 +50,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 		Expect(requests(http.MethodDelete, "/v2/agents/orphan-me")).To(BeEmpty())
 		_, ok = remoteAgent("delete-me")
 		Expect(ok).To(BeFalse())
-		eventuallyEvent(ctx, orphan, ReasonOrphaned)
+		eventuallyEvent(ctx, orphan, orqv1alpha1.ReasonOrphaned)
 	})
 
 	It("managementPolicy Observe reports what differs and never writes to orq", func() {
@@ -63,15 +63,15 @@ var _ = Describe("Agent lifecycle policies", func() {
 		Eventually(func(g Gomega) {
 			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
 			g.Expect(agent.Status.PendingChanges).To(Equal([]string{"instructions"}))
-			g.Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, ConditionReady)).To(BeTrue(), "the agent exists")
-			synced := meta.FindStatusCondition(agent.Status.Conditions, ConditionSynced)
+			g.Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, orqv1alpha1.ConditionReady)).To(BeTrue(), "the agent exists")
+			synced := meta.FindStatusCondition(agent.Status.Conditions, orqv1alpha1.ConditionSynced)
 			g.Expect(synced).NotTo(BeNil())
 			g.Expect(synced.Status).To(Equal(metav1.ConditionFalse))
-			g.Expect(synced.Reason).To(Equal(ReasonDrifted))
+			g.Expect(synced.Reason).To(Equal(orqv1alpha1.ReasonDrifted))
 			g.Expect(agent.Status.Version).To(Equal(remote["version"]))
 			g.Expect(agent.Status.ID).To(BeEmpty(), "observing an agent does not make it this Agent's")
 		}, timeout, poll).Should(Succeed())
-		eventuallyEvent(ctx, agent, ReasonDriftDetected)
+		eventuallyEvent(ctx, agent, orqv1alpha1.ReasonDriftDetected)
 
 		time.Sleep(2 * suiteSyncPeriod)
 		for _, method := range []string{http.MethodPost, http.MethodPatch, http.MethodDelete} {
@@ -82,7 +82,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 		patch := client.MergeFrom(agent.DeepCopy())
 		agent.Spec.ManagementPolicy = orqv1alpha1.ManagementPolicyManage
 		Expect(k8s.Patch(ctx, agent, patch)).To(Succeed())
-		waitStalled(ctx, agent, ReasonAdoptionRequired)
+		waitStalled(ctx, agent, orqv1alpha1.ReasonAdoptionRequired)
 		Expect(writesFor("observed", http.MethodPatch)).To(BeZero())
 
 		Expect(k8s.Delete(ctx, agent)).To(Succeed())
@@ -97,8 +97,8 @@ var _ = Describe("Agent lifecycle policies", func() {
 		agent := sampleAgent(ns, "observed-missing")
 		agent.Spec.ManagementPolicy = orqv1alpha1.ManagementPolicyObserve
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
-		waitStalled(ctx, agent, ReasonRemoteNotFound)
-		Expect(meta.IsStatusConditionFalse(agent.Status.Conditions, ConditionReady)).To(BeTrue())
+		waitStalled(ctx, agent, orqv1alpha1.ReasonRemoteNotFound)
+		Expect(meta.IsStatusConditionFalse(agent.Status.Conditions, orqv1alpha1.ConditionReady)).To(BeTrue())
 		Expect(creates("observed-missing")).To(BeEmpty())
 		_, ok := remoteAgent("observed-missing")
 		Expect(ok).To(BeFalse())
@@ -111,7 +111,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
 		Eventually(func(g Gomega) {
 			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
-			g.Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, ConditionSuspended)).To(BeTrue())
+			g.Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, orqv1alpha1.ConditionSuspended)).To(BeTrue())
 		}, timeout, poll).Should(Succeed())
 		Consistently(func() int { return callsFor("suspended") }, 2*suiteSyncPeriod, poll).Should(BeZero())
 
@@ -119,7 +119,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 		agent.Spec.Suspend = false
 		Expect(k8s.Patch(ctx, agent, patch)).To(Succeed())
 		waitReady(ctx, agent)
-		Expect(meta.FindStatusCondition(agent.Status.Conditions, ConditionSuspended)).To(BeNil())
+		Expect(meta.FindStatusCondition(agent.Status.Conditions, orqv1alpha1.ConditionSuspended)).To(BeNil())
 		_, ok := remoteAgent("suspended")
 		Expect(ok).To(BeTrue())
 	})
@@ -131,7 +131,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 
 		agent := sampleAgent(ns, "foreign")
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
-		Expect(waitStalled(ctx, agent, ReasonAdoptionRequired).Message).To(ContainSubstring("adoptionPolicy: Adopt"))
+		Expect(waitStalled(ctx, agent, orqv1alpha1.ReasonAdoptionRequired).Message).To(ContainSubstring("adoptionPolicy: Adopt"))
 		Expect(writesFor("foreign", http.MethodPatch)).To(BeZero(), "a foreign agent is never overwritten")
 		remote, _ := remoteAgent("foreign")
 		Expect(remote["role"]).To(Equal("Someone else's agent"))
@@ -142,7 +142,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 		waitReady(ctx, agent)
 		remote, _ = remoteAgent("foreign")
 		Expect(remote["role"]).To(Equal("Customer support"), "corrected to the spec after adoption")
-		eventuallyEvent(ctx, agent, ReasonAdopted)
+		eventuallyEvent(ctx, agent, orqv1alpha1.ReasonAdopted)
 	})
 
 	It("lets the oldest of two Agents with one key manage it; the other takes over when it goes", func() {
@@ -157,7 +157,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 		second.Spec.Role = "A different role"
 		Expect(k8s.Create(ctx, second)).To(Succeed())
 
-		Expect(waitStalled(ctx, second, ReasonKeyConflict).Message).To(ContainSubstring(ns + "/shared-key"))
+		Expect(waitStalled(ctx, second, orqv1alpha1.ReasonKeyConflict).Message).To(ContainSubstring(ns + "/shared-key"))
 		Consistently(func() any { r, _ := remoteAgent("shared-key"); return r["role"] }, 2*suiteSyncPeriod, poll).
 			Should(Equal("Customer support"), "the two Agents do not fight")
 
@@ -184,7 +184,7 @@ var _ = Describe("Agent lifecycle policies", func() {
 			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
 			g.Expect(agent.Status.LastHandledReconcileAt).To(Equal("2026-11-24T12:00:00Z"))
 		}, timeout, poll).Should(Succeed())
-		eventuallyEvent(ctx, agent, ReasonDriftCorrected)
+		eventuallyEvent(ctx, agent, orqv1alpha1.ReasonDriftCorrected)
 	})
 
 	It("publishes a new version with versionIncrement", func() {
@@ -221,10 +221,10 @@ func createRemote(a *orqv1alpha1.Agent, edit func(map[string]any)) map[string]an
 	}
 	raw, err := json.Marshal(body)
 	Expect(err).NotTo(HaveOccurred())
-	req, err := http.NewRequest(http.MethodPost, orqServer.URL+"/v2/agents", bytes.NewReader(raw))
+	req, err := http.NewRequest(http.MethodPost, orqURL+"/v2/agents", bytes.NewReader(raw))
 	Expect(err).NotTo(HaveOccurred())
 	req.Header.Set("Authorization", "Bearer "+suiteAPIKey)
-	resp, err := orqServer.Client().Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	Expect(err).NotTo(HaveOccurred())
 	defer resp.Body.Close()
 	Expect(resp.StatusCode).To(Equal(http.StatusCreated))
@@ -255,7 +255,7 @@ func waitGone(ctx context.Context, agent *orqv1alpha1.Agent) {
 // waitStalled waits until the Agent is Stalled with this reason, and returns the condition.
 func waitStalled(ctx context.Context, agent *orqv1alpha1.Agent, reason string) *metav1.Condition {
 	GinkgoHelper()
-	return waitCondition(ctx, agent, ConditionStalled, metav1.ConditionTrue, reason)
+	return waitCondition(ctx, agent, orqv1alpha1.ConditionStalled, metav1.ConditionTrue, reason)
 }
 
 // eventReasons returns the reasons of the events recorded about an Agent so far.

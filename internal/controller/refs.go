@@ -2,7 +2,6 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -18,21 +16,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
-	"github.com/orq-ai/orq-operator/internal/orqclient"
+	"github.com/orq-ai/orq-operator/internal/agentdiff"
 )
 
 // refIndex indexes Agents by the Agents ("namespace/name") their team references.
 const refIndex = ".spec.teamOfAgents.agentRef"
-
-var (
-	// errDependencyNotReady: a referenced Agent does not exist yet, is not Ready, or is being
-	// deleted. Woken by the referenced Agent's changes.
-	errDependencyNotReady = errors.New("waiting for team members")
-	// errRefNotPermitted: a cross-namespace reference the target does not allow.
-	errRefNotPermitted = errors.New("reference not permitted")
-	// errReferenceCycle: the team references lead back to the Agent.
-	errReferenceCycle = errors.New("reference cycle")
-)
 
 // refTarget is the Agent an agentRef names.
 func refTarget(referrer *orqv1alpha1.Agent, ref *orqv1alpha1.AgentReference) types.NamespacedName {
@@ -77,30 +65,51 @@ func allowsReferencesFrom(target *orqv1alpha1.Agent, namespace string) bool {
 // the agent away); and it is not being deleted.
 func resolvable(target *orqv1alpha1.Agent) bool {
 	return target.DeletionTimestamp.IsZero() &&
-		(target.Status.ID != "" || meta.IsStatusConditionTrue(target.Status.Conditions, ConditionReady))
+		(target.Status.ID != "" || meta.IsStatusConditionTrue(target.Status.Conditions, orqv1alpha1.ConditionReady))
 }
 
-// resolveTeam returns a copy of the Agent whose team members are all given by key: each agentRef
-// resolved to its Agent's key. It fails, with ResolvedRefs=False, while a referenced Agent is
-// missing, not Ready or being deleted (errDependencyNotReady), not allowed (errRefNotPermitted),
-// or when the references form a cycle (errReferenceCycle). An orchestrator that still has a
-// member whose Agent is being deleted drops that member from its remote team first, so that
-// the member can go (see inUseBy).
-func (r *AgentReconciler) resolveTeam(ctx context.Context, api AgentAPI, agent *orqv1alpha1.Agent) (*orqv1alpha1.Agent, error) {
-	targets := refTargets(agent)
-	if len(targets) == 0 {
-		meta.RemoveStatusCondition(&agent.Status.Conditions, ConditionResolvedRefs)
-		return agent, nil
-	}
-	if cycle, err := r.findCycle(ctx, agent); err != nil {
-		return nil, err
-	} else if cycle != "" {
-		return nil, r.refsFailed(agent, ReasonReferenceCycle, fmt.Errorf("%w: teamOfAgents leads back to this Agent: %s", errReferenceCycle, cycle))
-	}
+// refsResult is how the agentRefs of a team resolved, for the ResolvedRefs condition.
+type refsResult struct {
+	// resolved is a copy of the Agent whose members are all given by key; nil unless all resolve.
+	resolved *orqv1alpha1.Agent
+	// err says why they do not resolve (its reason is the condition's).
+	err error
+}
 
+// maxListed bounds how many Agents a condition message names; the rest are counted.
+const maxListed = 3
+
+// resolveTeam resolves each agentRef of the team to its Agent's key. It fails while a referenced
+// Agent is missing, not Ready or being deleted (DependencyNotReady), not allowed
+// (RefNotPermitted), or when the references form a cycle (ReferenceCycle). An orchestrator that
+// still has a member whose Agent is being deleted drops that member from its remote team first,
+// so that the member can go (see inUseBy).
+func (r *AgentReconciler) resolveTeam(ctx context.Context, p *pass) error {
+	if len(refTargets(p.agent)) == 0 {
+		return nil
+	}
+	res, leaving, err := r.resolveRefs(ctx, p.agent)
+	if err != nil {
+		return err
+	}
+	p.refs = res
+	if res.err != nil && reasonOf(res.err) == orqv1alpha1.ReasonDependencyNotReady {
+		if err := r.dropLeavingMembers(ctx, p, leaving); err != nil {
+			return err
+		}
+	}
+	return res.err
+}
+
+// resolveRefs looks up each referenced Agent; leaving lists the keys of those being deleted.
+func (r *AgentReconciler) resolveRefs(ctx context.Context, agent *orqv1alpha1.Agent) (*refsResult, []string, error) {
+	if cycle, err := r.findCycle(ctx, agent); err != nil {
+		return nil, nil, err
+	} else if cycle != "" {
+		return &refsResult{err: failure(terminal, orqv1alpha1.ReasonReferenceCycle, "reference cycle: teamOfAgents leads back to this Agent: %s", cycle)}, nil, nil
+	}
 	resolved := agent.DeepCopy()
-	var waiting, refused []string
-	var leaving []string // keys of members whose Agents are being deleted
+	var waiting, refused, leaving []string
 	for i, m := range resolved.Spec.TeamOfAgents {
 		if m.AgentRef == nil {
 			continue
@@ -112,7 +121,7 @@ func (r *AgentReconciler) resolveTeam(ctx context.Context, api AgentAPI, agent *
 			waiting = append(waiting, fmt.Sprintf("Agent %s does not exist", name))
 			continue
 		case err != nil:
-			return nil, err
+			return nil, nil, err
 		}
 		switch {
 		case !allowsReferencesFrom(target, agent.Namespace):
@@ -126,79 +135,50 @@ func (r *AgentReconciler) resolveTeam(ctx context.Context, api AgentAPI, agent *
 			resolved.Spec.TeamOfAgents[i] = orqv1alpha1.TeamMember{Key: target.RemoteKey(), Role: m.Role}
 		}
 	}
-	if len(refused) > 0 {
-		return nil, r.refsFailed(agent, ReasonRefNotPermitted, fmt.Errorf("%w: %s", errRefNotPermitted, strings.Join(refused, "; ")))
+	switch {
+	case len(refused) > 0:
+		return &refsResult{err: failure(terminal, orqv1alpha1.ReasonRefNotPermitted, "reference not permitted: %s", listSome(refused))}, nil, nil
+	case len(waiting) > 0:
+		return &refsResult{err: failure(waitingOnCluster, orqv1alpha1.ReasonDependencyNotReady, "waiting for team members: %s", listSome(waiting))}, leaving, nil
 	}
-	if len(waiting) > 0 {
-		err := r.refsFailed(agent, ReasonDependencyNotReady, fmt.Errorf("%w: %s", errDependencyNotReady, strings.Join(waiting, "; ")))
-		if dropErr := r.dropLeavingMembers(ctx, api, agent, leaving); dropErr != nil {
-			return nil, dropErr
-		}
-		return nil, err
-	}
-	r.setCondition(agent, ConditionResolvedRefs, metav1.ConditionTrue, ReasonResolvedRefs, "Every agentRef of teamOfAgents names a Ready Agent")
-	return resolved, nil
+	return &refsResult{resolved: resolved}, nil, nil
 }
 
-// refsFailed records why the references do not resolve, and returns err.
-func (r *AgentReconciler) refsFailed(agent *orqv1alpha1.Agent, reason string, err error) error {
-	r.setCondition(agent, ConditionResolvedRefs, metav1.ConditionFalse, reason, err.Error())
-	return err
+// listSome joins the first maxListed items and counts the others, so that a message stays short
+// however large the team.
+func listSome(items []string) string {
+	if len(items) <= maxListed {
+		return strings.Join(items, "; ")
+	}
+	return fmt.Sprintf("%s; and %d more", strings.Join(items[:maxListed], "; "), len(items)-maxListed)
 }
 
 // dropLeavingMembers removes from the remote team the members whose Agents are being deleted,
 // when this Agent manages its remote agent; the rest of the team is left as it is until every
 // reference resolves again.
-func (r *AgentReconciler) dropLeavingMembers(ctx context.Context, api AgentAPI, agent *orqv1alpha1.Agent, leaving []string) error {
-	if agent.Status.ID == "" || agent.Spec.ManagementPolicy == orqv1alpha1.ManagementPolicyObserve ||
-		!slices.ContainsFunc(leaving, func(k string) bool { return slices.Contains(agent.Status.TeamKeys, k) }) {
+func (r *AgentReconciler) dropLeavingMembers(ctx context.Context, p *pass, leaving []string) error {
+	agent := p.agent
+	if p.stored.ID == "" || agent.Spec.ManagementPolicy == orqv1alpha1.ManagementPolicyObserve ||
+		!slices.ContainsFunc(leaving, func(k string) bool { return slices.Contains(p.stored.TeamKeys, k) }) {
 		return nil
 	}
-	remote, err := api.GetAgent(ctx, agent.RemoteKey())
+	remote, err := p.api.GetAgent(ctx, agent.RemoteKey())
 	if err != nil {
 		return err
 	}
-	if remote.ID != agent.Status.ID {
-		return nil // not this Agent's agent any more: ensureRemote deals with it once refs resolve
+	if remote.ID != p.stored.ID {
+		return nil // not this Agent's agent any more: claimRemote deals with it once refs resolve
 	}
-	team, _ := remote.Raw["team_of_agents"].([]any)
-	kept := make([]any, 0, len(team))
-	var dropped []string
-	for _, m := range team {
-		if k := memberKey(m); slices.Contains(leaving, k) {
-			dropped = append(dropped, k)
-			continue
-		}
-		kept = append(kept, m)
-	}
+	body, dropped := agentdiff.WithoutMembers(remote.Raw, leaving)
 	if len(dropped) > 0 {
-		if remote, err = api.UpdateAgent(ctx, agent.RemoteKey(), orqclient.Body{"team_of_agents": kept}); err != nil {
+		if remote, err = p.api.UpdateAgent(ctx, agent.RemoteKey(), body); err != nil {
 			return err
 		}
 		logf.FromContext(ctx).Info("dropped team members whose Agents are being deleted", "members", dropped)
-		r.event(agent, corev1.EventTypeNormal, ReasonMemberRemoved, actionUpdate, "Removed %s from the team of orq agent %q: their Agents are being deleted", strings.Join(dropped, ", "), agent.RemoteKey())
+		r.event(agent, corev1.EventTypeNormal, orqv1alpha1.ReasonMemberRemoved, actionUpdate, "Removed %s from the team of orq agent %q: their Agents are being deleted", strings.Join(dropped, ", "), agent.RemoteKey())
 	}
-	agent.Status.TeamKeys = teamKeys(remote)
+	p.remote, p.ownedID = observe(nil, remote), remote.ID
 	return nil
-}
-
-// memberKey is the key of a team member of a remote agent.
-func memberKey(m any) string {
-	o, _ := m.(map[string]any)
-	k, _ := o["key"].(string)
-	return k
-}
-
-// teamKeys lists the member keys of a remote agent's team.
-func teamKeys(remote *orqclient.Agent) []string {
-	team, _ := remote.Raw["team_of_agents"].([]any)
-	var keys []string
-	for _, m := range team {
-		if k := memberKey(m); k != "" {
-			keys = append(keys, k)
-		}
-	}
-	return keys
 }
 
 // findCycle follows the agentRefs from agent, through the cache, and describes the first path

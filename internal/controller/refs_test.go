@@ -2,7 +2,6 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -55,8 +54,8 @@ func TestAllowsReferencesFrom(t *testing.T) {
 }
 
 func TestResolvable(t *testing.T) {
-	ready := []metav1.Condition{{Type: ConditionReady, Status: metav1.ConditionTrue}}
-	notReady := []metav1.Condition{{Type: ConditionReady, Status: metav1.ConditionFalse}}
+	ready := []metav1.Condition{{Type: orqv1alpha1.ConditionReady, Status: metav1.ConditionTrue}}
+	notReady := []metav1.Condition{{Type: orqv1alpha1.ConditionReady, Status: metav1.ConditionFalse}}
 	now := metav1.Now()
 	for _, tc := range []struct {
 		name     string
@@ -77,18 +76,6 @@ func TestResolvable(t *testing.T) {
 		if got := resolvable(a); got != tc.want {
 			t.Errorf("%s: got %v", tc.name, got)
 		}
-	}
-}
-
-func TestTeamKeys(t *testing.T) {
-	remote := &orqclient.Agent{Raw: map[string]any{"team_of_agents": []any{
-		map[string]any{"key": "writer", "role": "writes"}, map[string]any{"role": "no key"}, "junk", map[string]any{"key": "editor"},
-	}}}
-	if got := teamKeys(remote); !reflect.DeepEqual(got, []string{"writer", "editor"}) {
-		t.Errorf("teamKeys = %v", got)
-	}
-	if got := teamKeys(&orqclient.Agent{Raw: map[string]any{}}); got != nil {
-		t.Errorf("no team: %v", got)
 	}
 }
 
@@ -122,31 +109,19 @@ func TestDependencyPredicates(t *testing.T) {
 	}
 }
 
-func TestCredentialErrorsAreClassified(t *testing.T) {
-	for _, tc := range []struct {
-		err    error
-		want   outcome
-		reason string
-	}{
-		{errDependencyNotReady, waitingOnCluster, ReasonDependencyNotReady},
-		{errSecretNotFound, waitingOnCluster, ReasonSecretNotFound},
-		{errRefNotPermitted, terminal, ReasonRefNotPermitted},
-		{errReferenceCycle, terminal, ReasonReferenceCycle},
-		{errSecretUnreadable, stalledSlow, ReasonSecretUnreadable},
-		{errNoCredentials, terminal, ReasonNoCredentials},
-	} {
-		c := classify(errors.Join(errors.New("context"), tc.err))
-		if c.outcome != tc.want || c.reason != tc.reason {
-			t.Errorf("%v: got %+v", tc.err, c)
-		}
-	}
+// Waiting for another object of the cluster is Reconciling, not Stalled, with a slow
+// safety-net requeue and no error; the generation is not observed yet.
+func TestWaitingOnTheClusterIsReconciling(t *testing.T) {
 	a := &orqv1alpha1.Agent{}
 	a.Generation = 2
-	res, err := (&AgentReconciler{SyncPeriod: 30e9}).fail(context.Background(), a, errDependencyNotReady)
-	if err != nil || res.RequeueAfter < 30e9 {
+	r := &AgentReconciler{SyncPeriod: 30e9}
+	p := &pass{agent: a, end: endFailed, err: failure(waitingOnCluster, orqv1alpha1.ReasonDependencyNotReady, "waiting for team members: x")}
+	a.Status = r.status(p)
+	res, err := r.result(context.Background(), p)
+	if err != nil || res.RequeueAfter < 27e9 {
 		t.Errorf("waiting on the cluster: no error, a slow safety-net requeue; got %v, %v", res, err)
 	}
-	if !meta.IsStatusConditionTrue(a.Status.Conditions, ConditionReconciling) || meta.FindStatusCondition(a.Status.Conditions, ConditionStalled) != nil {
+	if !meta.IsStatusConditionTrue(a.Status.Conditions, orqv1alpha1.ConditionReconciling) || meta.FindStatusCondition(a.Status.Conditions, orqv1alpha1.ConditionStalled) != nil {
 		t.Errorf("waiting is Reconciling, not Stalled: %+v", a.Status.Conditions)
 	}
 	if a.Status.ObservedGeneration == a.Generation {
@@ -198,12 +173,12 @@ func TestStripAgent(t *testing.T) {
 	}{
 		{"kubectl's copy of the manifest goes", map[string]string{lastApplied: `{"spec":{}}`, orqv1alpha1.AnnotationSyncInterval: "5m"}, map[string]string{orqv1alpha1.AnnotationSyncInterval: "5m"}},
 		{"no annotation left: nil", map[string]string{lastApplied: `{"spec":{}}`}, nil},
-		{"other annotations stay", map[string]string{orqv1alpha1.AnnotationCreateAttemptedAt: "t"}, map[string]string{orqv1alpha1.AnnotationCreateAttemptedAt: "t"}},
+		{"other annotations stay", map[string]string{orqv1alpha1.AnnotationCreateAttempt: "t"}, map[string]string{orqv1alpha1.AnnotationCreateAttempt: "t"}},
 		{"none", nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Name: "bot", Annotations: tc.in,
-				ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl"}}, Finalizers: []string{FinalizerName}}}
+				ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl"}}, Finalizers: []string{orqv1alpha1.FinalizerName}}}
 			a.Spec.Role = "Support"
 			out, err := stripAgent(a)
 			if err != nil {
@@ -213,7 +188,7 @@ func TestStripAgent(t *testing.T) {
 			if !reflect.DeepEqual(got.Annotations, tc.want) || got.ManagedFields != nil {
 				t.Errorf("annotations %v, managedFields %v; want %v and none", got.Annotations, got.ManagedFields, tc.want)
 			}
-			if got.Spec.Role != "Support" || !reflect.DeepEqual(got.Finalizers, []string{FinalizerName}) {
+			if got.Spec.Role != "Support" || !reflect.DeepEqual(got.Finalizers, []string{orqv1alpha1.FinalizerName}) {
 				t.Errorf("the spec or the finalizers changed: %+v", got)
 			}
 		})
@@ -235,8 +210,8 @@ func TestCredentialsFromSecret(t *testing.T) {
 	}}
 	ctx := context.Background()
 	for range 2 {
-		if _, err := r.credentials(ctx, agent); err != nil {
-			t.Fatal(err)
+		if _, hash, err := r.credentials(ctx, agent); err != nil || hash != orqclient.KeyHash("key-one") || strings.Contains(hash, "key-one") {
+			t.Fatal(err, hash)
 		}
 	}
 	if reads.n != 1 {
@@ -245,31 +220,28 @@ func TestCredentialsFromSecret(t *testing.T) {
 	if !reflect.DeepEqual(gotKeys, []string{"team/creds/apiKey=key-one", "team/creds/apiKey=key-one"}) {
 		t.Errorf("keys: %v", gotKeys)
 	}
-	if agent.Status.APIKeyHash != orqclient.KeyHash("key-one") || strings.Contains(agent.Status.APIKeyHash, "key-one") {
-		t.Errorf("hash %q", agent.Status.APIKeyHash)
-	}
 
 	secret.Data["apiKey"] = []byte("key-two")
 	if err := c.Update(ctx, secret); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.credentials(ctx, agent); err != nil || agent.Status.APIKeyHash != orqclient.KeyHash("key-two") {
-		t.Fatalf("after rotation: %v, %s", err, agent.Status.APIKeyHash)
+	if _, hash, err := r.credentials(ctx, agent); err != nil || hash != orqclient.KeyHash("key-two") {
+		t.Fatalf("after rotation: %v, %s", err, hash)
 	}
 
 	if err := c.Delete(ctx, secret); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.credentials(ctx, agent); !errors.Is(err, errSecretNotFound) || !strings.Contains(err.Error(), "team/creds") {
+	if _, _, err := r.credentials(ctx, agent); reasonOf(err) != orqv1alpha1.ReasonSecretNotFound || !strings.Contains(err.Error(), "team/creds") {
 		t.Errorf("missing Secret: %v", err)
 	}
 	agent.DeletionTimestamp = ptr.To(metav1.Now())
-	if _, err := r.credentials(ctx, agent); err != nil {
+	if _, _, err := r.credentials(ctx, agent); err != nil {
 		t.Errorf("deleting, with the key read before: %v", err)
 	}
 
 	noKey := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "team"}}
-	if _, err := (&AgentReconciler{}).credentials(ctx, noKey); !errors.Is(err, errNoCredentials) {
+	if _, _, err := (&AgentReconciler{}).credentials(ctx, noKey); reasonOf(err) != orqv1alpha1.ReasonNoCredentials {
 		t.Errorf("no key at all: %v", err)
 	}
 }

@@ -2,28 +2,21 @@ package controller
 
 import (
 	"context"
-	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/eventrecorder"
-	"github.com/orq-ai/orq-operator/internal/openapi"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 	"github.com/orq-ai/orq-operator/internal/orqmem"
+	"github.com/orq-ai/orq-operator/internal/testenv"
 )
 
 // suiteSyncPeriod is short so that the steady-state test sees several resyncs.
@@ -39,12 +32,11 @@ const (
 )
 
 var (
-	testEnv   *envtest.Environment
-	k8s       client.Client
-	orqAPI    *orqmem.Server
-	orqServer *httptest.Server
-	schema    *openapi.Spec // nil when the OpenAPI file is absent
-	cancel    context.CancelFunc
+	env    *testenv.Env
+	k8s    client.Client
+	orqAPI *orqmem.Server
+	orqURL string
+	cancel context.CancelFunc
 )
 
 func TestController(t *testing.T) {
@@ -54,39 +46,21 @@ func TestController(t *testing.T) {
 
 var _ = BeforeSuite(func() {
 	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
-
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(orqv1alpha1.AddToScheme(scheme))
-
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	cfg, err := testEnv.Start()
-	Expect(err).NotTo(HaveOccurred(), "envtest needs KUBEBUILDER_ASSETS: run `make test`")
-
-	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
+	var err error
+	env, err = testenv.Start(orqmem.Options{APIKeys: []string{suiteAPIKey, teamAKey, teamBKey, rotatedKey}})
 	Expect(err).NotTo(HaveOccurred())
-
-	opts := orqmem.Options{APIKeys: []string{suiteAPIKey, teamAKey, teamBKey, rotatedKey}}
-	if path, err := openapi.Locate(); err == nil {
-		schema, err = openapi.Load(path)
-		Expect(err).NotTo(HaveOccurred())
-		opts.Schema = schema // every request body the operator sends is checked against the official schema
-	} else {
-		GinkgoWriter.Printf("OpenAPI file not found (%v): requests are checked by the in-memory API's own validation only\n", err)
+	if env.Note != "" {
+		GinkgoWriter.Println(env.Note)
 	}
-	orqAPI = orqmem.New(opts)
-	orqServer = httptest.NewServer(orqAPI) // loopback only
+	k8s, orqAPI, orqURL = env.Client, env.Orq, env.OrqURL
 
-	api, err := orqclient.New(orqclient.Options{BaseURL: orqServer.URL, APIKey: suiteAPIKey, Timeout: 5 * time.Second})
+	api, err := orqclient.New(orqclient.Options{BaseURL: orqURL, APIKey: suiteAPIKey, Timeout: 5 * time.Second})
 	Expect(err).NotTo(HaveOccurred())
 
 	var ctx context.Context
 	ctx, cancel = context.WithCancel(context.Background())
-	pool := &orqclient.Pool{Options: orqclient.Options{BaseURL: orqServer.URL, Timeout: 5 * time.Second}}
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
+	pool := &orqclient.Pool{Options: orqclient.Options{BaseURL: orqURL, Timeout: 5 * time.Second}}
+	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{Scheme: env.Scheme, Metrics: metricsserver.Options{BindAddress: "0"},
 		Cache: CacheOptions(nil, nil)})
 	Expect(err).NotTo(HaveOccurred())
 	recorder := eventrecorder.New(mgr.GetClient(), mgr.GetScheme(), "orq-operator", eventrecorder.DefaultQueueLength, mgr.GetLogger())
@@ -101,7 +75,6 @@ var _ = BeforeSuite(func() {
 		Recorder:                recorder,
 		SyncPeriod:              suiteSyncPeriod,
 		MaxConcurrentReconciles: 2,
-		CreateClockSkew:         time.Millisecond,
 	}).SetupWithManager(ctx, mgr)).To(Succeed())
 
 	stopEvents := recorder.Run()
@@ -116,10 +89,5 @@ var _ = AfterSuite(func() {
 	if cancel != nil {
 		cancel()
 	}
-	if orqServer != nil {
-		orqServer.Close()
-	}
-	if testEnv != nil {
-		Expect(testEnv.Stop()).To(Succeed())
-	}
+	Expect(env.Stop()).To(Succeed())
 })

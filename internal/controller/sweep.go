@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -17,18 +16,6 @@ import (
 	"github.com/orq-ai/orq-operator/internal/metrics"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
-
-// AgentLister is what the drift sweep needs of an AgentAPI: the list endpoint, a page at a time,
-// of which it keeps each agent's key, id and update time. A client without it is re-read agent by
-// agent instead.
-type AgentLister interface {
-	ListAgentVersions(ctx context.Context, o orqclient.ListOptions) (*orqclient.VersionPage, error)
-}
-
-var _ AgentLister = (*orqclient.Client)(nil)
-
-// sweepRetry is how soon a sweep that failed is tried again.
-const sweepRetry = 30 * time.Second
 
 // sweeper catches drift for the Agents in sync: every sync period it lists each workspace's
 // agents, orqclient.MaxPageSize at a time, and wakes only the Agents whose remote agent is gone,
@@ -93,31 +80,21 @@ func (s *sweeper) sweep(ctx context.Context) error {
 		}
 	}
 	var errs []error
-	for source, agents := range bySource {
-		lister := s.r.listerFor(source)
-		if lister == nil {
-			continue // its Agents are re-read one by one
-		}
-		remote, err := listAll(ctx, lister)
+	for _, agents := range bySource {
+		remote, err := s.listWorkspace(ctx, agents[0])
 		if err != nil {
 			errs = append(errs, err)
-			continue
+		}
+		if remote == nil && err == nil {
+			continue // a client that cannot list: its Agents are re-read one by one
 		}
 		for _, a := range agents {
+			// An Agent whose workspace could not be listed is woken too: its own pass reports why.
 			r, ok := remote[a.RemoteKey()]
-			if ok && r.updated == a.Status.RemoteUpdated && (a.Status.ID == "" || r.id == a.Status.ID) {
+			if err == nil && ok && r.updated == a.Status.RemoteUpdated && (a.Status.ID == "" || r.id == a.Status.ID) {
 				continue
 			}
-			name := client.ObjectKeyFromObject(a)
-			s.mu.Lock()
-			s.woken[name] = true
-			s.mu.Unlock()
-			metrics.SweepWakeups.Inc()
-			obj := &orqv1alpha1.Agent{}
-			obj.Namespace, obj.Name = name.Namespace, name.Name
-			select {
-			case s.events <- event.GenericEvent{Object: obj}:
-			case <-ctx.Done():
+			if !s.wake(ctx, a) {
 				return nil
 			}
 		}
@@ -125,13 +102,37 @@ func (s *sweeper) sweep(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// swept tells whether the sweep watches an Agent: it is in sync with its spec (Ready and Synced,
-// at its generation) and has no sync interval of its own.
-func swept(a *orqv1alpha1.Agent) bool {
-	_, ownInterval := a.Annotations[orqv1alpha1.AnnotationSyncInterval]
-	return a.DeletionTimestamp.IsZero() && !a.Spec.Suspend && !ownInterval &&
-		a.Status.RemoteUpdated != "" && a.Status.ObservedGeneration == a.Generation &&
-		meta.IsStatusConditionTrue(a.Status.Conditions, ConditionReady)
+// listWorkspace lists the workspace of an Agent's credentials, reading its Secret if no pass
+// has yet, so that the first sweep after a start covers every workspace in use. nil, nil: the
+// client cannot list.
+func (s *sweeper) listWorkspace(ctx context.Context, a *orqv1alpha1.Agent) (map[string]remoteVersion, error) {
+	api, _, err := s.r.credentials(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	lister, ok := api.(AgentLister)
+	if !ok {
+		return nil, nil
+	}
+	return listAll(ctx, lister)
+}
+
+// wake queues an Agent whose remote agent changed, so that its next pass reads it; false when
+// ctx ended first.
+func (s *sweeper) wake(ctx context.Context, a *orqv1alpha1.Agent) bool {
+	name := client.ObjectKeyFromObject(a)
+	s.mu.Lock()
+	s.woken[name] = true
+	s.mu.Unlock()
+	metrics.SweepWakeups.Inc()
+	obj := &orqv1alpha1.Agent{}
+	obj.Namespace, obj.Name = name.Namespace, name.Name
+	select {
+	case s.events <- event.GenericEvent{Object: obj}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // remoteVersion is what the sweep compares of a remote agent.
@@ -153,17 +154,4 @@ func listAll(ctx context.Context, lister AgentLister) (map[string]remoteVersion,
 		return nil, err
 	}
 	return out, nil
-}
-
-// listerFor returns the list client of a credential source, nil when there is none (yet): the
-// operator's own key, or a Secret's key once an Agent has read it.
-func (r *AgentReconciler) listerFor(source string) AgentLister {
-	var api AgentAPI
-	if source == "" {
-		api = r.API
-	} else if v, ok := r.secrets.get(source); ok && r.APIFor != nil {
-		api, _ = r.APIFor(source, v.value)
-	}
-	lister, _ := api.(AgentLister)
-	return lister
 }

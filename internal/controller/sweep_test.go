@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -31,7 +32,7 @@ func (l *pagedLister) ListAgentVersions(_ context.Context, o orqclient.ListOptio
 	end := min(start+o.Limit, len(l.agents))
 	page := &orqclient.VersionPage{HasMore: end < len(l.agents)}
 	for _, a := range l.agents[start:end] {
-		page.Versions = append(page.Versions, orqclient.AgentVersion{ID: a.ID, Key: a.Key, Updated: remoteUpdated(&a)})
+		page.Versions = append(page.Versions, orqclient.AgentVersion{ID: a.ID, Key: a.Key, Updated: a.Updated})
 	}
 	return page, nil
 }
@@ -45,7 +46,7 @@ type listingAPI struct {
 func syncedAgent(i int) *orqv1alpha1.Agent {
 	a := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: fmt.Sprintf("agent-%d", i), Generation: 1}}
 	a.Status = orqv1alpha1.AgentStatus{ObservedGeneration: 1, ID: fmt.Sprintf("id-%04d", i), RemoteUpdated: "t0"}
-	meta.SetStatusCondition(&a.Status.Conditions, metav1.Condition{Type: ConditionReady, Status: metav1.ConditionTrue, Reason: ReasonSynced})
+	meta.SetStatusCondition(&a.Status.Conditions, metav1.Condition{Type: orqv1alpha1.ConditionReady, Status: metav1.ConditionTrue, Reason: orqv1alpha1.ReasonSynced})
 	return a
 }
 
@@ -58,13 +59,13 @@ func TestSweepWakesOnlyChangedAgents(t *testing.T) {
 	for i := range n {
 		a := syncedAgent(i)
 		agents = append(agents, a)
-		lister.agents = append(lister.agents, orqclient.Agent{ID: a.Status.ID, Key: a.RemoteKey(), Raw: orqclient.Body{"updated": "t0"}})
+		lister.agents = append(lister.agents, orqclient.Agent{ID: a.Status.ID, Key: a.RemoteKey(), Updated: "t0"})
 	}
-	lister.agents[1].Raw = orqclient.Body{"updated": "t1"}          // edited in the studio
+	lister.agents[1].Updated = "t1"                                 // edited in the studio
 	lister.agents[2].ID = "someone-elses"                           // deleted and re-created by someone else
 	lister.agents = append(lister.agents[:3], lister.agents[4:]...) // agent-3 deleted in orq
 	agents[5].Status.ObservedGeneration = 0                         // not in sync: not swept
-	lister.agents[4].Raw = orqclient.Body{"updated": "t1"}          // agent-5, changed too
+	lister.agents[4].Updated = "t1"                                 // agent-5, changed too
 	agents[6].Annotations = map[string]string{orqv1alpha1.AnnotationSyncInterval: "1m"}
 
 	objs := make([]client.Object, 0, n)
@@ -98,5 +99,44 @@ func TestSweepSkipsWorkspacesWithoutALister(t *testing.T) {
 	s := newSweeper(&AgentReconciler{Client: c, API: &fakeAPI{t: t}})
 	if err := s.sweep(context.Background()); err != nil || len(s.events) != 0 {
 		t.Errorf("err %v, %d woken: a client without the list endpoint is left to per-agent reads", err, len(s.events))
+	}
+}
+
+// #12.10: the first sweep after a start also lists the workspaces reached through a Secret that
+// no pass has read yet, so drift made while the operator was down is found at once.
+func TestFirstSweepCoversSecretWorkspacesNotReadYet(t *testing.T) {
+	a := syncedAgent(0)
+	a.Spec.APIKeySecretRef = &orqv1alpha1.SecretKeyReference{Name: "creds", Key: "apiKey"}
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "creds"}, Data: map[string][]byte{"apiKey": []byte("team-key")}}
+	lister := &pagedLister{agents: []orqclient.Agent{{ID: a.Status.ID, Key: a.RemoteKey(), Updated: "t1"}}} // changed while down
+	var keys []string
+	r := &AgentReconciler{Client: newFakeClient(t, a, secret), APIFor: func(_, key string) (AgentAPI, error) {
+		keys = append(keys, key)
+		return listingAPI{&fakeAPI{t: t}, lister}, nil
+	}}
+	s := newSweeper(r)
+	if err := s.sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if lister.pages != 1 || fmt.Sprint(keys) != "[team-key]" {
+		t.Errorf("pages %d, keys %v: the Secret's workspace was not listed", lister.pages, keys)
+	}
+	if len(s.events) != 1 {
+		t.Errorf("%d woken, want the changed agent", len(s.events))
+	}
+}
+
+// A workspace that cannot be listed (its Secret is gone) wakes its Agents, so that their own
+// passes report why, instead of leaving them unwatched.
+func TestSweepWakesTheAgentsOfAWorkspaceItCannotList(t *testing.T) {
+	a := syncedAgent(0)
+	a.Spec.APIKeySecretRef = &orqv1alpha1.SecretKeyReference{Name: "gone", Key: "apiKey"}
+	r := &AgentReconciler{Client: newFakeClient(t, a), APIFor: func(string, string) (AgentAPI, error) {
+		t.Error("no client without a key")
+		return nil, nil
+	}}
+	s := newSweeper(r)
+	if err := s.sweep(context.Background()); err == nil || len(s.events) != 1 {
+		t.Errorf("err %v, %d woken", err, len(s.events))
 	}
 }

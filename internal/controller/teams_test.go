@@ -29,10 +29,10 @@ var _ = Describe("Teams of agents", func() {
 		lead.Spec.TeamOfAgents = append(lead.Spec.TeamOfAgents, orqv1alpha1.TeamMember{Key: "outside-helper", Role: "not managed here"})
 		Expect(k8s.Create(ctx, lead)).To(Succeed())
 
-		c := waitCondition(ctx, lead, ConditionReady, metav1.ConditionFalse, ReasonDependencyNotReady)
+		c := waitCondition(ctx, lead, orqv1alpha1.ConditionReady, metav1.ConditionFalse, orqv1alpha1.ReasonDependencyNotReady)
 		Expect(c.Message).To(And(ContainSubstring("Agent "+ns+"/writer-wait does not exist"), ContainSubstring("Agent "+ns+"/editor-wait does not exist")))
-		waitCondition(ctx, lead, ConditionResolvedRefs, metav1.ConditionFalse, ReasonDependencyNotReady)
-		Expect(meta.IsStatusConditionTrue(lead.Status.Conditions, ConditionReconciling)).To(BeTrue(), "waiting is progress, not a stall")
+		waitCondition(ctx, lead, orqv1alpha1.ConditionResolvedRefs, metav1.ConditionFalse, orqv1alpha1.ReasonDependencyNotReady)
+		Expect(meta.IsStatusConditionTrue(lead.Status.Conditions, orqv1alpha1.ConditionReconciling)).To(BeTrue(), "waiting is progress, not a stall")
 		Consistently(func() []orqmem.Request { return creates("lead-wait") }, time.Second, poll).Should(BeEmpty(), "nothing is created with unresolved members")
 
 		for _, name := range []string{"writer-wait", "editor-wait"} {
@@ -45,7 +45,7 @@ var _ = Describe("Teams of agents", func() {
 		Expect(remoteTeam("lead-wait")).To(Equal([]string{"writer-wait-key", "editor-wait-key", "outside-helper"}))
 		Expect(lead.Status.TeamKeys).To(Equal([]string{"writer-wait-key", "editor-wait-key", "outside-helper"}))
 		Expect(creates("lead-wait")[0].At).To(BeTemporally(">", creates("writer-wait-key")[0].At), "the members exist before the orchestrator names them")
-		Expect(meta.IsStatusConditionTrue(lead.Status.Conditions, ConditionResolvedRefs)).To(BeTrue())
+		Expect(meta.IsStatusConditionTrue(lead.Status.Conditions, orqv1alpha1.ConditionResolvedRefs)).To(BeTrue())
 	})
 
 	It("keeps a member in use until its orchestrator lets it go, and sends a re-created member's new key", func() {
@@ -60,9 +60,9 @@ var _ = Describe("Teams of agents", func() {
 
 		By("suspending the orchestrator, so that nothing lets the member go")
 		Expect(k8s.Patch(ctx, lead, client.RawPatch(client.Merge.Type(), []byte(`{"spec":{"suspend":true}}`)))).To(Succeed())
-		waitCondition(ctx, lead, ConditionSuspended, metav1.ConditionTrue, ReasonSuspended)
+		waitCondition(ctx, lead, orqv1alpha1.ConditionSuspended, metav1.ConditionTrue, orqv1alpha1.ReasonSuspended)
 		Expect(k8s.Delete(ctx, member)).To(Succeed())
-		c := waitCondition(ctx, member, ConditionReady, metav1.ConditionFalse, ReasonInUse)
+		c := waitCondition(ctx, member, orqv1alpha1.ConditionReady, metav1.ConditionFalse, orqv1alpha1.ReasonInUse)
 		Expect(c.Message).To(ContainSubstring(ns + "/lead-use"))
 		Consistently(func() int { return writesFor("writer-use-v1", http.MethodDelete) }, time.Second, poll).Should(BeZero(), "in use: not deleted")
 		_, exists := remoteAgent("writer-use-v1")
@@ -79,7 +79,7 @@ var _ = Describe("Teams of agents", func() {
 		Expect(patches).NotTo(BeEmpty())
 		Expect(deletes).To(HaveLen(1))
 		Expect(deletes[0].At).To(BeTemporally(">", patches[len(patches)-1].At), "the orchestrator let go before the member was deleted")
-		waitCondition(ctx, lead, ConditionReady, metav1.ConditionFalse, ReasonDependencyNotReady)
+		waitCondition(ctx, lead, orqv1alpha1.ConditionReady, metav1.ConditionFalse, orqv1alpha1.ReasonDependencyNotReady)
 
 		By("re-creating the member with another key")
 		member = sampleAgent(ns, "writer-use")
@@ -104,9 +104,9 @@ var _ = Describe("Teams of agents", func() {
 		lead := teamLead(home, "lead-xns", ref("shared-member", other))
 		Expect(k8s.Create(ctx, lead)).To(Succeed())
 
-		c := waitStalled(ctx, lead, ReasonRefNotPermitted)
+		c := waitStalled(ctx, lead, orqv1alpha1.ReasonRefNotPermitted)
 		Expect(c.Message).To(ContainSubstring("does not allow references from namespace " + home))
-		waitCondition(ctx, lead, ConditionResolvedRefs, metav1.ConditionFalse, ReasonRefNotPermitted)
+		waitCondition(ctx, lead, orqv1alpha1.ConditionResolvedRefs, metav1.ConditionFalse, orqv1alpha1.ReasonRefNotPermitted)
 		Expect(creates("lead-xns")).To(BeEmpty())
 
 		Expect(k8s.Patch(ctx, shared, client.RawPatch(client.Merge.Type(), []byte(`{"spec":{"allowReferencesFrom":["`+home+`"]}}`)))).To(Succeed())
@@ -121,7 +121,7 @@ var _ = Describe("Teams of agents", func() {
 		Expect(k8s.Create(ctx, a)).To(Succeed())
 		Expect(k8s.Create(ctx, b)).To(Succeed())
 		for _, agent := range []*orqv1alpha1.Agent{a, b} {
-			c := waitStalled(ctx, agent, ReasonReferenceCycle)
+			c := waitStalled(ctx, agent, orqv1alpha1.ReasonReferenceCycle)
 			Expect(c.Message).To(ContainSubstring(ns + "/cycle-a -> " + ns + "/cycle-b"))
 		}
 		Expect(creates("cycle-a")).To(BeEmpty())
@@ -177,7 +177,7 @@ var _ = Describe("Per-namespace credentials", func() {
 			g.Expect(agent.Status.APIKeyHash).To(Equal(orqclient.KeyHash(rotatedKey)))
 		}, 5*time.Second, poll).Should(Succeed())
 		Expect(tokensFor("bot-rotate")).To(ContainElement(rotatedKey), "the agent was read with the new key")
-		Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, ConditionReady)).To(BeTrue())
+		Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, orqv1alpha1.ConditionReady)).To(BeTrue())
 	})
 
 	It("waits for a missing Secret, stalls on a refused key, and recovers when the Secret is fixed", func() {
@@ -185,14 +185,14 @@ var _ = Describe("Per-namespace credentials", func() {
 		agent := withAPIKeySecret(sampleAgent(ns, "bot-creds"))
 		agent.Annotations = map[string]string{orqv1alpha1.AnnotationSyncInterval: "1h"}
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
-		c := waitCondition(ctx, agent, ConditionReady, metav1.ConditionFalse, ReasonSecretNotFound)
+		c := waitCondition(ctx, agent, orqv1alpha1.ConditionReady, metav1.ConditionFalse, orqv1alpha1.ReasonSecretNotFound)
 		Expect(c.Message).To(ContainSubstring("Secret " + ns + "/orq-credentials"))
-		Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, ConditionReconciling)).To(BeTrue())
+		Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, orqv1alpha1.ConditionReconciling)).To(BeTrue())
 
 		By("creating the Secret with a key the API refuses")
 		secret := apiKeySecret(ns, "not-a-valid-key-0123456789")
 		Expect(k8s.Create(ctx, secret)).To(Succeed())
-		c = waitStalled(ctx, agent, ReasonUnauthorized)
+		c = waitStalled(ctx, agent, orqv1alpha1.ReasonUnauthorized)
 		Expect(c.Message).NotTo(ContainSubstring("not-a-valid-key"))
 		Expect(agent.Status.APIKeyHash).To(Equal(orqclient.KeyHash("not-a-valid-key-0123456789")))
 		_, exists := remoteAgent("bot-creds")
@@ -203,9 +203,9 @@ var _ = Describe("Per-namespace credentials", func() {
 		Expect(k8s.Update(ctx, secret)).To(Succeed())
 		Eventually(func(g Gomega) {
 			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
-			g.Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, ConditionReady)).To(BeTrue())
+			g.Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, orqv1alpha1.ConditionReady)).To(BeTrue())
 		}, 5*time.Second, poll).Should(Succeed(), "the Secret's watch retries at once, not after the 5m Unauthorized backoff")
-		Expect(meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)).To(BeNil())
+		Expect(meta.FindStatusCondition(agent.Status.Conditions, orqv1alpha1.ConditionStalled)).To(BeNil())
 		Expect(agent.Status.APIKeyHash).To(Equal(orqclient.KeyHash(teamAKey)))
 	})
 })
@@ -234,7 +234,14 @@ func remoteTeam(key string) []string {
 	GinkgoHelper()
 	remote, ok := remoteAgent(key)
 	Expect(ok).To(BeTrue(), "orq agent %q exists", key)
-	return teamKeys(&orqclient.Agent{Raw: remote})
+	var keys []string
+	team, _ := remote["team_of_agents"].([]any)
+	for _, m := range team {
+		if k, _ := m.(map[string]any)["key"].(string); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 // waitCondition waits until a condition has this status and reason, and returns it.

@@ -137,12 +137,12 @@ type ConditionKey struct{ Condition, Status, Reason string }
 func CountByCondition(agents []orqv1alpha1.Agent) map[ConditionKey]int {
 	out := map[ConditionKey]int{}
 	for i := range agents {
-		for _, typ := range []string{"Ready", "Synced", "Stalled"} {
+		for _, typ := range []string{orqv1alpha1.ConditionReady, orqv1alpha1.ConditionSynced, orqv1alpha1.ConditionStalled} {
 			c := meta.FindStatusCondition(agents[i].Status.Conditions, typ)
 			switch {
 			case c != nil:
 				out[ConditionKey{typ, string(c.Status), c.Reason}]++
-			case typ == "Ready":
+			case typ == orqv1alpha1.ConditionReady:
 				out[ConditionKey{typ, string(metav1.ConditionUnknown), ""}]++
 			}
 		}

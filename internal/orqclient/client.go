@@ -46,6 +46,10 @@ type Agent struct {
 	ProjectID string
 	Status    string
 	Version   string
+	// Updated is the `updated` time as the API sends it (compared as a string with listings).
+	Updated string
+	// TeamKeys are the keys of the members of team_of_agents.
+	TeamKeys []string
 	// Raw is the complete agent as returned, for comparison with the desired state.
 	Raw Body
 }
@@ -448,5 +452,14 @@ func transportMessage(err error) string {
 // decodeAgent reads the fields the operator uses from a complete agent.
 func decodeAgent(b Body) *Agent {
 	str := func(k string) string { s, _ := b[k].(string); return s }
-	return &Agent{ID: str("_id"), Key: str("key"), ProjectID: str("project_id"), Status: str("status"), Version: str("version"), Raw: b}
+	a := &Agent{ID: str("_id"), Key: str("key"), ProjectID: str("project_id"), Status: str("status"), Version: str("version"), Updated: str("updated"), Raw: b}
+	team, _ := b["team_of_agents"].([]any)
+	for _, m := range team {
+		if o, ok := m.(Body); ok {
+			if k, _ := o["key"].(string); k != "" {
+				a.TeamKeys = append(a.TeamKeys, k)
+			}
+		}
+	}
+	return a
 }

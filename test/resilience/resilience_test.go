@@ -121,11 +121,21 @@ var _ = Describe("Resilience", func() {
 				Expect(ok).To(BeFalse(), "the deletion is not lost")
 				return
 			}
+			if changedWhileDown {
+				// The create's answer was lost and the agent no longer equals any body this Agent
+				// can prove it sent: a person decides (here: adopt it), the operator never guesses.
+				waitStalledOn(ctx, agent, orqv1alpha1.ReasonAdoptionRequired)
+				r, _ := remote(key)
+				Expect(r["instructions"]).NotTo(Equal("Changed while the operator was down."), "untouched while stalled")
+				patch := client.MergeFrom(agent.DeepCopy())
+				agent.Spec.AdoptionPolicy = orqv1alpha1.AdoptionPolicyAdopt
+				Expect(k8s.Patch(ctx, agent, patch)).To(Succeed())
+			}
 			waitReady(ctx, agent)
 			r, ok := remote(key)
 			Expect(ok).To(BeTrue())
 			Expect(agent.Status.ID).To(Equal(r["_id"]))
-			Expect(meta.FindStatusCondition(agent.Status.Conditions, controller.ConditionStalled)).To(BeNil(), "its own create is not refused as foreign")
+			Expect(meta.FindStatusCondition(agent.Status.Conditions, orqv1alpha1.ConditionStalled)).To(BeNil(), "its own create is not refused as foreign")
 			if point == afterUpdate {
 				Expect(r["instructions"]).To(Equal("Updated."))
 			}
@@ -263,15 +273,15 @@ var _ = Describe("Resilience", func() {
 		}{
 			{"400 echoing the key", func() {
 				orqAPI.AddFault(orqmem.Fault{Method: http.MethodPost, Status: http.StatusBadRequest, Message: "bad body sent with " + key})
-			}, controller.ReasonAPIRejected},
+			}, orqv1alpha1.ReasonAPIRejected},
 			{"500 echoing the key", func() {
 				orqAPI.AddFault(orqmem.Fault{Method: http.MethodPost, Status: http.StatusInternalServerError, Message: "upstream failed for Bearer " + key})
-			}, controller.ReasonAPIUnavailable},
-			{"401", func() { orqAPI.SetAPIKeys("another-key") }, controller.ReasonUnauthorized},
+			}, orqv1alpha1.ReasonAPIUnavailable},
+			{"401", func() { orqAPI.SetAPIKeys("another-key") }, orqv1alpha1.ReasonUnauthorized},
 			{"429 echoing the key", func() {
 				orqAPI.AddFault(orqmem.Fault{Method: http.MethodPost, Status: http.StatusTooManyRequests, RetryAfter: time.Second, Message: key})
-			}, controller.ReasonRateLimited},
-			{"timeout", func() { orqAPI.AddFault(orqmem.Fault{Method: http.MethodPost, Latency: time.Second}) }, controller.ReasonAPIUnavailable},
+			}, orqv1alpha1.ReasonRateLimited},
+			{"timeout", func() { orqAPI.AddFault(orqmem.Fault{Method: http.MethodPost, Latency: time.Second}) }, orqv1alpha1.ReasonAPIUnavailable},
 		}
 		for i, sc := range scenarios {
 			By(sc.name)
@@ -280,7 +290,7 @@ var _ = Describe("Resilience", func() {
 			Expect(k8s.Create(ctx, agent)).To(Succeed())
 			Eventually(func(g Gomega) {
 				g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
-				ready := meta.FindStatusCondition(agent.Status.Conditions, controller.ConditionReady)
+				ready := meta.FindStatusCondition(agent.Status.Conditions, orqv1alpha1.ConditionReady)
 				g.Expect(ready).NotTo(BeNil())
 				g.Expect(ready.Reason).To(Equal(sc.reason))
 			}, timeout, poll).Should(Succeed())
@@ -321,7 +331,7 @@ func waitReady(ctx context.Context, agent *orqv1alpha1.Agent) {
 	GinkgoHelper()
 	Eventually(func(g Gomega) {
 		g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
-		g.Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, controller.ConditionReady)).To(BeTrue())
+		g.Expect(meta.IsStatusConditionTrue(agent.Status.Conditions, orqv1alpha1.ConditionReady)).To(BeTrue())
 		g.Expect(agent.Status.ObservedGeneration).To(Equal(agent.Generation))
 	}, timeout, poll).Should(Succeed())
 }
@@ -445,4 +455,15 @@ func (c *crashingAPI) DeleteAgent(ctx context.Context, key string) error {
 		}
 	}
 	return err
+}
+
+// waitStalledOn waits until the Agent is Stalled with this reason.
+func waitStalledOn(ctx context.Context, agent *orqv1alpha1.Agent, reason string) {
+	GinkgoHelper()
+	Eventually(func(g Gomega) {
+		g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+		c := meta.FindStatusCondition(agent.Status.Conditions, orqv1alpha1.ConditionStalled)
+		g.Expect(c).NotTo(BeNil())
+		g.Expect(c.Reason).To(Equal(reason), c.Message)
+	}, timeout, poll).Should(Succeed())
 }

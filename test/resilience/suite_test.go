@@ -7,8 +7,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -17,34 +15,31 @@ import (
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/controller"
 	"github.com/orq-ai/orq-operator/internal/eventrecorder"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 	"github.com/orq-ai/orq-operator/internal/orqmem"
+	"github.com/orq-ai/orq-operator/internal/testenv"
 )
 
 const syncPeriod = 2 * time.Second
 
 var (
-	testEnv   *envtest.Environment
-	cfg       *rest.Config
-	scheme    = runtime.NewScheme()
-	k8s       client.Client
-	orqAPI    *orqmem.Server
-	orqServer *httptest.Server
+	env    *testenv.Env
+	cfg    *rest.Config
+	scheme *runtime.Scheme
+	k8s    client.Client
+	orqAPI *orqmem.Server
+	orqURL string
 )
 
 func TestResilience(t *testing.T) {
@@ -54,28 +49,14 @@ func TestResilience(t *testing.T) {
 
 var _ = BeforeSuite(func() {
 	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(orqv1alpha1.AddToScheme(scheme))
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
 	var err error
-	cfg, err = testEnv.Start()
-	Expect(err).NotTo(HaveOccurred(), "envtest needs KUBEBUILDER_ASSETS: run `make test`")
-	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
+	env, err = testenv.Start(orqmem.Options{})
 	Expect(err).NotTo(HaveOccurred())
-	orqAPI = orqmem.New(orqmem.Options{})
-	orqServer = httptest.NewServer(orqAPI) // loopback only
+	cfg, scheme, k8s, orqAPI, orqURL = env.Config, env.Scheme, env.Client, env.Orq, env.OrqURL
 })
 
 var _ = AfterSuite(func() {
-	if orqServer != nil {
-		orqServer.Close()
-	}
-	if testEnv != nil {
-		Expect(testEnv.Stop()).To(Succeed())
-	}
+	Expect(env.Stop()).To(Succeed())
 })
 
 // managerOptions configure a manager started by a test.
@@ -105,7 +86,7 @@ func startManager(o managerOptions) *runningManager {
 	if o.timeout == 0 {
 		o.timeout = 5 * time.Second
 	}
-	api, err := orqclient.New(orqclient.Options{BaseURL: orqServer.URL, APIKey: o.apiKey, Timeout: o.timeout, Limiter: o.limiter})
+	api, err := orqclient.New(orqclient.Options{BaseURL: orqURL, APIKey: o.apiKey, Timeout: o.timeout, Limiter: o.limiter})
 	Expect(err).NotTo(HaveOccurred())
 	var agentAPI controller.AgentAPI = api
 	if o.wrap != nil {
@@ -138,7 +119,6 @@ func startManager(o managerOptions) *runningManager {
 		API:                     agentAPI,
 		Recorder:                recorder,
 		SyncPeriod:              syncPeriod,
-		CreateClockSkew:         time.Millisecond,
 		MaxConcurrentReconciles: max(o.workers, 2),
 	}).SetupWithManager(ctx, mgr)).To(Succeed())
 	m := &runningManager{cancel: cancel, done: make(chan struct{}), mgr: mgr}

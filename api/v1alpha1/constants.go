@@ -1,4 +1,4 @@
-package controller
+package v1alpha1
 
 // Condition types of an Agent. Ready is what users and Flux read; Reconciling and Stalled follow
 // kstatus's "abnormal-true" convention: present and True only while they apply.
@@ -31,7 +31,8 @@ const (
 	ReasonAPIRejected = "APIRejected"
 	// ReasonUnauthorized: the API refused the API key (401/403).
 	ReasonUnauthorized = "Unauthorized"
-	// ReasonAPIMisconfigured: the API answered with a redirect; the base URL is probably wrong.
+	// ReasonAPIMisconfigured: the answer did not come from the orq API (a redirect, or a 404 of
+	// a proxy or a wrong base URL); the base URL is probably wrong.
 	ReasonAPIMisconfigured = "APIMisconfigured"
 	// ReasonRateLimited: the API asked the operator to slow down (429).
 	ReasonRateLimited = "RateLimited"
@@ -56,7 +57,7 @@ const (
 	ReasonSuspended = "Suspended"
 	// ReasonOrphaned: the Agent was deleted and its remote agent left in orq.
 	ReasonOrphaned = "Orphaned"
-	// ReasonAdoptionRequired: the key exists in orq and this Agent did not create it.
+	// ReasonAdoptionRequired: the key exists in orq and this Agent cannot prove it created it.
 	ReasonAdoptionRequired = "AdoptionRequired"
 	// ReasonResolvedRefs: every agentRef names a Ready Agent.
 	ReasonResolvedRefs = "ResolvedRefs"
@@ -79,15 +80,25 @@ const (
 	ReasonNoCredentials = "NoCredentials"
 )
 
-// Event actions (the events.k8s.io "action" field).
-const (
-	actionCreate  = "Create"
-	actionUpdate  = "Update"
-	actionDelete  = "Delete"
-	actionAdopt   = "Adopt"
-	actionRefused = "Reconcile"
-	actionObserve = "Observe"
-)
-
 // FinalizerName keeps an Agent until its remote agent is deleted.
 const FinalizerName = "orq.ai/agent"
+
+// Annotations understood by the operator.
+const (
+	// AnnotationSyncInterval overrides, for one Agent, how often the remote agent is re-read to
+	// catch drift (a Go duration such as 5m; at least 10s).
+	AnnotationSyncInterval = "orq.ai/sync-interval"
+	// AnnotationReconcileRequestedAt forces an immediate sync when its value changes; the value
+	// handled is echoed in status.lastHandledReconcileAt.
+	AnnotationReconcileRequestedAt = "orq.ai/reconcile-requested-at"
+	// AnnotationCreateAttempt is written by the operator before each create whose outcome it
+	// may not learn (a crash, a timeout): "<uid>/<replaced id>/<body hash>", the Agent's UID, the
+	// status.id the create replaces ("" for the first) and a hash of the exact body sent. While
+	// status.id is still that replaced id, an agent at the key that equals the body as the API
+	// echoes it is that create's. A copy of the Agent (another UID) or a recorded outcome makes
+	// it inert. Not for users to set.
+	AnnotationCreateAttempt = "orq.ai/create-attempt"
+	// AnnotationLegacyCreateAttemptedAt was the marker of earlier versions (a time). It is never
+	// taken as evidence, and removed with the next marker.
+	AnnotationLegacyCreateAttemptedAt = "orq.ai/create-attempted-at"
+)

@@ -2,10 +2,7 @@ package controller
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"sort"
-	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -68,9 +65,9 @@ var _ = Describe("Agent controller", func() {
 		Expect(agent.Status.RemoteStatus).To(Equal("live"))
 		Expect(agent.Status.LastSyncTime).NotTo(BeNil())
 		Expect(agent.Status.ObservedGeneration).To(Equal(agent.Generation))
-		Expect(agent.Finalizers).To(ContainElement(FinalizerName))
-		Expect(meta.FindStatusCondition(agent.Status.Conditions, ConditionReconciling)).To(BeNil())
-		Expect(meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)).To(BeNil())
+		Expect(agent.Finalizers).To(ContainElement(orqv1alpha1.FinalizerName))
+		Expect(meta.FindStatusCondition(agent.Status.Conditions, orqv1alpha1.ConditionReconciling)).To(BeNil())
+		Expect(meta.FindStatusCondition(agent.Status.Conditions, orqv1alpha1.ConditionStalled)).To(BeNil())
 	})
 
 	It("uses spec.key when set", func() {
@@ -114,9 +111,9 @@ var _ = Describe("Agent controller", func() {
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
 
 		// A refused create removes the operator's own annotation, and only it.
-		waitStalled(ctx, agent, ReasonAPIRejected)
-		Expect(agent.Finalizers).To(ContainElement(FinalizerName), "the operator patched the metadata")
-		Expect(agent.Annotations).NotTo(HaveKey(orqv1alpha1.AnnotationCreateAttemptedAt))
+		waitStalled(ctx, agent, orqv1alpha1.ReasonAPIRejected)
+		Expect(agent.Finalizers).To(ContainElement(orqv1alpha1.FinalizerName), "the operator patched the metadata")
+		Expect(agent.Annotations).NotTo(HaveKey(orqv1alpha1.AnnotationCreateAttempt))
 		Expect(agent.Annotations).To(HaveKeyWithValue(lastApplied, manifest))
 
 		orqAPI.ClearFaults()
@@ -162,7 +159,7 @@ var _ = Describe("Agent controller", func() {
 		Eventually(func() any { a, _ := remoteAgent("drifter"); return a["instructions"] }, within, poll/2).
 			Should(Equal("Help {{customer}} with their order."))
 		Expect(testutil.ToFloat64(metrics.DriftCorrections.WithLabelValues(metrics.DriftUpdated))).To(BeNumerically(">", corrections))
-		eventuallyEvent(ctx, agent, ReasonDriftCorrected)
+		eventuallyEvent(ctx, agent, orqv1alpha1.ReasonDriftCorrected)
 	})
 
 	It("does not delete a different agent that took the key meanwhile", func() {
@@ -180,7 +177,7 @@ var _ = Describe("Agent controller", func() {
 		Expect(ok).To(BeTrue(), "the other agent is left alone")
 		Expect(remote["role"]).To(Equal("Someone else's agent"))
 		Expect(writesFor("replaced", http.MethodDelete)).To(Equal(1), "only the studio's own delete")
-		eventuallyEvent(ctx, agent, ReasonOrphaned)
+		eventuallyEvent(ctx, agent, orqv1alpha1.ReasonOrphaned)
 	})
 
 	It("deletes the remote agent and then releases the Agent", func() {
@@ -218,8 +215,8 @@ var _ = Describe("Agent controller", func() {
 
 		agent := sampleAgent(ns, "refused")
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
-		Expect(waitStalled(ctx, agent, ReasonAPIRejected).Message).To(ContainSubstring(apiMessage))
-		ready := meta.FindStatusCondition(agent.Status.Conditions, ConditionReady)
+		Expect(waitStalled(ctx, agent, orqv1alpha1.ReasonAPIRejected).Message).To(ContainSubstring(apiMessage))
+		ready := meta.FindStatusCondition(agent.Status.Conditions, orqv1alpha1.ConditionReady)
 		Expect(ready).NotTo(BeNil())
 		Expect(ready.Status).To(Equal(metav1.ConditionFalse))
 		Expect(agent.Status.ObservedGeneration).To(Equal(agent.Generation))
@@ -232,7 +229,7 @@ var _ = Describe("Agent controller", func() {
 		agent.Spec.Model.ID = "openai/gpt-4.1"
 		Expect(k8s.Update(ctx, agent)).To(Succeed())
 		waitReady(ctx, agent)
-		Expect(meta.FindStatusCondition(agent.Status.Conditions, ConditionStalled)).To(BeNil())
+		Expect(meta.FindStatusCondition(agent.Status.Conditions, orqv1alpha1.ConditionStalled)).To(BeNil())
 	})
 
 	It("retries on its own after the API was unavailable", func() {
@@ -317,127 +314,3 @@ var _ = Describe("Agent controller", func() {
 		Expect(agent.Spec.Engine).To(Equal("text"))
 	})
 })
-
-// sampleAgent is a complete Agent: model with parameters and a fallback, tools, a knowledge base.
-func sampleAgent(ns, name string) *orqv1alpha1.Agent {
-	return &orqv1alpha1.Agent{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: orqv1alpha1.AgentSpec{
-			Role:         "Customer support",
-			Description:  "Answers questions about orders",
-			Instructions: "Help {{customer}} with their order.",
-			Path:         "Default/support",
-			Model: orqv1alpha1.ModelConfig{
-				ID:         "openai/gpt-4o",
-				Parameters: &orqv1alpha1.ModelParameters{Temperature: ptr.To(0.3), MaxCompletionTokens: ptr.To[int64](2048)},
-				Retry:      &orqv1alpha1.Retry{OnCodes: []orqv1alpha1.HTTPStatusCode{429, 503}},
-			},
-			FallbackModels: []orqv1alpha1.ModelConfig{{ID: "anthropic/claude-haiku-4-5-20251001"}},
-			Settings: orqv1alpha1.AgentSettings{
-				MaxIterations: ptr.To[int64](10),
-				Tools: []orqv1alpha1.Tool{
-					{Type: "current_date"},
-					{Type: "http", Key: "orders-api", RequiresApproval: ptr.To(true)},
-				},
-				Evaluators: []orqv1alpha1.Evaluator{{ID: "tone", ExecuteOn: "output"}},
-			},
-			KnowledgeBases: []orqv1alpha1.KnowledgeBase{{KnowledgeID: "faq"}},
-		},
-	}
-}
-
-// waitReady waits until the Agent is Ready for its current generation, and refreshes it.
-func waitReady(ctx context.Context, agent *orqv1alpha1.Agent) {
-	GinkgoHelper()
-	Eventually(func(g Gomega) {
-		g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
-		ready := meta.FindStatusCondition(agent.Status.Conditions, ConditionReady)
-		g.Expect(ready).NotTo(BeNil())
-		g.Expect(ready.Status).To(Equal(metav1.ConditionTrue), "Ready: %s: %s", ready.Reason, ready.Message)
-		g.Expect(ready.ObservedGeneration).To(Equal(agent.Generation))
-		g.Expect(agent.Status.ObservedGeneration).To(Equal(agent.Generation))
-	}, timeout, poll).Should(Succeed())
-}
-
-// remoteAgent returns the agent stored in the in-memory API, decoded as a client would.
-func remoteAgent(key string) (map[string]any, bool) {
-	GinkgoHelper()
-	a, ok := orqAPI.Agent(key)
-	if !ok {
-		return nil, false
-	}
-	raw, err := json.Marshal(a)
-	Expect(err).NotTo(HaveOccurred())
-	var out map[string]any
-	Expect(json.Unmarshal(raw, &out)).To(Succeed())
-	return out, true
-}
-
-// requests returns the recorded requests of one method and exact path.
-func requests(method, path string) []orqmem.Request {
-	var out []orqmem.Request
-	for _, r := range orqAPI.Requests() {
-		if r.Method == method && r.Path == path {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// creates returns the recorded POSTs that create the agent with this key.
-func creates(key string) []orqmem.Request {
-	var out []orqmem.Request
-	for _, r := range requests(http.MethodPost, "/v2/agents") {
-		var body struct {
-			Key string `json:"key"`
-		}
-		if json.Unmarshal(r.Body, &body) == nil && body.Key == key {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// writesFor counts the recorded requests of one method about one key (by path, or by the key
-// of a POST body). Counting per key keeps the tail of earlier specs out of the count.
-func writesFor(key, method string) int {
-	n := len(requests(method, "/v2/agents/"+key))
-	if method == http.MethodPost {
-		n += len(creates(key))
-	}
-	return n
-}
-
-// bodyKeys returns the sorted top-level keys of the bodies of reqs, if there is exactly one.
-func bodyKeys(reqs []orqmem.Request) []string {
-	if len(reqs) != 1 {
-		return nil
-	}
-	var body map[string]any
-	if json.Unmarshal(reqs[0].Body, &body) != nil {
-		return nil
-	}
-	keys := make([]string, 0, len(body))
-	for k := range body {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// deleteRemote deletes an agent in the in-memory API directly, as someone in the orq studio would.
-func deleteRemote(key string) {
-	GinkgoHelper()
-	req := httptestRequest(http.MethodDelete, "/v2/agents/"+key)
-	Expect(req).To(Equal(http.StatusNoContent))
-}
-
-func httptestRequest(method, path string) int {
-	req, err := http.NewRequest(method, orqServer.URL+path, strings.NewReader(""))
-	Expect(err).NotTo(HaveOccurred())
-	req.Header.Set("Authorization", "Bearer "+suiteAPIKey)
-	resp, err := orqServer.Client().Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	_ = resp.Body.Close()
-	return resp.StatusCode
-}
