@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -31,9 +29,6 @@ const (
 	// probably wrong).
 	KindMisconfigured Kind = "Misconfigured"
 )
-
-// maxRetryAfter bounds the delay an answer can ask for.
-const maxRetryAfter = 15 * time.Minute
 
 // Error is an error of the orq API. Its text carries the operation, the status and the API's own
 // message; it never carries the API key or request headers.
@@ -99,20 +94,4 @@ func kindForStatus(code int) Kind {
 	default:
 		return KindUnavailable
 	}
-}
-
-// parseRetryAfter reads a Retry-After header, delay-seconds or an HTTP date, bounded by
-// maxRetryAfter; 0 when absent or unreadable.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if secs, err := strconv.ParseUint(v, 10, 32); err == nil {
-		d = time.Duration(secs) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		d = t.Sub(now)
-	}
-	return min(d, maxRetryAfter)
 }

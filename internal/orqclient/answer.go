@@ -1,0 +1,64 @@
+package orqclient
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxMessage bounds the API message kept in errors (and so in status and events).
+const maxMessage = 900
+
+// apiMessage extracts the API's message from an error answer, at most maxMessage bytes, and
+// tells whether it came from a JSON answer of the API.
+func apiMessage(resp *http.Response) (string, bool) {
+	msg, fromAPI := rawAPIMessage(resp)
+	if len(msg) > maxMessage {
+		cut := maxMessage
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "..."
+	}
+	return msg, fromAPI
+}
+
+func rawAPIMessage(resp *http.Response) (string, bool) {
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	var body struct {
+		Message json.RawMessage `json:"message"`
+		Error   json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(raw, &body) == nil {
+		for _, m := range []json.RawMessage{body.Message, body.Error} {
+			if len(m) == 0 {
+				continue
+			}
+			var s string
+			if json.Unmarshal(m, &s) == nil {
+				return s, true
+			}
+			return string(m), true
+		}
+	}
+	if s := strings.TrimSpace(string(raw)); s != "" {
+		return s, false
+	}
+	return http.StatusText(resp.StatusCode), false
+}
+
+// transportMessage describes a transport error without the request URL's query or headers.
+func transportMessage(err error) string {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		if uerr.Timeout() {
+			return "request timed out"
+		}
+		return uerr.Err.Error()
+	}
+	return err.Error()
+}
