@@ -13,6 +13,12 @@ type Agent struct {
 	ProjectID string
 	Status    string
 	Version   string
+	// Created and Updated are the API's timestamps as it sends them (RFC 3339): kept as strings,
+	// so that an update time compares equal to the same agent's in a list answer.
+	Created string
+	Updated string
+	// TeamKeys are the keys of the agent's team_of_agents members, in order.
+	TeamKeys []string
 	// Raw is the complete agent as returned, for comparison with the desired state.
 	Raw Body
 }
@@ -56,5 +62,22 @@ func agentPath(key string) string { return agentsPath + "/" + url.PathEscape(key
 // decodeAgent reads the fields the operator uses from a complete agent.
 func decodeAgent(b Body) *Agent {
 	str := func(k string) string { s, _ := b[k].(string); return s }
-	return &Agent{ID: str("_id"), Key: str("key"), ProjectID: str("project_id"), Status: str("status"), Version: str("version"), Raw: b}
+	return &Agent{
+		ID: str("_id"), Key: str("key"), ProjectID: str("project_id"), Status: str("status"), Version: str("version"),
+		Created: str("created"), Updated: str("updated"), TeamKeys: teamKeys(b), Raw: b,
+	}
+}
+
+// teamKeys lists the keys of the members of an agent's team_of_agents; members without a key are
+// skipped.
+func teamKeys(b Body) []string {
+	team, _ := b["team_of_agents"].([]any)
+	var keys []string
+	for _, m := range team {
+		member, _ := m.(map[string]any)
+		if k, _ := member["key"].(string); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
