@@ -13,21 +13,22 @@ import (
 // maxMessage bounds the API message kept in errors (and so in status and events).
 const maxMessage = 900
 
-// apiMessage extracts the API's message from an error answer, at most maxMessage bytes, and
-// tells whether it came from a JSON answer of the API.
-func apiMessage(resp *http.Response) (string, bool) {
-	msg, fromAPI := rawAPIMessage(resp)
-	if len(msg) > maxMessage {
-		cut := maxMessage
-		for cut > 0 && !utf8.RuneStart(msg[cut]) {
-			cut--
-		}
-		msg = msg[:cut] + "..."
+// cut bounds a message to maxMessage bytes, at a rune boundary. Cut after redaction, so that no
+// piece of a secret is left.
+func cut(msg string) string {
+	if len(msg) <= maxMessage {
+		return msg
 	}
-	return msg, fromAPI
+	n := maxMessage
+	for n > 0 && !utf8.RuneStart(msg[n]) {
+		n--
+	}
+	return msg[:n] + "..."
 }
 
-func rawAPIMessage(resp *http.Response) (string, bool) {
+// apiMessage extracts the API's message from an error answer, and tells whether it came from a
+// JSON answer of the API.
+func apiMessage(resp *http.Response) (string, bool) {
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	var body struct {
 		Message json.RawMessage `json:"message"`

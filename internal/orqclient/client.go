@@ -86,7 +86,7 @@ func New(o Options) (*Client, error) {
 	}
 	base, err := url.Parse(strings.TrimRight(raw, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("orq API base URL %q must be an absolute http(s) URL", raw)
+		return nil, fmt.Errorf("orq API base URL %q must be an absolute http(s) URL", quoteURL(raw))
 	}
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
@@ -119,5 +119,5 @@ func New(o Options) (*Client, error) {
 	}, nil
 }
 
-// BaseURL returns the API's base URL.
-func (c *Client) BaseURL() string { return c.base.String() }
+// BaseURL returns the API's base URL as it may be quoted: without userinfo or query.
+func (c *Client) BaseURL() string { return quoteURL(c.base.String()) }

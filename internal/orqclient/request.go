@@ -13,8 +13,13 @@ import (
 )
 
 // do sends one request and decodes a 2xx answer into out (when out is not nil). Every failure is
-// returned as an *Error with its kind.
+// returned as an *Error with its kind, its message redacted.
 func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, in, out any) error {
+	return c.redactErr(c.exchange(ctx, op, method, path, q, in, out))
+}
+
+// exchange is do before redaction.
+func (c *Client) exchange(ctx context.Context, op, method, path string, q url.Values, in, out any) error {
 	req, err := c.build(ctx, op, method, path, q, in)
 	if err != nil {
 		return err
@@ -72,7 +77,7 @@ func (c *Client) send(ctx context.Context, op string, req *http.Request) (*http.
 	c.release(probe, resp, err)
 	if err != nil {
 		c.observed(op, 0, c.now().Sub(start))
-		return nil, &Error{Kind: KindUnavailable, Op: op, Message: c.redact(transportMessage(err))}
+		return nil, &Error{Kind: KindUnavailable, Op: op, Message: transportMessage(err)}
 	}
 	c.observed(op, resp.StatusCode, c.now().Sub(start))
 	return resp, nil
@@ -125,9 +130,9 @@ func (c *Client) decode(op string, resp *http.Response, out any) error {
 // statusError is the *Error of an answer that is not a 2xx.
 func (c *Client) statusError(op string, resp *http.Response) error {
 	msg, fromAPI := apiMessage(resp)
-	msg = c.redact(msg)
+	msg = cut(c.redact(msg))
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		msg = fmt.Sprintf("the API redirected to %q and %v: check the orq API base URL", resp.Header.Get("Location"), ErrRedirect)
+		msg = fmt.Sprintf("the API redirected to %q and %v: check the orq API base URL", quoteURL(resp.Header.Get("Location")), ErrRedirect)
 	}
 	e := &Error{
 		Kind:       kindForStatus(resp.StatusCode),
