@@ -26,10 +26,15 @@ func cut(msg string) string {
 	return msg[:n] + "..."
 }
 
-// apiMessage extracts the API's message from an error answer, and tells whether it came from a
-// JSON answer of the API.
-func apiMessage(resp *http.Response) (string, bool) {
+// readBody reads an error answer's body, at most maxErrorBody bytes.
+func readBody(resp *http.Response) []byte {
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	return raw
+}
+
+// apiMessage extracts the message of an error answer: its JSON "message" or "error", else its
+// text, else the status text.
+func apiMessage(raw []byte, status int) string {
 	var body struct {
 		Message json.RawMessage `json:"message"`
 		Error   json.RawMessage `json:"error"`
@@ -41,15 +46,15 @@ func apiMessage(resp *http.Response) (string, bool) {
 			}
 			var s string
 			if json.Unmarshal(m, &s) == nil {
-				return s, true
+				return s
 			}
-			return string(m), true
+			return string(m)
 		}
 	}
 	if s := strings.TrimSpace(string(raw)); s != "" {
-		return s, false
+		return s
 	}
-	return http.StatusText(resp.StatusCode), false
+	return http.StatusText(status)
 }
 
 // transportMessage describes a transport error without the request URL's query or headers.

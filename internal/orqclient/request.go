@@ -129,22 +129,23 @@ func (c *Client) decode(op string, resp *http.Response, out any) error {
 
 // statusError is the *Error of an answer that is not a 2xx.
 func (c *Client) statusError(op string, resp *http.Response) error {
-	msg, fromAPI := apiMessage(resp)
-	msg = cut(c.redact(msg))
-	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		msg = fmt.Sprintf("the API redirected to %q and %v: check the orq API base URL", quoteURL(resp.Header.Get("Location")), ErrRedirect)
-	}
+	raw := readBody(resp)
 	e := &Error{
 		Kind:       kindForStatus(resp.StatusCode),
 		Op:         op,
 		StatusCode: resp.StatusCode,
-		Message:    msg,
+		Message:    cut(c.redact(apiMessage(raw, resp.StatusCode))),
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.now()),
 	}
-	if e.Kind == KindNotFound && !fromAPI {
-		// Not the API's 404 (a proxy's page, a wrong base path): "gone" cannot be trusted.
-		e.Kind = KindUnavailable
-		e.Message = "404 without the API's JSON answer (check the orq API base URL): " + msg
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		e.Message = fmt.Sprintf("the API redirected to %q and %v: check the orq API base URL", quoteURL(resp.Header.Get("Location")), ErrRedirect)
+	case e.Kind == KindNotFound:
+		if why := notOrq404(resp.Header.Get("Content-Type"), raw); why != "" {
+			// The answer's text is left out: it may quote the request path, and so the agent key.
+			e.Kind = KindMisconfigured
+			e.Message = fmt.Sprintf("%s answered 404 with %s, not the orq API: check the orq API base URL", c.BaseURL(), why)
+		}
 	}
 	return e
 }
