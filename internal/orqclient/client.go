@@ -96,11 +96,7 @@ func New(o Options) (*Client, error) {
 	}
 	transport := o.Transport
 	if transport == nil {
-		// http.DefaultTransport keeps 2 idle connections per host: with more workers than that,
-		// most requests would open a new connection (and a TLS handshake).
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = maxIdleConnsPerHost
-		transport = t
+		transport = newTransport()
 	}
 	return &Client{
 		base:      base,
@@ -121,3 +117,11 @@ func New(o Options) (*Client, error) {
 
 // BaseURL returns the API's base URL as it may be quoted: without userinfo or query.
 func (c *Client) BaseURL() string { return quoteURL(c.base.String()) }
+
+// newTransport is http.DefaultTransport keeping more idle connections: it keeps 2 per host, and
+// with more workers than that most requests would open a new connection (and a TLS handshake).
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+	return t
+}
