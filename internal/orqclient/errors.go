@@ -12,7 +12,8 @@ import (
 type Kind string
 
 const (
-	// KindNotFound: the agent does not exist (404).
+	// KindNotFound: the agent does not exist: the orq API's own 404 to a request naming it (see
+	// notfound.go).
 	KindNotFound Kind = "NotFound"
 	// KindConflict: an agent with the key already exists (409).
 	KindConflict Kind = "Conflict"
@@ -25,8 +26,9 @@ const (
 	// KindUnavailable: the API could not answer (5xx, 408, timeouts, network errors, unreadable
 	// answers).
 	KindUnavailable Kind = "Unavailable"
-	// KindMisconfigured: the API answered with a redirect, which is not followed (the base URL is
-	// probably wrong).
+	// KindMisconfigured: something other than the orq API answered, or not where it should (the
+	// base URL is probably wrong): a redirect (not followed), a 404 that is not the API's own or
+	// that answers a list or a create, a 2xx list answer that is not a list.
 	KindMisconfigured Kind = "Misconfigured"
 )
 
@@ -56,7 +58,7 @@ func KindOf(err error) Kind {
 	return ""
 }
 
-// IsNotFound tells whether err is an API 404.
+// IsNotFound tells whether err says the agent does not exist (the orq API's own 404).
 func IsNotFound(err error) bool { return KindOf(err) == KindNotFound }
 
 // IsConflict tells whether err is an API 409.

@@ -2,6 +2,7 @@ package orqclient
 
 import (
 	"encoding/json"
+	"fmt"
 	"mime"
 	"regexp"
 )
@@ -19,6 +20,19 @@ import (
 // ingress or another server, and says nothing about the agent: taking it for "gone" would make
 // the operator recreate the agent or let its Agent go while the agent lives on. When in doubt the
 // answer is KindMisconfigured, which stalls visibly instead.
+
+// misplaced404 describes a 404 that does not mean "the agent does not exist", or is "" for orq's
+// own 404 to a request naming an agent (agent). A 404 to a list or a create says the endpoint is
+// not there. The answer's text is left out: it may quote the request path, so the agent key.
+func (c *Client) misplaced404(agent bool, contentType string, body []byte) string {
+	if !agent {
+		return c.BaseURL() + " answered 404 to a request that names no agent: check the orq API base URL"
+	}
+	if why := notOrq404(contentType, body); why != "" {
+		return fmt.Sprintf("%s answered 404 with %s, not the orq API's own answer: check the orq API base URL", c.BaseURL(), why)
+	}
+	return ""
+}
 
 // routeMiss is a web framework's answer to a path it has no route for.
 var routeMiss = regexp.MustCompile(`^Cannot (GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) /`)

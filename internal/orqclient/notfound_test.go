@@ -94,3 +94,22 @@ func TestCheckAPIAsksForOneAgent(t *testing.T) {
 		t.Errorf("CheckAPI of a closed server: %v", err)
 	}
 }
+
+// A 404 to a request that names no agent (list, create) cannot mean "the agent does not exist":
+// the endpoint is not where the base URL says.
+func TestA404ToListOrCreateIsMisconfigured(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"message":"Not found"}`))
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, time.Second)
+	_, err := c.ListAgentVersions(context.Background(), ListOptions{Limit: 1})
+	_, err2 := c.CreateAgent(context.Background(), Body{"key": "a"})
+	for _, e := range []error{err, err2} {
+		if KindOf(e) != KindMisconfigured || !strings.Contains(e.Error(), srv.URL) {
+			t.Errorf("%v", e)
+		}
+	}
+}

@@ -29,7 +29,7 @@ func (c *Client) exchange(ctx context.Context, op, method, path string, q url.Va
 		return err
 	}
 	defer drain(resp)
-	return c.decode(op, resp, out)
+	return c.decode(op, path != agentsPath, resp, out)
 }
 
 // build makes the request: the base URL joined with path (already escaped: agentPath escapes the
@@ -114,9 +114,10 @@ func (c *Client) release(probe bool, resp *http.Response, err error) {
 }
 
 // decode classifies the answer's status, and decodes a 2xx answer into out (when not nil).
-func (c *Client) decode(op string, resp *http.Response, out any) error {
+// agent tells that the request names an agent, so that a 404 may mean it does not exist.
+func (c *Client) decode(op string, agent bool, resp *http.Response, out any) error {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return c.statusError(op, resp)
+		return c.statusError(op, agent, resp)
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
@@ -128,7 +129,7 @@ func (c *Client) decode(op string, resp *http.Response, out any) error {
 }
 
 // statusError is the *Error of an answer that is not a 2xx.
-func (c *Client) statusError(op string, resp *http.Response) error {
+func (c *Client) statusError(op string, agent bool, resp *http.Response) error {
 	raw := readBody(resp)
 	e := &Error{
 		Kind:       kindForStatus(resp.StatusCode),
@@ -141,10 +142,8 @@ func (c *Client) statusError(op string, resp *http.Response) error {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		e.Message = fmt.Sprintf("the API redirected to %q and %v: check the orq API base URL", quoteURL(resp.Header.Get("Location")), ErrRedirect)
 	case e.Kind == KindNotFound:
-		if why := notOrq404(resp.Header.Get("Content-Type"), raw); why != "" {
-			// The answer's text is left out: it may quote the request path, and so the agent key.
-			e.Kind = KindMisconfigured
-			e.Message = fmt.Sprintf("%s answered 404 with %s, not the orq API: check the orq API base URL", c.BaseURL(), why)
+		if msg := c.misplaced404(agent, resp.Header.Get("Content-Type"), raw); msg != "" {
+			e.Kind, e.Message = KindMisconfigured, msg
 		}
 	}
 	return e
