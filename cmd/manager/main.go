@@ -195,7 +195,7 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 		},
 	}
 	if o.apiKey != "" {
-		api, err := pool.For("", o.apiKey) // "": no Secret is a source of this name
+		api, err := pool.Pin(o.apiKey) // shared with the Secrets holding the same key
 		if err != nil {
 			return err
 		}

@@ -41,7 +41,7 @@ func TestErrorsAreClassifiedOnce(t *testing.T) {
 		{401, "", `{"message":"Unauthorized"}`, KindUnauthorized, 0, "Unauthorized"},
 		{403, "", ``, KindUnauthorized, 0, "Forbidden"},
 		{404, "", `{"message":"Agent not found"}`, KindNotFound, 0, "Agent not found"},
-		{404, "", `<html>nginx: not found</html>`, KindUnavailable, 0, "without the API's JSON answer"},
+		{404, "", `<html>nginx: not found</html>`, KindMisconfigured, 0, "not the orq API"},
 		{409, "", `{"message":"exists"}`, KindConflict, 0, "exists"},
 		{429, "7", `{"message":"slow down"}`, KindRateLimited, 7 * time.Second, "slow down"},
 		{500, "", `oops`, KindUnavailable, 0, "oops"},
@@ -60,6 +60,9 @@ func TestErrorsAreClassifiedOnce(t *testing.T) {
 				}
 				if tc.status == 302 {
 					w.Header().Set("Location", "http://elsewhere.invalid/steal")
+				}
+				if strings.HasPrefix(tc.body, "{") {
+					w.Header().Set("Content-Type", "application/json")
 				}
 				w.WriteHeader(tc.status)
 				_, _ = w.Write([]byte(tc.body))

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -14,7 +12,8 @@ import (
 type Kind string
 
 const (
-	// KindNotFound: the agent does not exist (404).
+	// KindNotFound: the agent does not exist: the orq API's own 404 to a request naming it (see
+	// notfound.go).
 	KindNotFound Kind = "NotFound"
 	// KindConflict: an agent with the key already exists (409).
 	KindConflict Kind = "Conflict"
@@ -27,13 +26,11 @@ const (
 	// KindUnavailable: the API could not answer (5xx, 408, timeouts, network errors, unreadable
 	// answers).
 	KindUnavailable Kind = "Unavailable"
-	// KindMisconfigured: the API answered with a redirect, which is not followed (the base URL is
-	// probably wrong).
+	// KindMisconfigured: something other than the orq API answered, or not where it should (the
+	// base URL is probably wrong): a redirect (not followed), a 404 that is not the API's own or
+	// that answers a list or a create, a 2xx list answer that is not a list.
 	KindMisconfigured Kind = "Misconfigured"
 )
-
-// maxRetryAfter bounds the delay an answer can ask for.
-const maxRetryAfter = 15 * time.Minute
 
 // Error is an error of the orq API. Its text carries the operation, the status and the API's own
 // message; it never carries the API key or request headers.
@@ -61,7 +58,7 @@ func KindOf(err error) Kind {
 	return ""
 }
 
-// IsNotFound tells whether err is an API 404.
+// IsNotFound tells whether err says the agent does not exist (the orq API's own 404).
 func IsNotFound(err error) bool { return KindOf(err) == KindNotFound }
 
 // IsConflict tells whether err is an API 409.
@@ -99,20 +96,4 @@ func kindForStatus(code int) Kind {
 	default:
 		return KindUnavailable
 	}
-}
-
-// parseRetryAfter reads a Retry-After header, delay-seconds or an HTTP date, bounded by
-// maxRetryAfter; 0 when absent or unreadable.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if secs, err := strconv.ParseUint(v, 10, 32); err == nil {
-		d = time.Duration(secs) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		d = t.Sub(now)
-	}
-	return min(d, maxRetryAfter)
 }

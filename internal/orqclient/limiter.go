@@ -8,9 +8,6 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// defaultGateDelay closes the gate after a 429 that carries no Retry-After.
-const defaultGateDelay = time.Second
-
 // Limiter paces the requests of every worker to the orq API: a token bucket (qps, burst), and a
 // gate that a 429 closes until its Retry-After has passed. While the gate is closed no request is
 // sent: each call fails at once with a KindRateLimited error saying how long is left, so callers

@@ -1,0 +1,31 @@
+package orqclient
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"testing"
+)
+
+func TestGetAgentDecodesTimesAndTeam(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"_id":"01A","key":"lead","created":"2026-11-24T10:00:00.000Z","updated":"2026-11-24T11:00:00.500Z",
+			"team_of_agents":[{"key":"helper","role":"r"},{"role":"no key"},{"key":"writer"}]}`))
+	}))
+	defer srv.Close()
+	a, err := newClient(t, srv.URL, 0).GetAgent(context.Background(), "lead")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Created != "2026-11-24T10:00:00.000Z" || a.Updated != "2026-11-24T11:00:00.500Z" {
+		t.Errorf("created %q updated %q: the API's strings, as sent", a.Created, a.Updated)
+	}
+	if !reflect.DeepEqual(a.TeamKeys, []string{"helper", "writer"}) {
+		t.Errorf("TeamKeys = %q", a.TeamKeys)
+	}
+	if a.Raw["team_of_agents"] == nil {
+		t.Error("Raw is kept")
+	}
+}
