@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -200,38 +199,6 @@ func Patch(desired Object, changed []string) Object {
 		}
 	}
 	return body
-}
-
-// alignToolReferences returns observed, with the key the API may add to a custom tool that the
-// spec names by id alone removed (the same tool, named both ways), so that it compares equal.
-func alignToolReferences(desired, observed Object) Object {
-	want, _ := desired["settings"].(Object)
-	have, _ := observed["settings"].(Object)
-	wantTools, _ := want["tools"].([]any)
-	haveTools, _ := have["tools"].([]any)
-	var aligned []any
-	for i := range min(len(wantTools), len(haveTools)) {
-		w, _ := wantTools[i].(Object)
-		h, _ := haveTools[i].(Object)
-		id, _ := w["id"].(string) // ids are strings; anything else is never aligned
-		if w == nil || h == nil || w["key"] != nil || id == "" || h["id"] != any(id) || h["key"] == nil {
-			continue
-		}
-		if aligned == nil {
-			aligned = slices.Clone(haveTools)
-		}
-		tool := maps.Clone(h)
-		delete(tool, "key")
-		aligned[i] = tool
-	}
-	if aligned == nil {
-		return observed
-	}
-	settings := maps.Clone(have)
-	settings["tools"] = aligned
-	out := maps.Clone(observed)
-	out["settings"] = settings
-	return out
 }
 
 // containsAll tells whether every entry of want is in have with an equal value (for objects), or

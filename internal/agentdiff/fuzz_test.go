@@ -21,6 +21,7 @@ func FuzzNormalize(f *testing.F) {
 		`{"model":{"id":"m","parameters":{"stop":"END","cache":{"ttl":1800,"type":"exact_match"}}},"variables":{"a":""}}`,
 		`{"settings":{"tools":[null,{},{"type":""}]},"skills":null,"system_prompt":null}`,
 		`{"model":{"parameters":{"load_balancer":{"models":[{"weight":0.5},null]}}}}`,
+		`{"settings":{"tools":[{"type":"openai:web_search","id":"01J"},{"type":"a:b","id":3,"key":null},{"type":"a:b","key":"k","id":""}]}}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -1,0 +1,96 @@
+package agentdiff
+
+import (
+	"maps"
+	"slices"
+	"strings"
+)
+
+// How the API echoes settings.tools: every tool comes back with an id, which is the pre-created
+// tool's when the request named one and a generated one otherwise, with the pre-created tool's
+// key added, and with server-only fields (see serverToolFields).
+
+// customToolTypes reference a pre-created tool by key or id.
+var customToolTypes = map[string]bool{"http": true, "code": true, "function": true, "json_schema": true, "mcp": true}
+
+// serverToolFields are added by the API to each tool it returns.
+var serverToolFields = []string{"conditions", "display_name", "description", "action_type"}
+
+// namesPreCreatedTool tells whether a tool of this type can name a pre-created tool: custom
+// tools, and provider tools (provider:name; the CRD checks the form), such as an
+// openai:web_search tool created in orq beforehand.
+func namesPreCreatedTool(typ string) bool {
+	return customToolTypes[typ] || strings.Contains(typ, ":")
+}
+
+func canonicalizeTool(tool Object) {
+	for _, f := range serverToolFields {
+		delete(tool, f)
+	}
+	typ, _ := tool["type"].(string)
+	if typ == "" {
+		typ = "http" // the API's default tool type
+		tool["type"] = typ
+	}
+	// The id is the user's reference only for a tool that names a pre-created tool by id
+	// alone; otherwise the API generates it. A key, when there is one, is the reference.
+	if key, _ := tool["key"].(string); key != "" || !namesPreCreatedTool(typ) {
+		delete(tool, "id")
+	}
+}
+
+// alignToolReferences returns observed with each tool, where the spec's tool at the same
+// position leaves it to the API, told apart from what the spec names: without the id when the
+// spec names no id (the API's own), and without the key the API adds to a tool the spec names
+// by id alone (the same tool, named both ways). What the spec names is compared as it is.
+func alignToolReferences(desired, observed Object) Object {
+	want, _ := desired["settings"].(Object)
+	have, _ := observed["settings"].(Object)
+	wantTools, _ := want["tools"].([]any)
+	haveTools, _ := have["tools"].([]any)
+	var aligned []any
+	for i := range min(len(wantTools), len(haveTools)) {
+		w, _ := wantTools[i].(Object)
+		h, _ := haveTools[i].(Object)
+		if w == nil || h == nil {
+			continue
+		}
+		tool := alignTool(w, h)
+		if tool == nil {
+			continue
+		}
+		if aligned == nil {
+			aligned = slices.Clone(haveTools)
+		}
+		aligned[i] = tool
+	}
+	if aligned == nil {
+		return observed
+	}
+	settings := maps.Clone(have)
+	settings["tools"] = aligned
+	out := maps.Clone(observed)
+	out["settings"] = settings
+	return out
+}
+
+// alignTool returns a copy of the observed tool h without what the desired tool w leaves to the
+// API, or nil when nothing is to be left out.
+func alignTool(w, h Object) Object {
+	id, _ := w["id"].(string) // ids are strings; anything else is never aligned
+	var drop []string
+	if _, has := h["id"]; has && (w["id"] == nil || w["id"] == "") { // what Normalize prunes
+		drop = append(drop, "id")
+	}
+	if w["key"] == nil && id != "" && h["id"] == any(id) && h["key"] != nil {
+		drop = append(drop, "key")
+	}
+	if len(drop) == 0 {
+		return nil
+	}
+	tool := maps.Clone(h)
+	for _, f := range drop {
+		delete(tool, f)
+	}
+	return tool
+}
