@@ -67,8 +67,11 @@ var operatorFields = []string{"deletion_policy", "management_policy", "suspend",
 	"version_description", "api_key_secret_ref", "allow_references_from"}
 
 // opaqueKeys hold free-form JSON whose keys are the user's, not the schema's: they are copied
-// as they are when converting names.
-var opaqueKeys = map[string]bool{"variables": true, "configuration": true, "schema": true}
+// as they are when converting names. (An evaluator's options and a tool's configuration are
+// read by the evaluator or tool, in the API's spelling; entity_thresholds is keyed by entity
+// types such as EMAIL_ADDRESS.)
+var opaqueKeys = map[string]bool{"variables": true, "configuration": true, "schema": true, "options": true,
+	"entity_thresholds": true}
 
 // Desired returns the request body that creates the agent of the spec: every field of the spec in
 // the API's snake_case form, with the agent's key.
@@ -95,6 +98,7 @@ func Desired(a *orqv1alpha1.Agent) (Object, error) {
 			}
 		}
 	}
+	forEachTool(body, fileSystemToRequest)
 	forEachParameters(body, func(p Object) {
 		// The API's tool_choice is a string for a mode, an object for a function.
 		if tc, ok := p["tool_choice"].(Object); ok && tc["type"] != "function" {

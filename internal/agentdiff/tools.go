@@ -37,6 +37,7 @@ func canonicalizeTool(tool Object) {
 	if key, _ := tool["key"].(string); key != "" || !namesPreCreatedTool(typ) {
 		delete(tool, "id")
 	}
+	canonicalizeFileSystem(tool)
 }
 
 // alignToolReferences returns observed with each tool, where the spec's tool at the same
@@ -85,12 +86,81 @@ func alignTool(w, h Object) Object {
 	if w["key"] == nil && id != "" && h["id"] == any(id) && h["key"] != nil {
 		drop = append(drop, "key")
 	}
-	if len(drop) == 0 {
+	cfg := alignFileSystem(w, h)
+	if len(drop) == 0 && cfg == nil {
 		return nil
 	}
 	tool := maps.Clone(h)
 	for _, f := range drop {
 		delete(tool, f)
 	}
+	if cfg != nil {
+		tool["configuration"] = cfg
+	}
 	return tool
+}
+
+// alignFileSystem returns a copy of the observed file_system configuration without the
+// reference the spec does not give, when the spec gives the other one: as for custom tools, the
+// API may name the file system both ways. Nil when nothing is to be left out.
+func alignFileSystem(w, h Object) Object {
+	want, _ := w["configuration"].(Object)
+	have, _ := h["configuration"].(Object)
+	if w["type"] != fileSystemType || want == nil || have == nil {
+		return nil
+	}
+	for _, ref := range [][2]string{{"file_system_key", "file_system_id"}, {"file_system_id", "file_system_key"}} {
+		given, other := ref[0], ref[1]
+		if want[given] != nil && want[other] == nil && have[other] != nil {
+			cfg := maps.Clone(have)
+			delete(cfg, other)
+			return cfg
+		}
+	}
+	return nil
+}
+
+// forEachTool calls f with each tool object of settings.tools.
+func forEachTool(body Object, f func(Object)) {
+	settings, _ := body["settings"].(Object)
+	tools, _ := settings["tools"].([]any)
+	for _, t := range tools {
+		if tool, ok := t.(Object); ok {
+			f(tool)
+		}
+	}
+}
+
+// A file_system tool's configuration is the spec's typed fileSystem (file_system once in the
+// API's names); the API knows it as the tool's configuration.
+const (
+	fileSystemType  = "file_system"
+	fileSystemField = "file_system"
+)
+
+// fileSystemToRequest moves a tool's file_system into its configuration.
+func fileSystemToRequest(tool Object) {
+	if fs, ok := tool[fileSystemField]; ok {
+		tool["configuration"] = fs
+		delete(tool, fileSystemField)
+	}
+}
+
+// fileSystemToSpec moves a file_system tool's configuration into file_system, before the names
+// are converted: unlike a free-form configuration, its keys are the schema's.
+func fileSystemToSpec(tool Object) {
+	if cfg, ok := tool["configuration"].(Object); ok && tool["type"] == fileSystemType {
+		tool[fileSystemField] = cfg
+		delete(tool, "configuration")
+	}
+}
+
+// defaultAccessMode is the API's access_mode of a file_system tool.
+const defaultAccessMode = "read_only"
+
+// canonicalizeFileSystem drops the default access mode from a file_system tool's configuration.
+func canonicalizeFileSystem(tool Object) {
+	if cfg, ok := tool["configuration"].(Object); ok && tool["type"] == fileSystemType && cfg["access_mode"] == defaultAccessMode {
+		delete(cfg, "access_mode")
+	}
 }
