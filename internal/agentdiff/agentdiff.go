@@ -22,7 +22,9 @@ import (
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 )
 
-// Object is a JSON object in the API's form.
+// Object is a JSON object in the API's form: a request body, or an agent as the API returns it.
+// It is an alias, not a new type: map[string]any, as orqclient.Body is, so bodies pass between
+// the client and this package without conversion. agentdiff names it Object and nothing else.
 type Object = map[string]any
 
 // fieldRule says how one top-level field of the request is compared and reset.
