@@ -85,8 +85,9 @@ type AgentSpec struct {
 	// +listType=atomic
 	KnowledgeBases []KnowledgeBase `json:"knowledgeBases,omitempty"`
 
-	// MaxItems: neither the OpenAPI document nor the SDK bounds the team; 64 members is far more
-	// than an orchestrator hands off to, and keeps bounded what status and events list of it.
+	// The bound of teamOfAgents is the project's, as neither the OpenAPI document nor the SDK has
+	// one: 64 members is far more than an orchestrator hands off to, and keeps bounded what
+	// status and events list of the team.
 
 	// The agents that are accessible to this orchestrator. The main agent can hand off to these
 	// agents to perform tasks. Each member is either the key of an agent not managed here, or an

@@ -138,18 +138,12 @@ func Observed(remote Object) Object {
 		delete(model, "fallback_models")
 		delete(model, "integration_id")
 	}
-	if settings, ok := out["settings"].(Object); ok {
-		if tools, ok := settings["tools"].([]any); ok {
-			for _, t := range tools {
-				if tool, ok := t.(Object); ok {
-					if at, ok := tool["action_type"]; ok {
-						tool["type"] = at
-						delete(tool, "action_type")
-					}
-				}
-			}
+	forEachTool(out, func(tool Object) {
+		if at, ok := tool["action_type"]; ok {
+			tool["type"] = at
+			delete(tool, "action_type")
 		}
-	}
+	})
 	return out
 }
 

@@ -75,15 +75,7 @@ func canonicalize(o Object) {
 			p["stop"] = []any{s}
 		}
 	})
-	if settings, ok := o["settings"].(Object); ok {
-		if tools, ok := settings["tools"].([]any); ok {
-			for _, t := range tools {
-				if tool, ok := t.(Object); ok {
-					canonicalizeTool(tool)
-				}
-			}
-		}
-	}
+	forEachTool(o, canonicalizeTool)
 }
 
 // dropDefault removes the value at path when it equals def.

@@ -23,6 +23,8 @@ func namesPreCreatedTool(typ string) bool {
 	return customToolTypes[typ] || strings.Contains(typ, ":")
 }
 
+// canonicalizeTool leaves in a tool only what the request names: no server fields, no generated
+// id, no default access mode.
 func canonicalizeTool(tool Object) {
 	for _, f := range serverToolFields {
 		delete(tool, f)
@@ -40,10 +42,10 @@ func canonicalizeTool(tool Object) {
 	canonicalizeFileSystem(tool)
 }
 
-// alignToolReferences returns observed with each tool, where the spec's tool at the same
-// position leaves it to the API, told apart from what the spec names: without the id when the
-// spec names no id (the API's own), and without the key the API adds to a tool the spec names
-// by id alone (the same tool, named both ways). What the spec names is compared as it is.
+// alignToolReferences returns observed without what the echo of each tool adds to the reference
+// the spec's tool at the same position gives, so that the same tool compares equal: the id when
+// the spec names none (it is the API's), the key the API adds to a tool named by id alone, and
+// the like for a file system. A reference the spec gives is compared as it is.
 func alignToolReferences(desired, observed Object) Object {
 	want, _ := desired["settings"].(Object)
 	have, _ := observed["settings"].(Object)
