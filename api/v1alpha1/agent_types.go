@@ -8,6 +8,13 @@ import (
 // The spec mirrors the request body of the orq.ai "create agent" call (POST /v2/agents), field by
 // field, with the API's snake_case names in lowerCamelCase. Bounds, patterns, enums, required
 // fields and defaults are those of the API, so the apiserver refuses what orq.ai would refuse.
+//
+// Two sources describe that request: the OpenAPI document of /v2/agents, and the official
+// TypeScript SDK @orq-ai/node 4.15.11, generated from orq's current OpenAPI and so newer. The SDK
+// adds the file_system tool, reasoningEffort max, evaluator options, and the PII plugin's regions
+// and entityThresholds; where the two disagree, a comment at the field says which one the CRD
+// follows. One field is shaped differently from the API: a file_system tool's configuration is
+// the typed tool.fileSystem (see Tool).
 
 // AgentSpec is the desired state of an orq.ai agent.
 // +kubebuilder:validation:XValidation:rule="has(self.source) == has(oldSelf.source) && (!has(self.source) || self.source == oldSelf.source)",message="spec.source cannot change once the Agent exists: the orq API cannot update it"
@@ -78,10 +85,15 @@ type AgentSpec struct {
 	// +listType=atomic
 	KnowledgeBases []KnowledgeBase `json:"knowledgeBases,omitempty"`
 
+	// The bound of teamOfAgents is the project's, as neither the OpenAPI document nor the SDK has
+	// one: 64 members is far more than an orchestrator hands off to, and keeps bounded what
+	// status and events list of the team.
+
 	// The agents that are accessible to this orchestrator. The main agent can hand off to these
 	// agents to perform tasks. Each member is either the key of an agent not managed here, or an
 	// agentRef to another Agent; the operator waits until every referenced Agent is Ready.
 	// +optional
+	// +kubebuilder:validation:MaxItems=64
 	// +listType=atomic
 	TeamOfAgents []TeamMember `json:"teamOfAgents,omitempty"`
 
@@ -260,9 +272,12 @@ type ModelParameters struct {
 	// +optional
 	ResponseFormat *ResponseFormat `json:"responseFormat,omitempty"`
 
-	// Constrains effort on reasoning for reasoning models.
+	// max follows the SDK (4.15.11), which accepts it; the OpenAPI document predates it.
+
+	// Constrains effort on reasoning for reasoning models. Reducing it can give faster responses
+	// and fewer reasoning tokens.
 	// +optional
-	// +kubebuilder:validation:Enum=none;minimal;low;medium;high;xhigh
+	// +kubebuilder:validation:Enum=none;minimal;low;medium;high;xhigh;max
 	ReasoningEffort string `json:"reasoningEffort,omitempty"`
 
 	// Adjusts response verbosity. Lower levels yield shorter answers.
@@ -433,6 +448,9 @@ type ToolChoiceFunction struct {
 // +kubebuilder:validation:Enum=text;audio
 type Modality string
 
+// Unlike the guardrails of settings, a model guardrail takes no options: neither the OpenAPI
+// document nor the SDK (4.15.11) has them here.
+
 // ModelGuardrail is a guardrail applied to model requests.
 type ModelGuardrail struct {
 	// The key of the guardrail: orq_pii_detection, orq_secret_detection, orq_sexual_moderation,
@@ -447,10 +465,17 @@ type ModelGuardrail struct {
 	ExecuteOn string `json:"executeOn"`
 }
 
+// The pii_redaction fields follow the SDK (4.15.11): language is any detector language (auto
+// detects it), entities are the types the API's PII capabilities list (they grow with regions),
+// and regions and entityThresholds are new. The OpenAPI document closed language to en and nl
+// and entities to a fixed list per language; the API now checks them itself. The bounds of
+// regions, entities and entityThresholds (64) are the project's, for the rules' cost.
+
 // Plugin is a request-scoped transform: pii_redaction, response_healing or trace_scrubbing.
 // +kubebuilder:validation:XValidation:rule="self.id == 'trace_scrubbing' ? has(self.mask) : !has(self.mask)",message="mask is required for trace_scrubbing and not allowed for other plugins"
-// +kubebuilder:validation:XValidation:rule="self.id == 'pii_redaction' || (!has(self.onFailure) && !has(self.threshold) && !has(self.language) && !has(self.entities))",message="onFailure, threshold, language and entities are only allowed for pii_redaction"
-// +kubebuilder:validation:XValidation:rule="!has(self.language) || self.language != 'nl' || !has(self.entities) || self.entities.all(e, e in ['AGE','API_KEY','BANK_ROUTING','BIC','BIOMETRIC_ID','BLOOD_TYPE','BSN','CREDIT_CARD','CRYPTO','DATE_TIME','DEVICE_ID','EDUCATION_LEVEL','EMAIL_ADDRESS','EMPLOYMENT_STATUS','GENDER','HEALTH_PLAN_ID','HTTP_COOKIE','IBAN_CODE','ID','ID_CARD','IMEI','IP_ADDRESS','KVK_NUMBER','LANGUAGE','LICENSE_NUMBER','LICENSE_PLATE','LOCATION','MAC_ADDRESS','MEDICAL_RECORD','NRP','ORGANIZATION','PASSPORT','PASSWORD','PERSON','PHONE_NUMBER','PIN','POLITICAL_VIEW','RACE_ETHNICITY','RELIGIOUS_BELIEF','SEXUALITY','TAX_ID','TITLE','URL','US_DRIVER_LICENSE','US_SSN','VEHICLE_ID'])",message="entity not supported for language nl"
+// +kubebuilder:validation:XValidation:rule="self.id == 'pii_redaction' || (!has(self.onFailure) && !has(self.threshold) && !has(self.language) && !has(self.regions) && !has(self.entities) && !has(self.entityThresholds))",message="onFailure, threshold, language, regions, entities and entityThresholds are only allowed for pii_redaction"
+// +kubebuilder:validation:XValidation:rule="!has(self.regions) || !('all' in self.regions) || size(self.regions) == 1",message="regions: all cannot be combined with other regions"
+// +kubebuilder:validation:XValidation:rule="!has(self.entityThresholds) || self.entityThresholds.all(k, has(self.entities) && k in self.entities)",message="every key of entityThresholds must also be listed in entities"
 type Plugin struct {
 	// Plugin discriminator.
 	// +required
@@ -469,16 +494,33 @@ type Plugin struct {
 	// +kubebuilder:validation:Maximum=1
 	Threshold *float64 `json:"threshold,omitempty"`
 
-	// pii_redaction: language of the text (en or nl); automatic when omitted.
+	// pii_redaction: detector language, for example en or nl; auto detects it. en when omitted.
 	// +optional
-	// +kubebuilder:validation:Enum=en;nl
+	// +kubebuilder:validation:MinLength=1
 	Language string `json:"language,omitempty"`
 
-	// pii_redaction: entity types to redact.
+	// pii_redaction: region codes (for example nl, gb) whose entity types are all redacted, on
+	// top of the base catalog; [all] covers every region, as does leaving both regions and
+	// entities empty. Combined with entities, the two selections add up.
+	// +optional
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:MinLength=1
+	// +listType=atomic
+	Regions []string `json:"regions,omitempty"`
+
+	// pii_redaction: entity types to redact, even those of a region not selected. Alone, only
+	// these are redacted; with regions, they add to the regions' types. The API's PII
+	// capabilities (GET /v2/pii/capabilities) list the valid types.
 	// +optional
 	// +kubebuilder:validation:MaxItems=64
 	// +listType=atomic
 	Entities []PIIEntity `json:"entities,omitempty"`
+
+	// pii_redaction: confidence cutoffs between 0 and 1 per entity type, overriding threshold.
+	// They tune confidence only, so every key must also be listed in entities.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	EntityThresholds map[string]PIIConfidence `json:"entityThresholds,omitempty"`
 
 	// trace_scrubbing: trace surfaces to scrub. `all` includes system, input, output, metadata, and
 	// variables.
@@ -488,9 +530,14 @@ type Plugin struct {
 	Mask []TraceSurface `json:"mask,omitempty"`
 }
 
-// PIIEntity is an entity type that pii_redaction can redact.
-// +kubebuilder:validation:Enum=AGE;API_KEY;BANK_ROUTING;BIC;BIOMETRIC_ID;BLOOD_TYPE;BSN;CREDIT_CARD;CRYPTO;DATE_TIME;DEVICE_ID;EDUCATION_LEVEL;EMAIL_ADDRESS;EMPLOYMENT_STATUS;GENDER;HEALTH_PLAN_ID;HTTP_COOKIE;IBAN_CODE;ID;ID_CARD;IMEI;IP_ADDRESS;JOBTITLE;JWT;KVK_NUMBER;LANGUAGE;LICENSE_NUMBER;LICENSE_PLATE;LOCATION;MAC_ADDRESS;MEDICAL_LICENSE;MEDICAL_RECORD;NRP;ORGANIZATION;PASSPORT;PASSWORD;PERSON;PHONE_NUMBER;PIN;POLITICAL_VIEW;RACE_ETHNICITY;RELIGIOUS_BELIEF;SEXUALITY;TAX_ID;TITLE;UK_NHS;URL;US_BANK_NUMBER;US_DRIVER_LICENSE;US_ITIN;US_PASSPORT;US_SSN;UUID;VEHICLE_ID
+// PIIEntity is an entity type that pii_redaction can redact, such as EMAIL_ADDRESS.
+// +kubebuilder:validation:MinLength=1
 type PIIEntity string
+
+// PIIConfidence is a detection confidence cutoff.
+// +kubebuilder:validation:Minimum=0
+// +kubebuilder:validation:Maximum=1
+type PIIConfidence float64
 
 // TraceSurface is a trace surface that trace_scrubbing can scrub.
 // +kubebuilder:validation:Enum=all;system;input;output;metadata;variables
@@ -626,8 +673,8 @@ type AgentSettings struct {
 	// The tools the agent can use: built-in tools (google_search, web_scraper, call_sub_agent,
 	// retrieve_agents, query_memory_store, write_memory_store, retrieve_memory_stores,
 	// delete_memory_document, retrieve_knowledge_bases, query_knowledge_base, current_date, advisor,
-	// sidekick, code_interpreter), pre-created tools referenced by key or id (http, code, function,
-	// json_schema, mcp), or provider tools (`provider:name`).
+	// sidekick, code_interpreter), a file system (file_system), pre-created tools referenced by key
+	// or id (http, code, function, json_schema, mcp), or provider tools (`provider:name`).
 	// +optional
 	// +kubebuilder:validation:MaxItems=128
 	// +listType=atomic
@@ -644,14 +691,19 @@ type AgentSettings struct {
 	Guardrails []Evaluator `json:"guardrails,omitempty"`
 }
 
+// Provider tools (provider:name) follow the OpenAPI document: the SDK (4.15.11) has no member
+// for them in its closed union of tool types, but the API documents and returns them, and
+// existing Agents use them.
+
 // Tool is a tool the agent can use.
-// +kubebuilder:validation:XValidation:rule="self.type in ['google_search','web_scraper','call_sub_agent','retrieve_agents','query_memory_store','write_memory_store','retrieve_memory_stores','delete_memory_document','retrieve_knowledge_bases','query_knowledge_base','current_date','advisor','sidekick','code_interpreter','http','code','function','json_schema','mcp'] || self.type.matches('^[a-z][a-z0-9_-]*:.+$')",message="type must be a built-in tool (google_search, web_scraper, call_sub_agent, retrieve_agents, query_memory_store, write_memory_store, retrieve_memory_stores, delete_memory_document, retrieve_knowledge_bases, query_knowledge_base, current_date, advisor, sidekick, code_interpreter), http, code, function, json_schema, mcp, or a provider tool of the form provider:name"
+// +kubebuilder:validation:XValidation:rule="self.type in ['google_search','web_scraper','call_sub_agent','retrieve_agents','query_memory_store','write_memory_store','retrieve_memory_stores','delete_memory_document','retrieve_knowledge_bases','query_knowledge_base','current_date','advisor','sidekick','code_interpreter','file_system','http','code','function','json_schema','mcp'] || self.type.matches('^[a-z][a-z0-9_-]*:.+$')",message="type must be a built-in tool (google_search, web_scraper, call_sub_agent, retrieve_agents, query_memory_store, write_memory_store, retrieve_memory_stores, delete_memory_document, retrieve_knowledge_bases, query_knowledge_base, current_date, advisor, sidekick, code_interpreter), file_system, http, code, function, json_schema, mcp, or a provider tool of the form provider:name"
 // +kubebuilder:validation:XValidation:rule="!(self.type in ['http','code','function','json_schema','mcp']) || has(self.key) || has(self.id)",message="http, code, function, json_schema and mcp tools must reference a pre-created tool by key or id"
-// +kubebuilder:validation:XValidation:rule="!(self.type in ['google_search','web_scraper','call_sub_agent','retrieve_agents','query_memory_store','write_memory_store','retrieve_memory_stores','delete_memory_document','retrieve_knowledge_bases','query_knowledge_base','current_date','advisor','sidekick','code_interpreter']) || (!has(self.key) && !has(self.id))",message="built-in tools take neither key nor id"
+// +kubebuilder:validation:XValidation:rule="!(self.type in ['google_search','web_scraper','call_sub_agent','retrieve_agents','query_memory_store','write_memory_store','retrieve_memory_stores','delete_memory_document','retrieve_knowledge_bases','query_knowledge_base','current_date','advisor','sidekick','code_interpreter','file_system']) || (!has(self.key) && !has(self.id))",message="built-in and file_system tools take neither key nor id"
+// +kubebuilder:validation:XValidation:rule="self.type == 'file_system' ? has(self.fileSystem) : !has(self.fileSystem)",message="fileSystem is required for file_system tools and not allowed for other tools"
 // +kubebuilder:validation:XValidation:rule="self.type == 'mcp' ? has(self.toolId) : !has(self.toolId)",message="toolId is required for mcp tools and not allowed for other tools"
 // +kubebuilder:validation:XValidation:rule="!has(self.timeout) || self.type != 'code' || self.timeout <= 120",message="timeout of a code tool is at most 120 seconds"
 // +kubebuilder:validation:XValidation:rule="!has(self.timeout) || self.type in ['http','code'] || self.type.matches('^[a-z][a-z0-9_-]*:.+$')",message="timeout is only allowed for http, code and provider tools"
-// +kubebuilder:validation:XValidation:rule="!has(self.configuration) || !(self.type in ['http','code','function','json_schema','mcp'])",message="configuration is only allowed for built-in and provider tools"
+// +kubebuilder:validation:XValidation:rule="!has(self.configuration) || !(self.type in ['file_system','http','code','function','json_schema','mcp'])",message="configuration is only allowed for built-in and provider tools (a file_system tool's is fileSystem)"
 type Tool struct {
 	// The tool type.
 	// +required
@@ -691,6 +743,34 @@ type Tool struct {
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=600
 	Timeout *float64 `json:"timeout,omitempty"`
+
+	// The file system a file_system tool attaches to the agent (file_system tools only). Sent as
+	// the tool's configuration: typed here, unlike the free-form configuration of other tools, so
+	// that the apiserver checks it.
+	// +optional
+	FileSystem *FileSystemToolConfig `json:"fileSystem,omitempty"`
+}
+
+// FileSystemToolConfig names the persistent file system of a file_system tool and how the agent
+// may use it.
+// +kubebuilder:validation:XValidation:rule="has(self.fileSystemId) != has(self.fileSystemKey)",message="set exactly one of fileSystemId and fileSystemKey"
+type FileSystemToolConfig struct {
+	// The id of the file system to attach.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	FileSystemID string `json:"fileSystemId,omitempty"`
+
+	// The key of the file system to attach.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	FileSystemKey string `json:"fileSystemKey,omitempty"`
+
+	// Whether the agent may only read the file system (read_only, the default) or also write
+	// to it (read_write).
+	// +optional
+	// +kubebuilder:validation:Enum=read_only;read_write
+	// +kubebuilder:default=read_only
+	AccessMode string `json:"accessMode,omitempty"`
 }
 
 // Evaluator is an evaluator or guardrail of the agent.
@@ -711,6 +791,15 @@ type Evaluator struct {
 	// +required
 	// +kubebuilder:validation:Enum=input;output
 	ExecuteOn string `json:"executeOn"`
+
+	// Evaluator-specific configuration, passed to the evaluator at run time with its keys as
+	// written. For orq_pii_detection: regions, entities, entity_thresholds, language and
+	// threshold (regions and entities exclude each other; on_failure is refused, as an evaluator
+	// used as a guardrail always fails closed).
+	// +optional
+	// +kubebuilder:validation:Type=object
+	// +kubebuilder:pruning:PreserveUnknownFields
+	Options *apiextensionsv1.JSON `json:"options,omitempty"`
 }
 
 // KnowledgeBase is a knowledge base the agent can query.

@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -23,7 +22,9 @@ import (
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 )
 
-// Object is a JSON object in the API's form.
+// Object is a JSON object in the API's form: a request body, or an agent as the API returns it.
+// It is an alias, not a new type: map[string]any, as orqclient.Body is, so bodies pass between
+// the client and this package without conversion. agentdiff names it Object and nothing else.
 type Object = map[string]any
 
 // fieldRule says how one top-level field of the request is compared and reset.
@@ -68,8 +69,11 @@ var operatorFields = []string{"deletion_policy", "management_policy", "suspend",
 	"version_description", "api_key_secret_ref", "allow_references_from"}
 
 // opaqueKeys hold free-form JSON whose keys are the user's, not the schema's: they are copied
-// as they are when converting names.
-var opaqueKeys = map[string]bool{"variables": true, "configuration": true, "schema": true}
+// as they are when converting names. (An evaluator's options and a tool's configuration are
+// read by the evaluator or tool, in the API's spelling; entity_thresholds is keyed by entity
+// types such as EMAIL_ADDRESS.)
+var opaqueKeys = map[string]bool{"variables": true, "configuration": true, "schema": true, "options": true,
+	"entity_thresholds": true}
 
 // Desired returns the request body that creates the agent of the spec: every field of the spec in
 // the API's snake_case form, with the agent's key.
@@ -96,6 +100,7 @@ func Desired(a *orqv1alpha1.Agent) (Object, error) {
 			}
 		}
 	}
+	forEachTool(body, fileSystemToRequest)
 	forEachParameters(body, func(p Object) {
 		// The API's tool_choice is a string for a mode, an object for a function.
 		if tc, ok := p["tool_choice"].(Object); ok && tc["type"] != "function" {
@@ -133,18 +138,12 @@ func Observed(remote Object) Object {
 		delete(model, "fallback_models")
 		delete(model, "integration_id")
 	}
-	if settings, ok := out["settings"].(Object); ok {
-		if tools, ok := settings["tools"].([]any); ok {
-			for _, t := range tools {
-				if tool, ok := t.(Object); ok {
-					if at, ok := tool["action_type"]; ok {
-						tool["type"] = at
-						delete(tool, "action_type")
-					}
-				}
-			}
+	forEachTool(out, func(tool Object) {
+		if at, ok := tool["action_type"]; ok {
+			tool["type"] = at
+			delete(tool, "action_type")
 		}
-	}
+	})
 	return out
 }
 
@@ -200,38 +199,6 @@ func Patch(desired Object, changed []string) Object {
 		}
 	}
 	return body
-}
-
-// alignToolReferences returns observed, with the key the API may add to a custom tool that the
-// spec names by id alone removed (the same tool, named both ways), so that it compares equal.
-func alignToolReferences(desired, observed Object) Object {
-	want, _ := desired["settings"].(Object)
-	have, _ := observed["settings"].(Object)
-	wantTools, _ := want["tools"].([]any)
-	haveTools, _ := have["tools"].([]any)
-	var aligned []any
-	for i := range min(len(wantTools), len(haveTools)) {
-		w, _ := wantTools[i].(Object)
-		h, _ := haveTools[i].(Object)
-		id, _ := w["id"].(string) // ids are strings; anything else is never aligned
-		if w == nil || h == nil || w["key"] != nil || id == "" || h["id"] != any(id) || h["key"] == nil {
-			continue
-		}
-		if aligned == nil {
-			aligned = slices.Clone(haveTools)
-		}
-		tool := maps.Clone(h)
-		delete(tool, "key")
-		aligned[i] = tool
-	}
-	if aligned == nil {
-		return observed
-	}
-	settings := maps.Clone(have)
-	settings["tools"] = aligned
-	out := maps.Clone(observed)
-	out["settings"] = settings
-	return out
 }
 
 // containsAll tells whether every entry of want is in have with an equal value (for objects), or

@@ -272,6 +272,10 @@ func TestNormalizeCanonicalForms(t *testing.T) {
 		{"built-in tool id and server fields", Object{"settings": Object{"tools": []any{Object{"type": "current_date", "id": "01J", "conditions": []any{}, "requires_approval": false}}}}, Object{"settings": Object{"tools": []any{Object{"type": "current_date"}}}}},
 		{"custom tool by id keeps it", Object{"settings": Object{"tools": []any{Object{"type": "function", "id": "01J"}}}}, Object{"settings": Object{"tools": []any{Object{"type": "function", "id": "01J"}}}}},
 		{"custom tool by key drops id", Object{"settings": Object{"tools": []any{Object{"type": "http", "key": "k", "id": "01J"}}}}, Object{"settings": Object{"tools": []any{Object{"type": "http", "key": "k"}}}}},
+		{"provider tool by id keeps it", Object{"settings": Object{"tools": []any{Object{"type": "openai:web_search", "id": "01J"}}}}, Object{"settings": Object{"tools": []any{Object{"type": "openai:web_search", "id": "01J"}}}}},
+		{"provider tool by key drops id", Object{"settings": Object{"tools": []any{Object{"type": "openai:web_search", "key": "k", "id": "01J"}}}}, Object{"settings": Object{"tools": []any{Object{"type": "openai:web_search", "key": "k"}}}}},
+		{"file_system default access mode", Object{"settings": Object{"tools": []any{Object{"type": "file_system", "id": "01J", "configuration": Object{"file_system_key": "k", "access_mode": "read_only"}}}}}, Object{"settings": Object{"tools": []any{Object{"type": "file_system", "configuration": Object{"file_system_key": "k"}}}}}},
+		{"access_mode of another tool is its own", Object{"settings": Object{"tools": []any{Object{"type": "google_search", "configuration": Object{"access_mode": "read_only"}}}}}, Object{"settings": Object{"tools": []any{Object{"type": "google_search", "configuration": Object{"access_mode": "read_only"}}}}}},
 		{"nulls and empties", Object{"system_prompt": nil, "skills": []any{}, "display_name": "", "model": Object{"id": "m", "parameters": nil}}, Object{"model": Object{"id": "m"}}},
 	}
 	for _, tc := range cases {

@@ -21,6 +21,8 @@ func FuzzNormalize(f *testing.F) {
 		`{"model":{"id":"m","parameters":{"stop":"END","cache":{"ttl":1800,"type":"exact_match"}}},"variables":{"a":""}}`,
 		`{"settings":{"tools":[null,{},{"type":""}]},"skills":null,"system_prompt":null}`,
 		`{"model":{"parameters":{"load_balancer":{"models":[{"weight":0.5},null]}}}}`,
+		`{"settings":{"tools":[{"type":"openai:web_search","id":"01J"},{"type":"a:b","id":3,"key":null},{"type":"a:b","key":"k","id":""}]}}`,
+		`{"settings":{"tools":[{"type":"file_system","configuration":{"file_system_key":"k","access_mode":"read_only"}},{"type":"file_system","configuration":null}],"evaluators":[{"id":"e","options":{"aB":{}}}]}}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -50,6 +52,7 @@ func FuzzDesired(f *testing.F) {
 		`{"model":{"id":"m","parameters":{"toolChoice":{"type":"auto"},"responseFormat":{"type":"json_schema","jsonSchema":{"name":"n","schema":{"aB":1}}}}}}`,
 		`{"model":{"id":"m"},"fallbackModels":[{"id":"x","parameters":{"toolChoice":{"type":"function","function":{"name":"f"}}}}]}`,
 		`{"settings":{"tools":[{"type":"google_search","configuration":{"camelKey":true}}]},"variables":{"myVar":"v"}}`,
+		`{"settings":{"tools":[{"type":"file_system","fileSystem":{"fileSystemKey":"k"}}],"guardrails":[{"id":"g","options":{"camelKey":1}}]},"model":{"id":"m","parameters":{"plugins":[{"id":"pii_redaction","entityThresholds":{"EMAIL_ADDRESS":0.5}}]}}}`,
 	} {
 		f.Add([]byte(seed))
 	}

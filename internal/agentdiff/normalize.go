@@ -58,12 +58,6 @@ var defaults = func() []struct {
 
 func split(path string) []string { return strings.Split(path, ".") }
 
-// customToolTypes reference a pre-created tool; their id is the user's when no key is given.
-var customToolTypes = map[string]bool{"http": true, "code": true, "function": true, "json_schema": true, "mcp": true}
-
-// serverToolFields are added by the API to each tool it returns.
-var serverToolFields = []string{"conditions", "display_name", "description", "action_type"}
-
 // canonicalize rewrites the alternative forms the API accepts or returns into one form, in place.
 func canonicalize(o Object) {
 	if s, ok := o["model"].(string); ok {
@@ -81,31 +75,7 @@ func canonicalize(o Object) {
 			p["stop"] = []any{s}
 		}
 	})
-	if settings, ok := o["settings"].(Object); ok {
-		if tools, ok := settings["tools"].([]any); ok {
-			for _, t := range tools {
-				if tool, ok := t.(Object); ok {
-					canonicalizeTool(tool)
-				}
-			}
-		}
-	}
-}
-
-func canonicalizeTool(tool Object) {
-	for _, f := range serverToolFields {
-		delete(tool, f)
-	}
-	typ, _ := tool["type"].(string)
-	if typ == "" {
-		typ = "http" // the API's default tool type
-		tool["type"] = typ
-	}
-	// The id is the user's reference only for a custom tool named by id alone; otherwise the
-	// API generates it.
-	if key, _ := tool["key"].(string); key != "" || !customToolTypes[typ] {
-		delete(tool, "id")
-	}
+	forEachTool(o, canonicalizeTool)
 }
 
 // dropDefault removes the value at path when it equals def.

@@ -25,6 +25,7 @@ func SpecFromRemote(remote Object) (orqv1alpha1.AgentSpec, error) {
 			delete(o, "variables")
 		}
 	}
+	forEachTool(o, fileSystemToSpec)
 	forEachParameters(o, func(p Object) {
 		// The spec's toolChoice is always an object: {type: auto} for the API's "auto".
 		if s, ok := p["tool_choice"].(string); ok {
