@@ -68,7 +68,7 @@ func promtoolBinary(t *testing.T) string {
 	}
 	p, err := exec.LookPath("promtool")
 	if err != nil {
-		missing(t, "promtool is not installed (Debian: apt-get install prometheus; or set PROMTOOL): the alert rules are not checked")
+		missing(t, "promtool is not installed (Debian: apt-get install prometheus; or set PROMTOOL): the alert rules and the dashboard queries are not checked")
 	}
 	return p
 }
@@ -77,6 +77,12 @@ func promtoolBinary(t *testing.T) string {
 // extra helm arguments such as --set.
 func renderChart(t *testing.T, extra ...string) []*unstructured.Unstructured {
 	t.Helper()
+	return decodeAll(t, run(t, renderCmd(t, extra...)))
+}
+
+// renderCmd is the `helm template` command of renderChart.
+func renderCmd(t *testing.T, extra ...string) *exec.Cmd {
+	t.Helper()
 	args := append([]string{"template", releaseName, chartDir, "--namespace", namespace}, extra...)
 	cmd := exec.Command(helmBinary(t), args...)
 	home := t.TempDir() // keeps the user's helm configuration, repositories and plugins out
@@ -84,7 +90,7 @@ func renderChart(t *testing.T, extra ...string) []*unstructured.Unstructured {
 		"HELM_CONFIG_HOME="+filepath.Join(home, "config"),
 		"HELM_CACHE_HOME="+filepath.Join(home, "cache"),
 		"HELM_DATA_HOME="+filepath.Join(home, "data"))
-	return decodeAll(t, run(t, cmd))
+	return cmd
 }
 
 func run(t *testing.T, cmd *exec.Cmd) []byte {
