@@ -117,6 +117,21 @@ func TestServiceMonitor(t *testing.T) {
 		g.Expect(svc.Labels).To(HaveKeyWithValue(k, v), "the ServiceMonitor does not select the metrics Service")
 	}
 
+	t.Run("tokenSecret", func(t *testing.T) {
+		g := NewWithT(t)
+		sm := only(t, renderChart(t, "--set", "monitoring.serviceMonitor.enabled=true,monitoring.serviceMonitor.tokenSecret.name=metrics-token,monitoring.serviceMonitor.tokenSecret.key=token"), "ServiceMonitor")
+		var spec struct {
+			Endpoints []map[string]any `json:"endpoints"`
+		}
+		decodeSpec(t, sm, &spec)
+		g.Expect(spec.Endpoints).To(HaveLen(1))
+		g.Expect(spec.Endpoints[0]).NotTo(HaveKey("bearerTokenFile"), "one token, not two")
+		g.Expect(spec.Endpoints[0]).To(HaveKeyWithValue("authorization", map[string]any{
+			"type": "Bearer", "credentials": map[string]any{"name": "metrics-token", "key": "token"},
+		}))
+		g.Expect(spec.Endpoints[0]).To(HaveKeyWithValue("scheme", "https"))
+	})
+
 	// The alerts read the series of this ServiceMonitor: Prometheus Operator's job label is the
 	// Service's name.
 	rules := string(renderRules(t))
