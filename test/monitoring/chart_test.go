@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -66,6 +67,27 @@ func TestMonitoringOffByDefault(t *testing.T) {
 		added := slices.DeleteFunc(slices.Clone(got), func(n string) bool { return slices.Contains(base, n) })
 		g.Expect(added).To(Equal(want), "monitoring.%s.enabled=true", flag)
 		g.Expect(len(got)).To(Equal(len(base)+len(want)), "monitoring.%s.enabled=true changes other objects", flag)
+	}
+}
+
+// helm lint --strict with every monitoring value set: the templates and the values schema.
+func TestChartLintsWithMonitoring(t *testing.T) {
+	cmd := exec.Command(helmBinary(t), append([]string{"lint", "--strict", chartDir}, append(allOn,
+		"--set", "monitoring.serviceMonitor.metricsReaderBinding.serviceAccount.name=p,monitoring.serviceMonitor.metricsReaderBinding.serviceAccount.namespace=m",
+		"--set", "monitoring.serviceMonitor.scrapeTimeout=10s,monitoring.prometheusRule.apiErrorRatio=0.1,monitoring.prometheusRule.alertLabels.team=platform",
+		"--set", "monitoring.dashboard.annotations.grafana_folder=Operators")...)...)
+	cmd.Env = renderCmd(t).Env
+	run(t, cmd)
+
+	// The schema refuses what would render broken rules.
+	for _, bad := range []string{"monitoring.prometheusRule.stalledFor=15 minutes", "monitoring.prometheusRule.apiErrorRatio=5", "monitoring.dashboard.labelKey="} {
+		cmd := renderCmd(t, "--set", "monitoring.prometheusRule.enabled=true,monitoring.dashboard.enabled=true", "--set", bad)
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			t.Errorf("--set %s: rendered, want an error", bad)
+		} else if !strings.Contains(string(out), "schema") {
+			t.Errorf("--set %s: %s, want a values schema error", bad, out)
+		}
 	}
 }
 
