@@ -38,3 +38,20 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/name: {{ include "orq-operator.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
+
+{{/* The name of the metrics Service, which the ServiceMonitor's job label takes. */}}
+{{- define "orq-operator.metricsServiceName" -}}
+{{- printf "%s-controller-manager-metrics-service" (include "orq-operator.fullname" .) }}
+{{- end }}
+
+{{/*
+The label matchers of the operator's series in the alerts: the ServiceMonitor's job (the metrics
+Service) in the release namespace, unless monitoring.prometheusRule.selector says otherwise.
+*/}}
+{{- define "orq-operator.metricsSelector" -}}
+{{- with .Values.monitoring.prometheusRule.selector }}
+{{- . }}
+{{- else }}
+{{- printf "job=%q,namespace=%q" (include "orq-operator.metricsServiceName" .) .Release.Namespace }}
+{{- end }}
+{{- end }}
