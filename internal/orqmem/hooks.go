@@ -223,12 +223,13 @@ func (s *Server) MutateAgent(key string, f func(agent map[string]any)) bool {
 	return true
 }
 
-// Reset deletes all agents, recorded requests, faults and the global
+// Reset deletes all agents, tools, recorded requests, faults and the global
 // latency. Accepted API keys are kept.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.agents = map[string]*agentRecord{}
+	s.tools = newToolRegistry()
 	s.requests = nil
 	s.faults = nil
 	s.latency = 0

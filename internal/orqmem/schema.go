@@ -313,10 +313,25 @@ func toolRule(p fieldPath, v any) error {
 	return p.field("type").fail("unknown tool type %q (want a built-in tool, http, code, function, json_schema, mcp or provider:tool)", typ)
 }
 
+// toolIDPattern is the pattern of settings.tools[].id in the retrieve
+// response of the OpenAPI document: tool ids are ULIDs.
+var toolIDPattern = regexp.MustCompile(`^[0-9A-HJKMNP-TV-Z]{26}$`)
+
+// toolIDRule accepts ULIDs. orqmem's own rule: the create/update schemas
+// leave the id of a pre-created tool an open string, but orq echoes the id
+// of the tool it names and the retrieve schema requires a ULID, so any other
+// id names no tool and orq cannot accept it.
+func toolIDRule(p fieldPath, v any) error {
+	if s, ok := v.(string); !ok || !toolIDPattern.MatchString(s) {
+		return p.fail("must be a ULID (the id of a pre-created tool)")
+	}
+	return nil
+}
+
 // referenceToolRule validates tools that reference a pre-created tool by key
 // or id, with extra properties and required names.
 func referenceToolRule(extra props, required ...string) rule {
-	p := props{"key": str, "id": str, "requires_approval": boolean}
+	p := props{"key": str, "id": toolIDRule, "requires_approval": boolean}
 	for k, r := range extra {
 		p[k] = r
 	}

@@ -84,6 +84,7 @@ type Server struct {
 	apiKeys  map[string]bool
 	ids      ulidGen
 	agents   map[string]*agentRecord
+	tools    toolRegistry
 	requests []Request
 	faults   []*activeFault
 	latency  time.Duration
@@ -96,6 +97,7 @@ func New(opts Options) *Server {
 		projectID: opts.ProjectID,
 		schema:    opts.Schema,
 		agents:    map[string]*agentRecord{},
+		tools:     newToolRegistry(),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -255,7 +257,9 @@ func (s *Server) create(body []byte) response {
 	}
 	now := s.now()
 	rec := &agentRecord{doc: newDoc(s.ids.next(now), key, s.projectID, now)}
-	s.renderer(now).apply(rec, req, true)
+	if err := s.renderer(now).apply(rec, req, true); err != nil {
+		return errorResponse(http.StatusBadRequest, err.Error())
+	}
 	if err := s.store(rec); err != nil {
 		return errorResponse(http.StatusInternalServerError, err.Error())
 	}
@@ -301,7 +305,9 @@ func (s *Server) update(key string, body []byte) response {
 	}
 	now := s.now()
 	updated := &agentRecord{doc: copyMap(rec.doc), givenVars: rec.givenVars}
-	s.renderer(now).apply(updated, req, false)
+	if err := s.renderer(now).apply(updated, req, false); err != nil {
+		return errorResponse(http.StatusBadRequest, err.Error())
+	}
 	if part, ok := req["versionIncrement"].(string); ok {
 		version, _ := updated.doc["version"].(string)
 		updated.doc["version"] = bumpVersion(version, part)
@@ -331,7 +337,7 @@ func (s *Server) delete(key string) response {
 // renderer returns a renderer whose IDs use the server's generator at now.
 // The caller must hold s.mu.
 func (s *Server) renderer(now time.Time) renderer {
-	return renderer{newID: func() string { return s.ids.next(now) }}
+	return renderer{newID: func() string { return s.ids.next(now) }, tools: s.tools}
 }
 
 // store normalizes rec.doc (an independent copy with json.Number numbers)
