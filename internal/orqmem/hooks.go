@@ -223,13 +223,15 @@ func (s *Server) MutateAgent(key string, f func(agent map[string]any)) bool {
 	return true
 }
 
-// Reset deletes all agents, tools, recorded requests, faults and the global
-// latency. Accepted API keys are kept.
+// Reset deletes all agents, tools, projects other than those of Options,
+// recorded requests, faults and the global latency. Accepted API keys are
+// kept.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.agents = map[string]*agentRecord{}
 	s.tools = newToolRegistry()
+	s.projects = newProjectRegistry(s.projectSeed)
 	s.requests = nil
 	s.faults = nil
 	s.latency = 0

@@ -73,6 +73,7 @@ func formatTime(t time.Time) string { return t.UTC().Format(timestampLayout) }
 // It fails when a tool reference names no consistent tool.
 func (rd renderer) apply(rec *agentRecord, req map[string]any, create bool) error {
 	doc := rec.doc
+	// path and project_id arrive resolved (see Server.create and place).
 	echo := []string{"display_name", "role", "description", "instructions", "path"}
 	if create {
 		echo = append(echo, "source")
