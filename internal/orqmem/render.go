@@ -185,8 +185,8 @@ func (rd renderer) tool(in map[string]any) (map[string]any, error) {
 	}
 	key, _ := in["key"].(string)
 	id, _ := in["id"].(string)
-	if isBuiltinTool(actionType) {
-		key, id = "", "" // not part of a built-in tool's schema: orq drops them
+	if isBuiltinTool(actionType) || actionType == fileSystemToolType {
+		key, id = "", "" // not part of these tools' schemas: orq drops them
 	}
 	id, key, err := rd.tools.resolve(key, id, rd.newID)
 	if err != nil {
@@ -209,6 +209,9 @@ func (rd renderer) tool(in map[string]any) (map[string]any, error) {
 		if v, ok := in[f]; ok {
 			out[f] = v
 		}
+	}
+	if actionType == fileSystemToolType {
+		out["configuration"] = fileSystemConfig(in["configuration"])
 	}
 	return out, nil
 }

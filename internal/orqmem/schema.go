@@ -127,7 +127,7 @@ func modelParametersRule() rule {
 		"max_tokens":            nullable(integer),
 		"max_completion_tokens": nullable(bounds{min: lim(0), exclusiveMin: true, integer: true}.rule()),
 		"response_format":       responseFormatRule(),
-		"reasoning_effort":      enum("none", "minimal", "low", "medium", "high", "xhigh"),
+		"reasoning_effort":      enum(reasoningEfforts...),
 		"verbosity":             str,
 		"seed":                  nullableNumber,
 		"stop":                  nullable(stopRule),
@@ -263,6 +263,7 @@ func settingsRule() rule {
 		"id":          str,
 		"sample_rate": bounds{min: lim(1), max: lim(100)}.rule(),
 		"execute_on":  enum("input", "output"),
+		"options":     freeObject, // see sdkadditions.go
 	}, "id", "execute_on")
 	return object(props{
 		"max_iterations":         bounds{min: lim(1), max: lim(100), integer: true}.rule(),
@@ -276,7 +277,8 @@ func settingsRule() rule {
 	})
 }
 
-// toolRule validates one settings.tools item against the 20 tool variants.
+// toolRule validates one settings.tools item against the 20 tool variants
+// of the OpenAPI document and the SDK's file_system tool.
 // The variant is chosen by "type"; a tool without a type may be any of the
 // http, code, function, json_schema or mcp variants, of which function is the
 // most permissive.
@@ -302,6 +304,8 @@ func toolRule(p fieldPath, v any) error {
 		return referenceToolRule(props{"timeout": bounds{min: lim(1), max: lim(120)}.rule()})(p, v)
 	case typ == "function", typ == "json_schema":
 		return referenceToolRule(nil)(p, v)
+	case typ == fileSystemToolType:
+		return fileSystemToolRule(p, v)
 	case typ == "mcp":
 		return referenceToolRule(props{"tool_id": str}, "tool_id")(p, v)
 	case providerToolType.MatchString(typ):
@@ -310,7 +314,7 @@ func toolRule(p fieldPath, v any) error {
 			"configuration": freeObject,
 		})(p, v)
 	}
-	return p.field("type").fail("unknown tool type %q (want a built-in tool, http, code, function, json_schema, mcp or provider:tool)", typ)
+	return p.field("type").fail("unknown tool type %q (want a built-in tool, file_system, http, code, function, json_schema, mcp or provider:tool)", typ)
 }
 
 // toolIDPattern is the pattern of settings.tools[].id in the retrieve

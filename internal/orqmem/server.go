@@ -76,7 +76,9 @@ type Options struct {
 	// agents and paths relative to that project (see scope.go).
 	ProjectKeys map[string]string
 	// Schema optionally validates request bodies after the built-in
-	// validator accepted them; nil means built-in validation only.
+	// validator accepted them; nil means built-in validation only. It sees
+	// the bodies without what orq added after the OpenAPI document (see
+	// sdkadditions.go), which the built-in validator checks.
 	Schema RequestValidator
 	// Now is the clock used for timestamps and IDs; time.Now when nil.
 	Now func() time.Time
@@ -113,6 +115,9 @@ func New(opts Options) *Server {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.schema != nil {
+		s.schema = withoutAdditions{next: s.schema}
 	}
 	s.projects = newProjectRegistry(s.projectSeed)
 	s.SetAPIKeys(opts.APIKeys...)
