@@ -141,6 +141,7 @@ func modelParametersRule() rule {
 		"guardrails": arrayOf(object(props{
 			"id":         str,
 			"execute_on": enum("input", "output"),
+			"options":    freeObject, // see sdkadditions.go
 		}, "id", "execute_on")),
 		"plugins":   arrayOf(pluginRule),
 		"fallbacks": arrayOf(object(props{"model": str}, "model")),

@@ -16,9 +16,11 @@ import (
 //     access_mode, read_only (the SDK's default) or read_write;
 //   - reasoning_effort gains "max" (model and fallback model parameters);
 //   - settings.evaluators[] and settings.guardrails[] gain options, an open
-//     object (z.record(z.any())). The SDK's model-parameter guardrails have
-//     no options; those objects are open in both sources, so an options
-//     there is echoed with the other parameters, unchecked.
+//     object (z.record(z.any())). The SDK's agent types give the
+//     model-parameter guardrails no options (its outbound schema drops
+//     one); issue #14 says they gain it too, so orqmem accepts an object
+//     there, by analogy with settings, and echoes it with the parameters.
+//     The document leaves those objects open, so it needs no stripping.
 //
 // orqmem's own rules check these; the document's schema checks the rest of
 // the body (withoutAdditions).

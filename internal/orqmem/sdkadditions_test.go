@@ -59,8 +59,24 @@ func TestSDKAdditionsValidated(t *testing.T) {
 			t.Errorf("%s: message %q, want %q", name, res.message(t), c.want)
 		}
 	}
-	res := h.do(http.MethodPost, "/v2/agents", baseBody("bad").set("model", raw(`{"id":"m","parameters":{"reasoning_effort":"maximal"}}`)).String())
-	mustStatus(t, res, http.StatusBadRequest)
+	models := map[string]string{
+		`{"id":"m","parameters":{"reasoning_effort":"maximal"}}`:                                "model.parameters.reasoning_effort: must be one of: none, minimal, low, medium, high, xhigh, max",
+		`{"id":"m","parameters":{"guardrails":[{"id":"g","execute_on":"input","options":[]}]}}`: "model.parameters.guardrails[0].options: must be an object",
+	}
+	for model, want := range models {
+		res := h.do(http.MethodPost, "/v2/agents", baseBody("bad").set("model", raw(model)).String())
+		mustStatus(t, res, http.StatusBadRequest)
+		if res.message(t) != want {
+			t.Errorf("model %s: message %q, want %q", model, res.message(t), want)
+		}
+	}
+}
+
+func TestModelGuardrailOptionsEchoed(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	params := `{"guardrails":[{"id":"orq_pii_detection","execute_on":"input","options":{"threshold":0.7}}]}`
+	a := h.create(baseBody("guarded").set("model", raw(`{"id":"m","parameters":`+params+`}`)))
+	jsonEqual(t, "model.parameters", a["model"].(map[string]any)["parameters"], params)
 }
 
 // With the OpenAPI document as Options.Schema the additions are still
