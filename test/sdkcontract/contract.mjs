@@ -3,9 +3,10 @@
 // schemas and throws on a mismatch, so a step passes only if the SDK accepted
 // the answer. Prints one JSON report on stdout: {"steps": [{name, ok, error}]}.
 //
-// Environment: ORQ_BASE_URL, ORQ_API_KEY (workspace key), ORQ_PROJECT_KEY (a
-// key scoped to project Sales), ORQ_BROKEN_URL (a server whose agent "broken"
-// lacks its model, which the SDK must refuse).
+// Environment: ORQ_BASE_URL (its GET /v2/agents/limited answers 429),
+// ORQ_API_KEY (a workspace key), ORQ_PROJECT_KEY (a key scoped to project
+// Sales), ORQ_BROKEN_URL (a server whose agent "broken" lacks its model,
+// which the SDK must refuse).
 import { Orq } from "@orq-ai/node";
 import { HTTPClient } from "@orq-ai/node/lib/http.js";
 import * as errors from "@orq-ai/node/models/errors/index.js";
@@ -187,6 +188,11 @@ await step("delete, then retrieve and delete are 404", async () => {
   await orq.agents.delete("sdk-d");
   await rejects(() => orq.agents.retrieve("sdk-d"), errors.RetrieveAgentRequestResponseBody, 404);
   await rejects(() => orq.agents.delete("sdk-d"), errors.DeleteAgentResponseBody, 404);
+});
+
+await step("a rate-limited answer is a 429 with its message", async () => {
+  const err = await rejects(() => orq.agents.retrieve("limited"), errors.APIError, 429);
+  check(err.body === '{"message":"slow down"}', `body ${err.body}`);
 });
 
 await step("a wrong API key is a 401", () => rejects(() => client("wrong-key").agents.list(), errors.APIError, 401));

@@ -48,8 +48,10 @@ func TestSDKContract(t *testing.T) {
 	if spec != nil {
 		opts.Schema = spec // the SDK's request bodies must satisfy the document too
 	}
+	fake := orqmem.New(opts)
+	fake.AddFault(orqmem.Fault{Path: "/v2/agents/limited", Status: http.StatusTooManyRequests, RetryAfter: time.Second, Message: "slow down"})
 	rec := &recorder{}
-	srv := httptest.NewServer(rec.wrap(orqmem.New(opts)))
+	srv := httptest.NewServer(rec.wrap(fake))
 	defer srv.Close()
 	broken := brokenServer(t)
 	defer broken.Close()
