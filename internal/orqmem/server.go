@@ -344,16 +344,16 @@ func (s *Server) update(sc scope, key string, body []byte) response {
 	if !ok {
 		return errorResponse(http.StatusNotFound, msgAgentNotFound)
 	}
-	now := s.now()
-	if resp := s.place(sc, rec, req, s.renderer(now).newID); resp != nil {
-		return *resp
-	}
 	newKey, ok := req["key"].(string)
 	if !ok {
 		newKey = key
 	}
 	if _, taken := s.agents[newKey]; taken && newKey != key {
 		return errorResponse(http.StatusConflict, fmt.Sprintf(msgAgentExistsFmt, newKey))
+	}
+	now := s.now()
+	if resp := s.place(sc, rec, req, s.renderer(now).newID); resp != nil {
+		return *resp
 	}
 	updated := &agentRecord{doc: copyMap(rec.doc), givenVars: rec.givenVars}
 	if err := s.renderer(now).apply(updated, req, false); err != nil {
