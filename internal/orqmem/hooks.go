@@ -166,8 +166,8 @@ func (s *Server) CountRequests(method string) int {
 	return n
 }
 
-// Agent returns a deep copy of the stored agent (the GET response document,
-// numbers as json.Number) and whether it exists.
+// Agent returns a deep copy of the stored agent (the GET response document
+// a workspace key gets, numbers as json.Number) and whether it exists.
 func (s *Server) Agent(key string) (map[string]any, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,9 +1,6 @@
 package orqmem
 
-import (
-	"encoding/json"
-	"maps"
-)
+import "encoding/json"
 
 // This file holds what orq added to the Agents API after the OpenAPI
 // document that Options.Schema usually holds. The source of each rule is the
@@ -152,8 +149,6 @@ func stripSettings(settings map[string]any) {
 // stripParameters removes reasoning_effort "max" from a model object.
 func stripParameters(model map[string]any) {
 	if params, ok := model["parameters"].(map[string]any); ok && params["reasoning_effort"] == "max" {
-		params = maps.Clone(params)
 		delete(params, "reasoning_effort")
-		model["parameters"] = params
 	}
 }
