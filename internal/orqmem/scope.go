@@ -2,12 +2,14 @@ package orqmem
 
 // scope is the project an API key is bound to; "" for a workspace key.
 //
-// The OpenAPI document says of path: with a workspace-level key it is
-// `project/folder/...`, its first element naming the project; with a
-// project-level key "the path is relative to that project (example:
-// `agents`); for backward compatibility, a leading project name is ignored
-// when it matches the scoped project". The response schema of path carries
-// the same text, so orqmem answers each caller in its own frame:
+// Where path is described in the OpenAPI document (update request and
+// responses) and in the SDK 4.15.11: a workspace key's path begins with the
+// project's name, followed by folders; a project key's path is relative to
+// its project, and a first element equal to that project's name is dropped,
+// for compatibility. Responses describe path the same way, so orqmem answers
+// each caller in its own frame. (The document's create request still
+// describes an older rule, where a project key's first element is always a
+// folder; orqmem applies the newer rule to create and update alike.)
 //
 //   - workspace key: path is echoed exactly as stored, "Project/folders".
 //   - project key of project P: the stored path is P/<relative>; it is
