@@ -9,8 +9,11 @@ import "encoding/json"
 // models/operations/{createagentrequest,updateagent,retrieveagentrequest}.ts):
 //
 //   - a file_system tool in the settings.tools union: requires_approval, and
-//     a required configuration with file_system_id or file_system_key and an
-//     access_mode, read_only (the SDK's default) or read_write;
+//     a required configuration with file_system_id, file_system_key and
+//     access_mode, read_only (the SDK's default, which orqmem echoes when
+//     absent) or read_write. The SDK marks the id and the key optional;
+//     orqmem wants at least one (issue #14), as the tool must name a file
+//     system;
 //   - reasoning_effort gains "max" (model and fallback model parameters);
 //   - settings.evaluators[] and settings.guardrails[] gain options, an open
 //     object (z.record(z.any())). The SDK's agent types give the
