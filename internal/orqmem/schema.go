@@ -310,7 +310,7 @@ func toolRule(p fieldPath, v any) error {
 	case typ == "mcp":
 		return referenceToolRule(props{"tool_id": str}, "tool_id")(p, v)
 	case providerToolType.MatchString(typ):
-		return referenceToolRule(props{
+		return providerToolRule(props{
 			"timeout":       bounds{min: lim(1), max: lim(600)}.rule(),
 			"configuration": freeObject,
 		})(p, v)
@@ -334,13 +334,34 @@ func toolIDRule(p fieldPath, v any) error {
 }
 
 // referenceToolRule validates tools that reference a pre-created tool by key
-// or id, with extra properties and required names.
+// or id, with extra properties and required names. The document's schemas
+// leave key and id optional but its descriptions say these tools must name
+// their pre-created tool by one of them; orqmem enforces that.
 func referenceToolRule(extra props, required ...string) rule {
+	return namedTool(providerToolRule(extra, required...))
+}
+
+// providerToolRule is referenceToolRule without the need for a key or id:
+// provider tools are passed through to the provider.
+func providerToolRule(extra props, required ...string) rule {
 	p := props{"key": str, "id": toolIDRule, "requires_approval": boolean}
 	for k, r := range extra {
 		p[k] = r
 	}
 	return object(p, required...)
+}
+
+// namedTool also requires a key or an id.
+func namedTool(r rule) rule {
+	return func(p fieldPath, v any) error {
+		if err := r(p, v); err != nil {
+			return err
+		}
+		if m := v.(map[string]any); m["key"] == nil && m["id"] == nil {
+			return p.fail("must name a pre-created tool by key or id")
+		}
+		return nil
+	}
 }
 
 // isBuiltinTool reports whether typ is a built-in tool type.

@@ -82,3 +82,17 @@ func TestBuiltinToolIgnoresStrayKeyAndID(t *testing.T) {
 		t.Errorf("built-in tool echoed as %v", tool)
 	}
 }
+
+// A custom tool is pre-created and named by key or id; without either it
+// names no tool (and would get a fresh id on every update).
+func TestReferenceToolNeedsKeyOrID(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	for _, tool := range []string{`{"type":"http"}`, `{"type":"function","requires_approval":true}`, `{"type":"mcp","tool_id":"t"}`, `{"timeout":5}`} {
+		res := h.do(http.MethodPost, "/v2/agents", baseBody("nameless").set("settings.tools", raw(`[`+tool+`]`)).String())
+		mustStatus(t, res, http.StatusBadRequest)
+		if want := "settings.tools[0]: must name a pre-created tool by key or id"; res.message(t) != want {
+			t.Errorf("%s: message %q, want %q", tool, res.message(t), want)
+		}
+	}
+	h.create(baseBody("provider").set("settings.tools", raw(`[{"type":"openai:web_search"}]`)))
+}
