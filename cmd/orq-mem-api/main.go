@@ -1,7 +1,7 @@
 // Command orq-mem-api serves an in-memory orq.ai Agents API (see package
 // internal/orqmem) for local development and end-to-end tests.
 //
-//	orq-mem-api --listen 127.0.0.1:8089 --api-key secret --openapi ../shared/orq-api/agents-openapi.yaml
+//	orq-mem-api --listen 127.0.0.1:8089 --api-key secret --project-key sales-key=Sales --openapi ../shared/orq-api/agents-openapi.yaml
 package main
 
 import (
@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -33,6 +34,8 @@ type config struct {
 	openapi   string
 	latency   time.Duration
 	projectID string
+	// projectKeys are project-scoped API keys, token -> project name.
+	projectKeys map[string]string
 }
 
 func main() {
@@ -51,7 +54,16 @@ func parseFlags(args []string) config {
 	fs.StringVar(&c.apiKey, "api-key", "", "accepted bearer token (default $"+envAPIKey+"; if both are empty any bearer token is accepted)")
 	fs.StringVar(&c.openapi, "openapi", "", "optional path of the orq OpenAPI document; request bodies are then also validated against it")
 	fs.DurationVar(&c.latency, "latency", 0, "latency added to every request, e.g. 200ms")
-	fs.StringVar(&c.projectID, "project-id", "", "project_id reported for agents (default "+orqmem.DefaultProjectID+")")
+	fs.StringVar(&c.projectID, "project-id", "", "id of project "+orqmem.DefaultProjectName+" (default "+orqmem.DefaultProjectID+"); other projects get ids of their own")
+	c.projectKeys = map[string]string{}
+	fs.Func("project-key", "project-scoped API key as TOKEN=PROJECT (repeatable): it sees only that project, and paths relative to it", func(v string) error {
+		token, project, ok := strings.Cut(v, "=")
+		if !ok || token == "" || project == "" {
+			return errors.New("want TOKEN=PROJECT")
+		}
+		c.projectKeys[token] = project
+		return nil
+	})
 	_ = fs.Parse(args) // ExitOnError
 	if c.apiKey == "" {
 		c.apiKey = os.Getenv(envAPIKey)
@@ -61,7 +73,7 @@ func parseFlags(args []string) config {
 
 // run serves until SIGINT or SIGTERM, then shuts down gracefully.
 func run(c config) error {
-	opts := orqmem.Options{ProjectID: c.projectID}
+	opts := orqmem.Options{ProjectID: c.projectID, ProjectKeys: c.projectKeys}
 	if c.apiKey != "" {
 		opts.APIKeys = []string{c.apiKey}
 	}
@@ -85,7 +97,7 @@ func run(c config) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	log.Printf("listening on http://%s (auth: %s, openapi validation: %t)", c.listen, authMode(c.apiKey), c.openapi != "")
+	log.Printf("listening on http://%s (auth: %s, %d project key(s), openapi validation: %t)", c.listen, authMode(c.apiKey), len(c.projectKeys), c.openapi != "")
 
 	select {
 	case err := <-errc:

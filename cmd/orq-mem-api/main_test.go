@@ -22,6 +22,14 @@ func TestParseFlagsAPIKeyFromEnv(t *testing.T) {
 	}
 }
 
+func TestParseFlagsProjectKeys(t *testing.T) {
+	c := parseFlags([]string{"--project-key", "k1=Sales", "--project-key", "k2=Default Project"})
+	want := map[string]string{"k1": "Sales", "k2": "Default Project"}
+	if len(c.projectKeys) != 2 || c.projectKeys["k1"] != want["k1"] || c.projectKeys["k2"] != want["k2"] {
+		t.Errorf("project keys %v, want %v", c.projectKeys, want)
+	}
+}
+
 func TestLogRequestsNeverLogsToken(t *testing.T) {
 	var buf bytes.Buffer
 	log.SetOutput(&buf)

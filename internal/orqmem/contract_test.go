@@ -57,7 +57,7 @@ func TestContractResponses(t *testing.T) {
 		`{"model":{"id":"m2","parameters":{"temperature":1}},"fallback_models":["x"]}`,
 		`{"settings":{"tools":[{"type":"http","key":"k"}]},"versionIncrement":"patch"}`,
 		`{"instructions":"Use {{a}} and {{ b }}","variables":{"a":"1"}}`,
-		`{"system_prompt":null,"skills":null,"engine":"mustache","project_id":"p"}`,
+		`{"system_prompt":null,"skills":null,"engine":"mustache","project_id":"` + orqmem.DefaultProjectID + `"}`,
 		`{"key":"renamed-agent"}`,
 	}
 	for _, p := range patches {

@@ -166,8 +166,8 @@ func (s *Server) CountRequests(method string) int {
 	return n
 }
 
-// Agent returns a deep copy of the stored agent (the GET response document,
-// numbers as json.Number) and whether it exists.
+// Agent returns a deep copy of the stored agent (the GET response document
+// a workspace key gets, numbers as json.Number) and whether it exists.
 func (s *Server) Agent(key string) (map[string]any, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -223,12 +223,15 @@ func (s *Server) MutateAgent(key string, f func(agent map[string]any)) bool {
 	return true
 }
 
-// Reset deletes all agents, recorded requests, faults and the global
-// latency. Accepted API keys are kept.
+// Reset deletes all agents, tools, projects other than those of Options,
+// recorded requests, faults and the global latency. Accepted API keys are
+// kept.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.agents = map[string]*agentRecord{}
+	s.tools = newToolRegistry()
+	s.projects = newProjectRegistry(s.projectSeed)
 	s.requests = nil
 	s.faults = nil
 	s.latency = 0

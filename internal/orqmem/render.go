@@ -43,6 +43,7 @@ func (r *agentRecord) id() string {
 // renderer turns request bodies into response documents.
 type renderer struct {
 	newID func() string
+	tools toolRegistry
 }
 
 // newDoc builds the server-generated fields of a new agent.
@@ -69,8 +70,10 @@ func formatTime(t time.Time) string { return t.UTC().Format(timestampLayout) }
 // apply copies the fields present in req into rec. With create set, absent
 // optional fields get their server defaults; otherwise (PATCH) absent fields
 // are left untouched and present ones replace the stored value wholesale.
-func (rd renderer) apply(rec *agentRecord, req map[string]any, create bool) {
+// It fails when a tool reference names no consistent tool.
+func (rd renderer) apply(rec *agentRecord, req map[string]any, create bool) error {
 	doc := rec.doc
+	// path and project_id arrive resolved (see Server.create and place).
 	echo := []string{"display_name", "role", "description", "instructions", "path"}
 	if create {
 		echo = append(echo, "source")
@@ -95,9 +98,14 @@ func (rd renderer) apply(rec *agentRecord, req map[string]any, create bool) {
 	}
 	rd.applyVariables(rec, req, create)
 	if s, ok := req["settings"].(map[string]any); ok {
-		doc["settings"] = rd.settings(s)
+		settings, err := rd.settings(s)
+		if err != nil {
+			return err
+		}
+		doc["settings"] = settings
 	}
 	rd.applyModel(doc, req)
+	return nil
 }
 
 // setOrDefault sets doc[f] from req, or to def when creating and absent.
@@ -138,7 +146,7 @@ func mergeVariables(instructions string, given map[string]any) map[string]any {
 }
 
 // settings renders the settings object with server defaults.
-func (rd renderer) settings(in map[string]any) map[string]any {
+func (rd renderer) settings(in map[string]any) (map[string]any, error) {
 	out := map[string]any{
 		"max_execution_time":     json.Number("600"),
 		"max_iterations":         json.Number("100"),
@@ -151,10 +159,13 @@ func (rd renderer) settings(in map[string]any) map[string]any {
 		}
 	}
 	tools := []any{}
-	if items, ok := in["tools"].([]any); ok {
-		for _, t := range items {
-			tools = append(tools, rd.tool(t.(map[string]any)))
+	items, _ := in["tools"].([]any)
+	for i, t := range items {
+		tool, err := rd.tool(t.(map[string]any))
+		if err != nil {
+			return nil, fieldPath("settings.tools").index(i).fail("%v", err)
 		}
+		tools = append(tools, tool)
 	}
 	out["tools"] = tools
 	for _, f := range []string{"evaluators", "guardrails"} {
@@ -162,18 +173,24 @@ func (rd renderer) settings(in map[string]any) map[string]any {
 			out[f] = withSampleRate(items)
 		}
 	}
-	return out
+	return out, nil
 }
 
-// tool renders one tool input as the stored tool.
-func (rd renderer) tool(in map[string]any) map[string]any {
+// tool renders one tool input as the stored tool; a tool named by key or id
+// gets the registry's id and key.
+func (rd renderer) tool(in map[string]any) (map[string]any, error) {
 	actionType, ok := in["type"].(string)
 	if !ok {
 		actionType = defaultToolType
 	}
-	id, ok := in["id"].(string)
-	if !ok {
-		id = rd.newID()
+	key, _ := in["key"].(string)
+	id, _ := in["id"].(string)
+	if isBuiltinTool(actionType) || actionType == fileSystemToolType {
+		key, id = "", "" // not part of these tools' schemas: orq drops them
+	}
+	id, key, err := rd.tools.resolve(key, id, rd.newID)
+	if err != nil {
+		return nil, err
 	}
 	requiresApproval, ok := in["requires_approval"].(bool)
 	if !ok {
@@ -185,12 +202,18 @@ func (rd renderer) tool(in map[string]any) map[string]any {
 		"requires_approval": requiresApproval,
 		"conditions":        []any{},
 	}
-	for _, f := range []string{"key", "tool_id", "configuration", "timeout"} {
+	if key != "" {
+		out["key"] = key
+	}
+	for _, f := range []string{"tool_id", "configuration", "timeout"} {
 		if v, ok := in[f]; ok {
 			out[f] = v
 		}
 	}
-	return out
+	if actionType == fileSystemToolType {
+		out["configuration"] = fileSystemConfig(in["configuration"])
+	}
+	return out, nil
 }
 
 // withSampleRate copies evaluator/guardrail items, defaulting sample_rate.

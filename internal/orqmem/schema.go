@@ -127,7 +127,7 @@ func modelParametersRule() rule {
 		"max_tokens":            nullable(integer),
 		"max_completion_tokens": nullable(bounds{min: lim(0), exclusiveMin: true, integer: true}.rule()),
 		"response_format":       responseFormatRule(),
-		"reasoning_effort":      enum("none", "minimal", "low", "medium", "high", "xhigh"),
+		"reasoning_effort":      enum(reasoningEfforts...),
 		"verbosity":             str,
 		"seed":                  nullableNumber,
 		"stop":                  nullable(stopRule),
@@ -141,6 +141,7 @@ func modelParametersRule() rule {
 		"guardrails": arrayOf(object(props{
 			"id":         str,
 			"execute_on": enum("input", "output"),
+			"options":    freeObject, // see sdkadditions.go
 		}, "id", "execute_on")),
 		"plugins":   arrayOf(pluginRule),
 		"fallbacks": arrayOf(object(props{"model": str}, "model")),
@@ -263,6 +264,7 @@ func settingsRule() rule {
 		"id":          str,
 		"sample_rate": bounds{min: lim(1), max: lim(100)}.rule(),
 		"execute_on":  enum("input", "output"),
+		"options":     freeObject, // see sdkadditions.go
 	}, "id", "execute_on")
 	return object(props{
 		"max_iterations":         bounds{min: lim(1), max: lim(100), integer: true}.rule(),
@@ -276,7 +278,8 @@ func settingsRule() rule {
 	})
 }
 
-// toolRule validates one settings.tools item against the 20 tool variants.
+// toolRule validates one settings.tools item against the 20 tool variants
+// of the OpenAPI document and the SDK's file_system tool.
 // The variant is chosen by "type"; a tool without a type may be any of the
 // http, code, function, json_schema or mcp variants, of which function is the
 // most permissive.
@@ -302,25 +305,63 @@ func toolRule(p fieldPath, v any) error {
 		return referenceToolRule(props{"timeout": bounds{min: lim(1), max: lim(120)}.rule()})(p, v)
 	case typ == "function", typ == "json_schema":
 		return referenceToolRule(nil)(p, v)
+	case typ == fileSystemToolType:
+		return fileSystemToolRule(p, v)
 	case typ == "mcp":
 		return referenceToolRule(props{"tool_id": str}, "tool_id")(p, v)
 	case providerToolType.MatchString(typ):
-		return referenceToolRule(props{
+		return providerToolRule(props{
 			"timeout":       bounds{min: lim(1), max: lim(600)}.rule(),
 			"configuration": freeObject,
 		})(p, v)
 	}
-	return p.field("type").fail("unknown tool type %q (want a built-in tool, http, code, function, json_schema, mcp or provider:tool)", typ)
+	return p.field("type").fail("unknown tool type %q (want a built-in tool, file_system, http, code, function, json_schema, mcp or provider:tool)", typ)
+}
+
+// toolIDPattern is the pattern of settings.tools[].id in the retrieve
+// response of the OpenAPI document: tool ids are ULIDs.
+var toolIDPattern = regexp.MustCompile(`^[0-9A-HJKMNP-TV-Z]{26}$`)
+
+// toolIDRule accepts ULIDs. orqmem's own rule: the create/update schemas
+// leave the id of a pre-created tool an open string, but orq echoes the id
+// of the tool it names and the retrieve schema requires a ULID, so any other
+// id names no tool and orq cannot accept it.
+func toolIDRule(p fieldPath, v any) error {
+	if s, ok := v.(string); !ok || !toolIDPattern.MatchString(s) {
+		return p.fail("must be a ULID (the id of a pre-created tool)")
+	}
+	return nil
 }
 
 // referenceToolRule validates tools that reference a pre-created tool by key
-// or id, with extra properties and required names.
+// or id, with extra properties and required names. The document's schemas
+// leave key and id optional but its descriptions say these tools must name
+// their pre-created tool by one of them; orqmem enforces that.
 func referenceToolRule(extra props, required ...string) rule {
-	p := props{"key": str, "id": str, "requires_approval": boolean}
+	return namedTool(providerToolRule(extra, required...))
+}
+
+// providerToolRule is referenceToolRule without the need for a key or id:
+// provider tools are passed through to the provider.
+func providerToolRule(extra props, required ...string) rule {
+	p := props{"key": str, "id": toolIDRule, "requires_approval": boolean}
 	for k, r := range extra {
 		p[k] = r
 	}
 	return object(p, required...)
+}
+
+// namedTool also requires a key or an id.
+func namedTool(r rule) rule {
+	return func(p fieldPath, v any) error {
+		if err := r(p, v); err != nil {
+			return err
+		}
+		if m := v.(map[string]any); m["key"] == nil && m["id"] == nil {
+			return p.fail("must name a pre-created tool by key or id")
+		}
+		return nil
+	}
 }
 
 // isBuiltinTool reports whether typ is a built-in tool type.

@@ -64,10 +64,21 @@ type Options struct {
 	// APIKeys are the accepted bearer tokens. If empty, any non-empty bearer
 	// token is accepted.
 	APIKeys []string
-	// ProjectID is reported as project_id; DefaultProjectID when empty.
+	// ProjectID is the id of the project named DefaultProjectName;
+	// DefaultProjectID when empty.
 	ProjectID string
+	// Projects are further projects known from the start, name -> id.
+	// orqmem has no projects API, so a path naming any other project
+	// creates it, with a new ULID.
+	Projects map[string]string
+	// ProjectKeys are project-scoped API keys, bearer token -> project
+	// name, accepted besides APIKeys. Such a key sees only its project's
+	// agents and paths relative to that project (see scope.go).
+	ProjectKeys map[string]string
 	// Schema optionally validates request bodies after the built-in
-	// validator accepted them; nil means built-in validation only.
+	// validator accepted them; nil means built-in validation only. It sees
+	// the bodies without what orq added after the OpenAPI document (see
+	// sdkadditions.go), which the built-in validator checks.
 	Schema RequestValidator
 	// Now is the clock used for timestamps and IDs; time.Now when nil.
 	Now func() time.Time
@@ -76,39 +87,55 @@ type Options struct {
 // Server is an in-memory orq.ai Agents API. It implements http.Handler and is
 // safe for concurrent use.
 type Server struct {
-	now       func() time.Time
-	projectID string
-	schema    RequestValidator
+	now         func() time.Time
+	schema      RequestValidator
+	projectSeed map[string]string
 
-	mu       sync.Mutex
-	apiKeys  map[string]bool
-	ids      ulidGen
-	agents   map[string]*agentRecord
-	requests []Request
-	faults   []*activeFault
-	latency  time.Duration
+	mu          sync.Mutex
+	apiKeys     map[string]bool
+	projectKeys map[string]string
+	ids         ulidGen
+	agents      map[string]*agentRecord
+	tools       toolRegistry
+	projects    projectRegistry
+	requests    []Request
+	faults      []*activeFault
+	latency     time.Duration
 }
 
 // New returns a Server configured by opts.
 func New(opts Options) *Server {
 	s := &Server{
-		now:       opts.Now,
-		projectID: opts.ProjectID,
-		schema:    opts.Schema,
-		agents:    map[string]*agentRecord{},
+		now:         opts.Now,
+		schema:      opts.Schema,
+		projectSeed: projectSeed(opts),
+		projectKeys: copyStrings(opts.ProjectKeys),
+		agents:      map[string]*agentRecord{},
+		tools:       newToolRegistry(),
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if s.projectID == "" {
-		s.projectID = DefaultProjectID
+	if s.schema != nil {
+		s.schema = withoutAdditions{next: s.schema}
 	}
+	s.projects = newProjectRegistry(s.projectSeed)
 	s.SetAPIKeys(opts.APIKeys...)
 	return s
 }
 
-// SetAPIKeys replaces the accepted bearer tokens; no keys means any
-// non-empty token is accepted.
+// copyStrings returns a copy of m.
+func copyStrings(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// SetAPIKeys replaces the accepted workspace-level bearer tokens; with no
+// keys and no Options.ProjectKeys any non-empty token is accepted as a
+// workspace key.
 func (s *Server) SetAPIKeys(keys ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -135,20 +162,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !sleep(r, delay) {
 		return
 	}
+	sc, accepted := s.authenticate(token)
 	var resp response
 	switch {
 	case fault != nil:
 		resp = faultResponse(fault)
 	case token == "":
 		resp = unauthorized(msgMissingToken)
-	case !s.tokenAccepted(token):
+	case !accepted:
 		resp = unauthorized(msgInvalidToken)
 	case readErr != nil:
 		resp = errorResponse(http.StatusBadRequest, "could not read request body: "+readErr.Error())
 	case len(body) > maxBodyBytes:
 		resp = errorResponse(http.StatusRequestEntityTooLarge, msgBodyTooLarge)
 	default:
-		resp = s.route(r, body)
+		resp = s.route(r, body, sc)
 	}
 	writeResponse(w, resp)
 }
@@ -196,22 +224,26 @@ func bearerToken(r *http.Request) string {
 	return strings.TrimSpace(token)
 }
 
-// tokenAccepted reports whether token is a valid API key.
-func (s *Server) tokenAccepted(token string) bool {
+// authenticate reports whether token is a valid API key and the project it
+// is scoped to.
+func (s *Server) authenticate(token string) (scope, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.apiKeys) == 0 || s.apiKeys[token]
+	if project, ok := s.projectKeys[token]; ok {
+		return scope(project), true
+	}
+	return "", s.apiKeys[token] || (len(s.apiKeys) == 0 && len(s.projectKeys) == 0)
 }
 
 // route dispatches an authenticated request.
-func (s *Server) route(r *http.Request, body []byte) response {
+func (s *Server) route(r *http.Request, body []byte, sc scope) response {
 	p := r.URL.EscapedPath()
 	if p == agentsPath {
 		switch r.Method {
 		case http.MethodGet:
-			return s.list(r.URL.Query())
+			return s.list(sc, r.URL.Query())
 		case http.MethodPost:
-			return s.create(body)
+			return s.create(sc, body)
 		}
 		return methodNotAllowed("GET, POST")
 	}
@@ -225,17 +257,17 @@ func (s *Server) route(r *http.Request, body []byte) response {
 	}
 	switch r.Method {
 	case http.MethodGet:
-		return s.get(key)
+		return s.get(sc, key)
 	case http.MethodPatch:
-		return s.update(key, body)
+		return s.update(sc, key, body)
 	case http.MethodDelete:
-		return s.delete(key)
+		return s.delete(sc, key)
 	}
 	return methodNotAllowed("GET, PATCH, DELETE")
 }
 
 // create handles POST /v2/agents.
-func (s *Server) create(body []byte) response {
+func (s *Server) create(sc scope, body []byte) response {
 	req, err := decodeObject(body)
 	if err == nil {
 		err = createRule("", req)
@@ -250,31 +282,51 @@ func (s *Server) create(body []byte) response {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	sent, _ := req["path"].(string)
+	req["path"] = sc.storedPath(sent)
+	project, _ := splitPath(req["path"].(string))
+	if project == "" {
+		return errorResponse(http.StatusBadRequest, fieldPath("path").fail(msgPathNoProject).Error())
+	}
 	if _, exists := s.agents[key]; exists {
 		return errorResponse(http.StatusConflict, fmt.Sprintf(msgAgentExistsFmt, key))
 	}
 	now := s.now()
-	rec := &agentRecord{doc: newDoc(s.ids.next(now), key, s.projectID, now)}
-	s.renderer(now).apply(rec, req, true)
+	projectID := s.projects.idOf(project, s.renderer(now).newID)
+	rec := &agentRecord{doc: newDoc(s.ids.next(now), key, projectID, now)}
+	if err := s.renderer(now).apply(rec, req, true); err != nil {
+		return errorResponse(http.StatusBadRequest, err.Error())
+	}
 	if err := s.store(rec); err != nil {
 		return errorResponse(http.StatusInternalServerError, err.Error())
 	}
-	return jsonResponse(http.StatusCreated, rec.doc)
+	return jsonResponse(http.StatusCreated, sc.view(rec.doc))
 }
 
 // get handles GET /v2/agents/{key}.
-func (s *Server) get(key string) response {
+func (s *Server) get(sc scope, key string) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec, ok := s.agents[key]
+	rec, ok := s.visibleAgent(sc, key)
 	if !ok {
 		return errorResponse(http.StatusNotFound, msgAgentNotFound)
 	}
-	return jsonResponse(http.StatusOK, rec.doc)
+	return jsonResponse(http.StatusOK, sc.view(rec.doc))
+}
+
+// visibleAgent returns the agent key if the caller may see it: a project
+// key sees its project's agents only. The caller must hold s.mu.
+func (s *Server) visibleAgent(sc scope, key string) (*agentRecord, bool) {
+	rec, ok := s.agents[key]
+	if !ok || sc == "" {
+		return rec, ok
+	}
+	id, known := s.projects.idByName[string(sc)]
+	return rec, known && rec.doc["project_id"] == id
 }
 
 // update handles PATCH /v2/agents/{key}.
-func (s *Server) update(key string, body []byte) response {
+func (s *Server) update(sc scope, key string, body []byte) response {
 	req, err := decodeObject(body)
 	if err == nil {
 		err = updateRule("", req)
@@ -288,7 +340,7 @@ func (s *Server) update(key string, body []byte) response {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec, ok := s.agents[key]
+	rec, ok := s.visibleAgent(sc, key)
 	if !ok {
 		return errorResponse(http.StatusNotFound, msgAgentNotFound)
 	}
@@ -300,8 +352,13 @@ func (s *Server) update(key string, body []byte) response {
 		return errorResponse(http.StatusConflict, fmt.Sprintf(msgAgentExistsFmt, newKey))
 	}
 	now := s.now()
+	if resp := s.place(sc, rec, req, s.renderer(now).newID); resp != nil {
+		return *resp
+	}
 	updated := &agentRecord{doc: copyMap(rec.doc), givenVars: rec.givenVars}
-	s.renderer(now).apply(updated, req, false)
+	if err := s.renderer(now).apply(updated, req, false); err != nil {
+		return errorResponse(http.StatusBadRequest, err.Error())
+	}
 	if part, ok := req["versionIncrement"].(string); ok {
 		version, _ := updated.doc["version"].(string)
 		updated.doc["version"] = bumpVersion(version, part)
@@ -314,14 +371,14 @@ func (s *Server) update(key string, body []byte) response {
 	if newKey != key {
 		delete(s.agents, key)
 	}
-	return jsonResponse(http.StatusOK, updated.doc)
+	return jsonResponse(http.StatusOK, sc.view(updated.doc))
 }
 
 // delete handles DELETE /v2/agents/{key}.
-func (s *Server) delete(key string) response {
+func (s *Server) delete(sc scope, key string) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.agents[key]; !ok {
+	if _, ok := s.visibleAgent(sc, key); !ok {
 		return errorResponse(http.StatusNotFound, msgAgentNotFound)
 	}
 	delete(s.agents, key)
@@ -331,7 +388,7 @@ func (s *Server) delete(key string) response {
 // renderer returns a renderer whose IDs use the server's generator at now.
 // The caller must hold s.mu.
 func (s *Server) renderer(now time.Time) renderer {
-	return renderer{newID: func() string { return s.ids.next(now) }}
+	return renderer{newID: func() string { return s.ids.next(now) }, tools: s.tools}
 }
 
 // store normalizes rec.doc (an independent copy with json.Number numbers)
@@ -354,7 +411,7 @@ type listPage struct {
 }
 
 // list handles GET /v2/agents.
-func (s *Server) list(q url.Values) response {
+func (s *Server) list(sc scope, q url.Values) response {
 	limit, err := parseLimit(q)
 	if err != nil {
 		return errorResponse(http.StatusBadRequest, err.Error())
@@ -364,10 +421,10 @@ func (s *Server) list(q url.Values) response {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	data, hasMore := paginate(s.sortedRecords(), limit, q.Get("starting_after"), q.Get("ending_before"))
+	data, hasMore := paginate(s.sortedRecords(sc), limit, q.Get("starting_after"), q.Get("ending_before"))
 	page := listPage{Object: "list", Data: make([]map[string]any, 0, len(data)), HasMore: hasMore}
 	for _, rec := range data {
-		page.Data = append(page.Data, rec.doc)
+		page.Data = append(page.Data, sc.view(rec.doc))
 	}
 	return jsonResponse(http.StatusOK, page)
 }
@@ -388,12 +445,15 @@ func parseLimit(q url.Values) (int, error) {
 	return int(f), nil
 }
 
-// sortedRecords returns the agents newest first. IDs are monotonic ULIDs, so
-// descending ID order is reverse creation order. The caller must hold s.mu.
-func (s *Server) sortedRecords() []*agentRecord {
+// sortedRecords returns the agents the caller may see, newest first. IDs
+// are monotonic ULIDs, so descending ID order is reverse creation order. The
+// caller must hold s.mu.
+func (s *Server) sortedRecords(sc scope) []*agentRecord {
 	recs := make([]*agentRecord, 0, len(s.agents))
-	for _, rec := range s.agents {
-		recs = append(recs, rec)
+	for key := range s.agents {
+		if rec, ok := s.visibleAgent(sc, key); ok {
+			recs = append(recs, rec)
+		}
 	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].id() > recs[j].id() })
 	return recs

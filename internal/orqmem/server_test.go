@@ -167,13 +167,13 @@ func TestGetPatchDelete(t *testing.T) {
 func TestPatchRename(t *testing.T) {
 	h := newHarness(t, orqmem.Options{})
 	h.create(baseBody("old"))
-	h.create(baseBody("taken"))
+	other := h.create(baseBody("taken").set("path", "Other"))["project_id"].(string)
 	mustStatus(t, h.do(http.MethodPatch, "/v2/agents/old", `{"key":"taken"}`), http.StatusConflict)
-	res := h.do(http.MethodPatch, "/v2/agents/old", `{"key":"new-name","project_id":"p2","display_name":"New"}`)
+	res := h.do(http.MethodPatch, "/v2/agents/old", `{"key":"new-name","project_id":"`+other+`","display_name":"New"}`)
 	mustStatus(t, res, http.StatusOK)
 	a := res.json(t)
 	jsonEqual(t, "key", a["key"], `"new-name"`)
-	jsonEqual(t, "project_id", a["project_id"], `"p2"`)
+	jsonEqual(t, "project_id", a["project_id"], `"`+other+`"`)
 	jsonEqual(t, "display_name", a["display_name"], `"New"`)
 	if got := h.fake.Keys(); !reflect.DeepEqual(got, []string{"new-name", "taken"}) {
 		t.Errorf("Keys() = %v", got)

@@ -1,0 +1,98 @@
+package orqmem_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/orq-ai/orq-operator/internal/orqmem"
+)
+
+// toolIDs returns the ids of an agent's settings.tools, in order.
+func toolIDs(t *testing.T, agent map[string]any) []string {
+	t.Helper()
+	settings, _ := agent["settings"].(map[string]any)
+	tools, _ := settings["tools"].([]any)
+	ids := make([]string, 0, len(tools))
+	for _, it := range tools {
+		id, _ := it.(map[string]any)["id"].(string)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+func TestToolKeyNamesOneToolEverywhere(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	tools := raw(`[{"type":"http","key":"weather"},{"type":"function","key":"lookup"}]`)
+	first := toolIDs(t, h.create(baseBody("first").set("settings.tools", tools)))
+	second := toolIDs(t, h.create(baseBody("second").set("settings.tools", raw(`[{"type":"function","key":"lookup"},{"key":"weather"}]`))))
+	if first[0] == first[1] {
+		t.Fatalf("two tools share id %s", first[0])
+	}
+	if second[0] != first[1] || second[1] != first[0] {
+		t.Errorf("same tool keys got other ids in another agent: %v then %v", first, second)
+	}
+
+	res := h.do(http.MethodPatch, "/v2/agents/first", `{"settings":{"max_iterations":9,"tools":[{"type":"http","key":"weather"}]}}`)
+	mustStatus(t, res, http.StatusOK)
+	if got := toolIDs(t, res.json(t)); got[0] != first[0] {
+		t.Errorf("settings update gave tool weather id %s, was %s", got[0], first[0])
+	}
+}
+
+func TestToolIDOfKnownToolEchoesItsKey(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	id := toolIDs(t, h.create(baseBody("by-key").set("settings.tools", raw(`[{"type":"http","key":"weather"}]`))))[0]
+	a := h.create(baseBody("by-id").set("settings.tools", raw(`[{"type":"http","id":"`+id+`"}]`)))
+	tool := a["settings"].(map[string]any)["tools"].([]any)[0].(map[string]any)
+	if tool["id"] != id || tool["key"] != "weather" {
+		t.Errorf("tool named by id %s echoed as %v", id, tool)
+	}
+}
+
+func TestToolKeyAndIDMustNameTheSameTool(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	ids := toolIDs(t, h.create(baseBody("a").set("settings.tools", raw(`[{"key":"one"},{"key":"two"}]`))))
+	res := h.do(http.MethodPost, "/v2/agents", baseBody("b").set("settings.tools", raw(`[{"key":"one","id":"`+ids[1]+`"}]`)).String())
+	mustStatus(t, res, http.StatusBadRequest)
+	if res.message(t) == "" {
+		t.Error("400 without message")
+	}
+}
+
+func TestToolIDMustBeAULID(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	for _, id := range []string{"weather", "01ka84nd5j0swqma2q8hy5wzzz", "01KA84ND5J0SWQMA2Q8HY5WZZ", "01KA84ND5J0SWQMA2Q8HY5WZZI"} {
+		b := baseBody("bad-id").set("settings.tools", raw(`[{"type":"mcp","id":"`+id+`","tool_id":"t"}]`))
+		res := h.do(http.MethodPost, "/v2/agents", b.String())
+		mustStatus(t, res, http.StatusBadRequest)
+		if want := "settings.tools[0].id: must be a ULID (the id of a pre-created tool)"; res.message(t) != want {
+			t.Errorf("id %q: message %q, want %q", id, res.message(t), want)
+		}
+	}
+	h.create(baseBody("patched"))
+	res := h.do(http.MethodPatch, "/v2/agents/patched", `{"settings":{"tools":[{"type":"http","id":"weather"}]}}`)
+	mustStatus(t, res, http.StatusBadRequest)
+}
+
+func TestBuiltinToolIgnoresStrayKeyAndID(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	a := h.create(baseBody("builtin").set("settings.tools", raw(`[{"type":"current_date","id":"today","key":"k"}]`)))
+	tool := a["settings"].(map[string]any)["tools"].([]any)[0].(map[string]any)
+	if id, _ := tool["id"].(string); !ulidPattern.MatchString(id) || tool["key"] != nil {
+		t.Errorf("built-in tool echoed as %v", tool)
+	}
+}
+
+// A custom tool is pre-created and named by key or id; without either it
+// names no tool (and would get a fresh id on every update).
+func TestReferenceToolNeedsKeyOrID(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	for _, tool := range []string{`{"type":"http"}`, `{"type":"function","requires_approval":true}`, `{"type":"mcp","tool_id":"t"}`, `{"timeout":5}`} {
+		res := h.do(http.MethodPost, "/v2/agents", baseBody("nameless").set("settings.tools", raw(`[`+tool+`]`)).String())
+		mustStatus(t, res, http.StatusBadRequest)
+		if want := "settings.tools[0]: must name a pre-created tool by key or id"; res.message(t) != want {
+			t.Errorf("%s: message %q, want %q", tool, res.message(t), want)
+		}
+	}
+	h.create(baseBody("provider").set("settings.tools", raw(`[{"type":"openai:web_search"}]`)))
+}
