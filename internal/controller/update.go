@@ -10,7 +10,6 @@ import (
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/agentdiff"
 	"github.com/orq-ai/orq-operator/internal/metrics"
-	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
 // updateRemote PATCHes the top-level fields in which this Agent's remote agent differs, and only
@@ -21,7 +20,7 @@ func (r *AgentReconciler) updateRemote(ctx context.Context, p *pass) error {
 		return nil
 	}
 	changed := p.remote.changed
-	updated, err := p.api.UpdateAgent(ctx, p.agent.RemoteKey(), patchBody(p.agent, p.desired, changed))
+	updated, err := p.api.UpdateAgent(ctx, p.agent.RemoteKey(), agentdiff.UpdateRequest(p.agent, p.desired, changed))
 	if err != nil {
 		return err
 	}
@@ -43,17 +42,4 @@ func (r *AgentReconciler) updateRemote(ctx context.Context, p *pass) error {
 func (r *AgentReconciler) notConverged(p *pass) bool {
 	return stalledWith(p.stored, orqv1alpha1.ReasonNotConverging) &&
 		p.stored.AppliedHash == p.hash && p.stored.RemoteUpdated == p.remote.updated
-}
-
-// patchBody is the PATCH of the changed fields, with the version the spec asks each update to
-// publish.
-func patchBody(a *orqv1alpha1.Agent, desired orqclient.Body, changed []string) orqclient.Body {
-	body := agentdiff.Patch(desired, changed)
-	if v := a.Spec.VersionIncrement; v != "" {
-		body["versionIncrement"] = v
-		if d := a.Spec.VersionDescription; d != "" {
-			body["versionDescription"] = d
-		}
-	}
-	return body
 }
