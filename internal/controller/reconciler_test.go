@@ -265,7 +265,7 @@ var _ = Describe("Agent controller", func() {
 		}, "spec.settings.evaluators[0].sampleRate"),
 		Entry("built-in tool with a key", func(a *orqv1alpha1.Agent) {
 			a.Spec.Settings.Tools = []orqv1alpha1.Tool{{Type: "google_search", Key: "mine"}}
-		}, "built-in tools take neither key nor id"),
+		}, "built-in and file_system tools take neither key nor id"),
 		Entry("a name that is no valid key, without spec.key", func(a *orqv1alpha1.Agent) { a.Name = "9lives" }, "set spec.key"),
 		Entry("team member with both key and agentRef", func(a *orqv1alpha1.Agent) {
 			a.Spec.TeamOfAgents = []orqv1alpha1.TeamMember{{Key: "writer", AgentRef: &orqv1alpha1.AgentReference{Name: "writer"}}}
