@@ -36,6 +36,8 @@ type fieldRule struct {
 	subset bool
 	// createOnly fields cannot be changed by a PATCH (the update request has no such field).
 	createOnly bool
+	// same compares the desired and the observed value where equality is not exact (nil: exact).
+	same func(want, have any) bool
 }
 
 func emptyList() any { return []any{} }
@@ -49,7 +51,7 @@ var fields = map[string]fieldRule{
 	"description":     {},
 	"instructions":    {},
 	"system_prompt":   {reset: null},
-	"path":            {},
+	"path":            {same: samePath},
 	"model":           {},
 	"fallback_models": {reset: emptyList},
 	"settings":        {},
@@ -163,7 +165,11 @@ func Diff(desired, observed Object) []string {
 			}
 			continue
 		}
-		if !reflect.DeepEqual(want[name], have[name]) {
+		same := func(a, b any) bool { return reflect.DeepEqual(a, b) }
+		if rule.same != nil {
+			same = rule.same
+		}
+		if !same(want[name], have[name]) {
 			changed = append(changed, name)
 		}
 	}

@@ -29,6 +29,8 @@ const (
 	teamAKey    = "team-a-key-0123456789"
 	teamBKey    = "team-b-key-0123456789"
 	rotatedKey  = "team-a-rotated-key-0123456789"
+	// projectKey is scoped to the project "Default" of the workspace.
+	projectKey = "project-default-key-0123456789"
 )
 
 var (
@@ -47,7 +49,8 @@ func TestController(t *testing.T) {
 var _ = BeforeSuite(func() {
 	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
 	var err error
-	env, err = testenv.Start(orqmem.Options{APIKeys: []string{suiteAPIKey, teamAKey, teamBKey, rotatedKey}})
+	env, err = testenv.Start(orqmem.Options{APIKeys: []string{suiteAPIKey, teamAKey, teamBKey, rotatedKey},
+		ProjectKeys: map[string]string{projectKey: "Default"}})
 	Expect(err).NotTo(HaveOccurred())
 	if env.Note != "" {
 		GinkgoWriter.Println(env.Note)
