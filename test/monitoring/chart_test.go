@@ -13,11 +13,11 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
+	"github.com/orq-ai/orq-operator/internal/testenv"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -26,15 +26,6 @@ import (
 
 // monitoringKinds are the kinds of the objects only the monitoring values render.
 var monitoringKinds = []string{"ServiceMonitor", "PrometheusRule", "ConfigMap"}
-
-func as[T any](t *testing.T, u *unstructured.Unstructured) *T {
-	t.Helper()
-	out := new(T)
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(u.Object, out, true); err != nil {
-		t.Fatalf("%s %s: %v", u.GetKind(), u.GetName(), err)
-	}
-	return out
-}
 
 func names(objs []*unstructured.Unstructured) []string {
 	var out []string
@@ -77,7 +68,7 @@ func TestChartLintsWithMonitoring(t *testing.T) {
 		"--set", "monitoring.serviceMonitor.scrapeTimeout=10s,monitoring.prometheusRule.apiErrorRatio=0.1,monitoring.prometheusRule.alertLabels.team=platform",
 		"--set", "monitoring.dashboard.annotations.grafana_folder=Operators")...)...)
 	cmd.Env = renderCmd(t).Env
-	run(t, cmd)
+	testenv.Run(t, cmd)
 
 	// The schema refuses what would render broken rules.
 	for _, bad := range []string{"monitoring.prometheusRule.stalledFor=15 minutes", "monitoring.prometheusRule.apiErrorRatio=5", "monitoring.dashboard.labelKey="} {
@@ -98,7 +89,7 @@ func TestServiceMonitor(t *testing.T) {
 	objs := renderChart(t, "--set", "monitoring.serviceMonitor.enabled=true",
 		"--set", "monitoring.serviceMonitor.labels.release=kube-prometheus-stack,monitoring.serviceMonitor.interval=1m")
 	sm := only(t, objs, "ServiceMonitor")
-	svc := as[corev1.Service](t, only(t, objs, "Service"))
+	svc := testenv.As[corev1.Service](t, only(t, objs, "Service"))
 
 	g.Expect(sm.GetAPIVersion()).To(Equal("monitoring.coreos.com/v1"))
 	g.Expect(sm.GetNamespace()).To(Equal(namespace))
@@ -168,14 +159,14 @@ func TestMetricsReaderBinding(t *testing.T) {
 	var reader *rbacv1.ClusterRole
 	for _, o := range ofKind(objs, "ClusterRole") {
 		if strings.HasSuffix(o.GetName(), "-metrics-reader") {
-			reader = as[rbacv1.ClusterRole](t, o)
+			reader = testenv.As[rbacv1.ClusterRole](t, o)
 		}
 	}
 	g.Expect(reader).NotTo(BeNil())
 	g.Expect(reader.Rules).To(ConsistOf(rbacv1.PolicyRule{NonResourceURLs: []string{"/metrics"}, Verbs: []string{"get"}}))
 	var binding *rbacv1.ClusterRoleBinding
 	for _, o := range ofKind(objs, "ClusterRoleBinding") {
-		if b := as[rbacv1.ClusterRoleBinding](t, o); b.RoleRef.Name == reader.Name {
+		if b := testenv.As[rbacv1.ClusterRoleBinding](t, o); b.RoleRef.Name == reader.Name {
 			g.Expect(binding).To(BeNil(), "two bindings of %s", reader.Name)
 			binding = b
 		}
@@ -307,7 +298,7 @@ func TestDashboardConfigMap(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			g := NewWithT(t)
 			objs := renderChart(t, append([]string{"--set", "monitoring.dashboard.enabled=true"}, c.args...)...)
-			cm := as[corev1.ConfigMap](t, only(t, objs, "ConfigMap"))
+			cm := testenv.As[corev1.ConfigMap](t, only(t, objs, "ConfigMap"))
 			g.Expect(cm.Labels).To(HaveKeyWithValue(c.key, c.value))
 			g.Expect(cm.Namespace).To(Equal(c.ns))
 			if c.ns != namespace {

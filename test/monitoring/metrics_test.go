@@ -21,6 +21,7 @@ import (
 
 	_ "github.com/orq-ai/orq-operator/internal/controller"
 	"github.com/orq-ai/orq-operator/internal/metrics"
+	"github.com/orq-ai/orq-operator/internal/testenv"
 )
 
 // scrapeMetrics are the series Prometheus itself writes for each target, not the operator's.
@@ -396,5 +397,5 @@ func TestDashboardQueriesParse(t *testing.T) {
 	if err := os.WriteFile(file, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	run(t, exec.Command(promtool, "check", "rules", file))
+	testenv.Run(t, exec.Command(promtool, "check", "rules", file))
 }

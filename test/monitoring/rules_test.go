@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/orq-ai/orq-operator/internal/testenv"
 	"sigs.k8s.io/yaml"
 )
 
@@ -44,12 +45,12 @@ func TestAlertRulesPassPromtool(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("check rules", func(t *testing.T) {
-		out := run(t, exec.Command(promtool, "check", "rules", filepath.Join(dir, rulesFile)))
+		out := testenv.Run(t, exec.Command(promtool, "check", "rules", filepath.Join(dir, rulesFile)))
 		t.Logf("%s", out)
 	})
 	t.Run("test rules", func(t *testing.T) {
 		// Relative rule_files in the test file are read from the test file's directory.
-		out := run(t, exec.Command(promtool, "test", "rules", filepath.Join(dir, "rules_test.yaml")))
+		out := testenv.Run(t, exec.Command(promtool, "test", "rules", filepath.Join(dir, "rules_test.yaml")))
 		t.Logf("%s", out)
 	})
 }

@@ -9,17 +9,14 @@
 package monitoring
 
 import (
-	"bytes"
-	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/orq-ai/orq-operator/internal/testenv"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 )
 
 const (
@@ -77,7 +74,7 @@ func promtoolBinary(t *testing.T) string {
 // extra helm arguments such as --set.
 func renderChart(t *testing.T, extra ...string) []*unstructured.Unstructured {
 	t.Helper()
-	return decodeAll(t, run(t, renderCmd(t, extra...)))
+	return testenv.DecodeAll(t, testenv.Run(t, renderCmd(t, extra...)))
 }
 
 // renderCmd is the `helm template` command of renderChart.
@@ -91,37 +88,6 @@ func renderCmd(t *testing.T, extra ...string) *exec.Cmd {
 		"HELM_CACHE_HOME="+filepath.Join(home, "cache"),
 		"HELM_DATA_HOME="+filepath.Join(home, "data"))
 	return cmd
-}
-
-func run(t *testing.T, cmd *exec.Cmd) []byte {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s: %v\n%s%s", strings.Join(cmd.Args, " "), err, stdout.String(), stderr.String())
-	}
-	return stdout.Bytes()
-}
-
-// decodeAll decodes a multi-document YAML stream, skipping empty documents.
-func decodeAll(t *testing.T, data []byte) []*unstructured.Unstructured {
-	t.Helper()
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
-	var objs []*unstructured.Unstructured
-	for {
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			t.Fatalf("decoding a rendered manifest: %v", err)
-		}
-		if len(m) == 0 {
-			continue
-		}
-		objs = append(objs, &unstructured.Unstructured{Object: m})
-	}
-	return objs
 }
 
 // ofKind returns the objects of kind in objs.

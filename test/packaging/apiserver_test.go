@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
+	"github.com/orq-ai/orq-operator/internal/testenv"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -83,7 +84,7 @@ func acceptedByAPIServer(t *testing.T, k8s client.Client, objs []*unstructured.U
 		})
 	}
 
-	deploy := as[appsv1.Deployment](t, find(t, objs, "Deployment"))
+	deploy := testenv.As[appsv1.Deployment](t, find(t, objs, "Deployment"))
 	// The ServiceAccount admission plugin is off in envtest, so the pod need not find its account.
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{

@@ -9,10 +9,7 @@
 package packaging
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,9 +17,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/orq-ai/orq-operator/internal/testenv"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -108,7 +104,7 @@ func renderChart(t *testing.T, namespace string, extra ...string) []*unstructure
 	args := append([]string{"template", releaseName, chartDir, "--namespace", namespace, "--include-crds"}, extra...)
 	cmd := exec.Command(helm, args...)
 	cmd.Env = isolatedHelmEnv(t)
-	return decodeAll(t, run(t, cmd))
+	return nonEmpty(t, testenv.DecodeAll(t, testenv.Run(t, cmd)))
 }
 
 // isolatedHelmEnv keeps the user's helm configuration, repositories and plugins out of the test.
@@ -128,41 +124,7 @@ func renderKustomize(t *testing.T) []*unstructured.Unstructured {
 	if err != nil {
 		t.Skip("kubectl is not installed: it renders config/default (`kubectl kustomize`)")
 	}
-	return decodeAll(t, run(t, exec.Command(kubectl, "kustomize", kustomizeDir)))
-}
-
-func run(t *testing.T, cmd *exec.Cmd) []byte {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, stderr.String())
-	}
-	return stdout.Bytes()
-}
-
-// decodeAll decodes a multi-document YAML stream, skipping empty documents.
-func decodeAll(t *testing.T, data []byte) []*unstructured.Unstructured {
-	t.Helper()
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
-	var objs []*unstructured.Unstructured
-	for {
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			t.Fatalf("decoding a rendered manifest: %v", err)
-		}
-		if len(m) == 0 {
-			continue
-		}
-		objs = append(objs, &unstructured.Unstructured{Object: m})
-	}
-	if len(objs) == 0 {
-		t.Fatal("the rendering is empty")
-	}
-	return objs
+	return nonEmpty(t, testenv.DecodeAll(t, testenv.Run(t, exec.Command(kubectl, "kustomize", kustomizeDir))))
 }
 
 // find returns the only object of kind in objs, failing the test unless there is exactly one.
@@ -196,12 +158,11 @@ func findNamed(t *testing.T, objs []*unstructured.Unstructured, kind, suffix str
 	return found[0]
 }
 
-// as converts an unstructured object to its typed form.
-func as[T any](t *testing.T, u *unstructured.Unstructured) *T {
+// nonEmpty fails the test when a rendering holds no object.
+func nonEmpty(t *testing.T, objs []*unstructured.Unstructured) []*unstructured.Unstructured {
 	t.Helper()
-	out := new(T)
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(u.Object, out, true); err != nil {
-		t.Fatalf("%s %s: %v", u.GetKind(), u.GetName(), err)
+	if len(objs) == 0 {
+		t.Fatal("the rendering is empty")
 	}
-	return out
+	return objs
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
+	"github.com/orq-ai/orq-operator/internal/testenv"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -42,7 +43,7 @@ func TestChartCRDsAreTheGeneratedOnes(t *testing.T) {
 func TestChartLints(t *testing.T) {
 	cmd := exec.Command(helmBinary(t), "lint", "--strict", chartDir)
 	cmd.Env = isolatedHelmEnv(t)
-	run(t, cmd)
+	testenv.Run(t, cmd)
 }
 
 // With release name orq-operator the chart renders the objects kustomize renders, with the same
@@ -56,38 +57,38 @@ func TestChartMatchesKustomize(t *testing.T) {
 		"the chart and config/default render different objects")
 
 	t.Run("ClusterRole", func(t *testing.T) {
-		k, c := as[rbacv1.ClusterRole](t, findNamed(t, kust, "ClusterRole", "-manager-role")), as[rbacv1.ClusterRole](t, findNamed(t, chart, "ClusterRole", "-manager-role"))
+		k, c := testenv.As[rbacv1.ClusterRole](t, findNamed(t, kust, "ClusterRole", "-manager-role")), testenv.As[rbacv1.ClusterRole](t, findNamed(t, chart, "ClusterRole", "-manager-role"))
 		NewWithT(t).Expect(c.Rules).To(Equal(k.Rules),
 			"the chart's ClusterRole must have the rules of config/rbac/role.yaml (generated from the +kubebuilder:rbac markers)")
 	})
 	t.Run("metrics reader ClusterRole", func(t *testing.T) {
-		k, c := as[rbacv1.ClusterRole](t, findNamed(t, kust, "ClusterRole", "-metrics-reader")), as[rbacv1.ClusterRole](t, findNamed(t, chart, "ClusterRole", "-metrics-reader"))
+		k, c := testenv.As[rbacv1.ClusterRole](t, findNamed(t, kust, "ClusterRole", "-metrics-reader")), testenv.As[rbacv1.ClusterRole](t, findNamed(t, chart, "ClusterRole", "-metrics-reader"))
 		NewWithT(t).Expect(c.Rules).To(Equal(k.Rules))
 	})
 	t.Run("metrics Service", func(t *testing.T) {
-		k, c := as[corev1.Service](t, find(t, kust, "Service")), as[corev1.Service](t, find(t, chart, "Service"))
+		k, c := testenv.As[corev1.Service](t, find(t, kust, "Service")), testenv.As[corev1.Service](t, find(t, chart, "Service"))
 		NewWithT(t).Expect(c.Spec.Ports).To(Equal(k.Spec.Ports))
 	})
 	t.Run("secret reader ClusterRole", func(t *testing.T) {
-		k, c := as[rbacv1.ClusterRole](t, findNamed(t, kust, "ClusterRole", "-secret-reader")), as[rbacv1.ClusterRole](t, findNamed(t, chart, "ClusterRole", "-secret-reader"))
+		k, c := testenv.As[rbacv1.ClusterRole](t, findNamed(t, kust, "ClusterRole", "-secret-reader")), testenv.As[rbacv1.ClusterRole](t, findNamed(t, chart, "ClusterRole", "-secret-reader"))
 		NewWithT(t).Expect(c.Rules).To(Equal(k.Rules))
 		NewWithT(t).Expect(c.Rules).To(ConsistOf(rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"get", "list", "watch"}}),
 			"Secrets are read, never written")
 	})
 	for _, suffix := range []string{"-manager-rolebinding", "-secret-reader-rolebinding"} {
 		t.Run("ClusterRoleBinding "+suffix, func(t *testing.T) {
-			k, c := as[rbacv1.ClusterRoleBinding](t, findNamed(t, kust, "ClusterRoleBinding", suffix)), as[rbacv1.ClusterRoleBinding](t, findNamed(t, chart, "ClusterRoleBinding", suffix))
+			k, c := testenv.As[rbacv1.ClusterRoleBinding](t, findNamed(t, kust, "ClusterRoleBinding", suffix)), testenv.As[rbacv1.ClusterRoleBinding](t, findNamed(t, chart, "ClusterRoleBinding", suffix))
 			g := NewWithT(t)
 			g.Expect(c.RoleRef).To(Equal(k.RoleRef))
 			g.Expect(c.Subjects).To(Equal(k.Subjects))
 		})
 	}
 	t.Run("leader election Role", func(t *testing.T) {
-		k, c := as[rbacv1.Role](t, find(t, kust, "Role")), as[rbacv1.Role](t, find(t, chart, "Role"))
+		k, c := testenv.As[rbacv1.Role](t, find(t, kust, "Role")), testenv.As[rbacv1.Role](t, find(t, chart, "Role"))
 		NewWithT(t).Expect(c.Rules).To(Equal(k.Rules))
 	})
 	t.Run("leader election RoleBinding", func(t *testing.T) {
-		k, c := as[rbacv1.RoleBinding](t, find(t, kust, "RoleBinding")), as[rbacv1.RoleBinding](t, find(t, chart, "RoleBinding"))
+		k, c := testenv.As[rbacv1.RoleBinding](t, find(t, kust, "RoleBinding")), testenv.As[rbacv1.RoleBinding](t, find(t, chart, "RoleBinding"))
 		g := NewWithT(t)
 		g.Expect(c.RoleRef).To(Equal(k.RoleRef))
 		g.Expect(c.Subjects).To(Equal(k.Subjects))
@@ -101,7 +102,7 @@ func TestChartMatchesKustomize(t *testing.T) {
 
 	t.Run("Deployment", func(t *testing.T) {
 		g := NewWithT(t)
-		kd, cd := as[appsv1.Deployment](t, find(t, kust, "Deployment")), as[appsv1.Deployment](t, find(t, chart, "Deployment"))
+		kd, cd := testenv.As[appsv1.Deployment](t, find(t, kust, "Deployment")), testenv.As[appsv1.Deployment](t, find(t, chart, "Deployment"))
 		kp, cp := kd.Spec.Template.Spec, cd.Spec.Template.Spec
 		g.Expect(cd.Spec.Replicas).To(Equal(kd.Spec.Replicas), "replicas")
 		g.Expect(cp.SecurityContext).To(Equal(kp.SecurityContext), "pod securityContext")
@@ -187,7 +188,7 @@ func TestChartValuesRenderManagerFlags(t *testing.T) {
 		var bound []string
 		for _, o := range objs {
 			if o.GetKind() == "RoleBinding" && strings.HasSuffix(o.GetName(), "-secret-reader") {
-				rb := as[rbacv1.RoleBinding](t, o)
+				rb := testenv.As[rbacv1.RoleBinding](t, o)
 				g.Expect(rb.RoleRef.Name).To(HaveSuffix("-secret-reader"))
 				bound = append(bound, rb.Namespace)
 			}
@@ -199,7 +200,7 @@ func TestChartValuesRenderManagerFlags(t *testing.T) {
 	})
 	t.Run("API key Secret", func(t *testing.T) {
 		objs := renderChart(t, "default", "--set", "apiKeySecret.name=creds,apiKeySecret.key=token")
-		env := as[appsv1.Deployment](t, find(t, objs, "Deployment")).Spec.Template.Spec.Containers[0].Env
+		env := testenv.As[appsv1.Deployment](t, find(t, objs, "Deployment")).Spec.Template.Spec.Containers[0].Env
 		NewWithT(t).Expect(env).To(ContainElement(corev1.EnvVar{Name: "ORQ_API_KEY", ValueFrom: &corev1.EnvVarSource{
 			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "creds"}, Key: "token"},
 		}}))
@@ -209,7 +210,7 @@ func TestChartValuesRenderManagerFlags(t *testing.T) {
 // managerArgs returns the args of the manager container of the rendering's Deployment.
 func managerArgs(t *testing.T, objs []*unstructured.Unstructured) []string {
 	t.Helper()
-	d := as[appsv1.Deployment](t, find(t, objs, "Deployment"))
+	d := testenv.As[appsv1.Deployment](t, find(t, objs, "Deployment"))
 	for _, c := range d.Spec.Template.Spec.Containers {
 		if c.Name == "manager" {
 			return c.Args
