@@ -2,7 +2,6 @@ package controller
 
 import (
 	"context"
-	"errors"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -101,7 +100,7 @@ func (r *AgentReconciler) createRemote(ctx context.Context, p *pass) error {
 		return nil
 	case orqclient.IsConflict(err):
 		return r.createConflicted(ctx, p)
-	case notCreated(err):
+	case orqclient.Refused(err):
 		// Refused: nothing was created, and an agent made at the key later is not this Agent's.
 		if cerr := r.clearMarker(ctx, p); cerr != nil {
 			return cerr
@@ -140,16 +139,6 @@ func (r *AgentReconciler) createConflicted(ctx context.Context, p *pass) error {
 		}
 	}
 	return claimErr
-}
-
-// notCreated tells whether a failed create certainly created nothing: the API refused it (4xx),
-// or it was never sent (the rate limiter's gate).
-func notCreated(err error) bool {
-	var e *orqclient.Error
-	if !errors.As(err, &e) {
-		return false
-	}
-	return (e.StatusCode >= 400 && e.StatusCode < 500) || (e.StatusCode == 0 && e.Kind == orqclient.KindRateLimited)
 }
 
 // adopts tells whether an Agent may take over an agent it did not create.

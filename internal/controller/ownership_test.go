@@ -62,7 +62,7 @@ var _ = Describe("Ownership of agents in a shared workspace", func() {
 		}, timeout, poll).Should(Succeed())
 		Expect(other.Status.ID).To(BeEmpty())
 		orqAPI.ResetRequests()
-		Consistently(func() int { return writesFor("twin", http.MethodPatch) }, 3*suiteSyncPeriod, poll).Should(BeZero(), "no tug of war")
+		Consistently(func() int { return writesFor("twin", http.MethodPatch) }, 2*suiteSyncPeriod, poll).Should(BeZero(), "no tug of war")
 
 		Expect(k8s.Delete(ctx, other)).To(Succeed())
 		waitGone(ctx, other)

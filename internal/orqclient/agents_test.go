@@ -2,6 +2,7 @@ package orqclient
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -27,5 +28,26 @@ func TestGetAgentDecodesTimesAndTeam(t *testing.T) {
 	}
 	if a.Raw["team_of_agents"] == nil {
 		t.Error("Raw is kept")
+	}
+}
+
+func TestRefused(t *testing.T) {
+	cases := []struct {
+		err  error
+		want bool
+	}{
+		{&Error{Kind: KindInvalid, StatusCode: 400}, true},
+		{&Error{Kind: KindConflict, StatusCode: 409}, true},
+		{&Error{Kind: KindRateLimited, StatusCode: 429}, true},
+		{&Error{Kind: KindRateLimited}, true}, // held by the gate, never sent
+		{&Error{Kind: KindUnavailable, StatusCode: 503}, false},
+		{&Error{Kind: KindUnavailable, Message: "timeout"}, false},
+		{&Error{Kind: KindMisconfigured, StatusCode: 302}, false},
+		{errors.New("other"), false},
+	}
+	for _, tc := range cases {
+		if got := Refused(tc.err); got != tc.want {
+			t.Errorf("Refused(%v) = %v, want %v", tc.err, got, tc.want)
+		}
 	}
 }
