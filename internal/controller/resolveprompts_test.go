@@ -114,3 +114,28 @@ func TestConfigMapsOf(t *testing.T) {
 		t.Errorf("inline prompts: %v", got)
 	}
 }
+
+// The cache keeps of a ConfigMap no more than what identifies a version of it: its data is never
+// cached, and neither are its labels or annotations (kubectl's last-applied-configuration holds
+// the data too).
+func TestCacheKeepsConfigMapsAsIdentityOnly(t *testing.T) {
+	var transform func(any) (any, error)
+	for obj, by := range CacheOptions(nil, nil).ByObject {
+		if _, ok := obj.(*corev1.ConfigMap); ok {
+			transform = by.Transform
+		}
+	}
+	if transform == nil {
+		t.Fatal("no cache options for ConfigMaps: they would be cached whole, as the default")
+	}
+	m := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Namespace: "team", Name: "prompts", ResourceVersion: "7",
+		Labels: map[string]string{"a": "b"}, Annotations: map[string]string{lastApplied: `{"data":{"bot.md":"..."}}`}}}
+	out, err := transform(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := out.(*metav1.PartialObjectMetadata).ObjectMeta
+	if want := (metav1.ObjectMeta{Namespace: "team", Name: "prompts", ResourceVersion: "7"}); !reflect.DeepEqual(got, want) {
+		t.Errorf("cached %+v, want %+v", got, want)
+	}
+}
