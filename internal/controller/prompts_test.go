@@ -48,11 +48,15 @@ var _ = Describe("Prompts from ConfigMaps", func() {
 		Expect(bodyKeys(requests(http.MethodPatch, "/v2/agents/prompt-bot"))).To(Equal([]string{"instructions"}))
 
 		By("changing the ConfigMap without changing its data")
-		before := len(requestsAbout("prompt-bot"))
+		time.Sleep(time.Second) // the status write of the sync settles
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+		before, version := len(requestsAbout("prompt-bot")), agent.ResourceVersion
 		cm.Labels = map[string]string{"touched": "yes"}
 		Expect(k8s.Update(ctx, cm)).To(Succeed())
 		Consistently(func() int { return len(requestsAbout("prompt-bot")) }, 2*time.Second, poll).Should(Equal(before),
 			"the request's hash is unchanged: no orq call")
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(agent), agent)).To(Succeed())
+		Expect(agent.ResourceVersion).To(Equal(version), "and no write to the Agent")
 	})
 
 	It("wakes only the Agents of the ConfigMap that changed", func() {
