@@ -17,6 +17,8 @@ import (
 // the typed tool.fileSystem (see Tool).
 
 // AgentSpec is the desired state of an orq.ai agent.
+// +kubebuilder:validation:XValidation:rule="has(self.instructionsFrom) ? (!has(self.instructions) || size(self.instructions) == 0) : has(self.instructions)",message="set exactly one of instructions and instructionsFrom"
+// +kubebuilder:validation:XValidation:rule="!(has(self.systemPrompt) && has(self.systemPromptFrom))",message="set at most one of systemPrompt and systemPromptFrom"
 // +kubebuilder:validation:XValidation:rule="has(self.source) == has(oldSelf.source) && (!has(self.source) || self.source == oldSelf.source)",message="spec.source cannot change once the Agent exists: the orq API cannot update it"
 type AgentSpec struct {
 	// Unique identifier for the agent within the workspace. Defaults to metadata.name and cannot
@@ -42,14 +44,30 @@ type AgentSpec struct {
 	// +kubebuilder:validation:MinLength=1
 	Description string `json:"description"`
 
-	// Detailed instructions that guide the agent's behavior.
-	// +required
+	// Instructions has no omitempty: instructions may be "" (orq accepts it), and a Go client
+	// writing an Agent with instructionsFrom sends instructions: "", which the rule on the spec
+	// allows.
+
+	// Detailed instructions that guide the agent's behavior. Set exactly one of instructions and
+	// instructionsFrom (an empty instructions beside instructionsFrom counts as unset).
+	// +optional
 	Instructions string `json:"instructions"`
+
+	// The instructions, from a key of a ConfigMap in the Agent's namespace: for a prompt kept in
+	// a file of its own (Kustomize's configMapGenerator). When the ConfigMap changes, the agent
+	// is synced again at once.
+	// +optional
+	InstructionsFrom *PromptSource `json:"instructionsFrom,omitempty"`
 
 	// A custom system prompt template for the agent. If omitted, the default template is used.
 	// +optional
 	// +kubebuilder:validation:MinLength=1
 	SystemPrompt *string `json:"systemPrompt,omitempty"`
+
+	// The system prompt, from a key of a ConfigMap in the Agent's namespace; not with
+	// systemPrompt.
+	// +optional
+	SystemPromptFrom *PromptSource `json:"systemPromptFrom,omitempty"`
 
 	// The path where the agent is stored in the project structure. The first element identifies the
 	// project, followed by nested folders (auto-created as needed). With project-based API keys the
@@ -174,6 +192,30 @@ type AgentSpec struct {
 	// +kubebuilder:validation:items:MaxLength=63
 	// +kubebuilder:validation:items:Pattern=`^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$`
 	AllowReferencesFrom []string `json:"allowReferencesFrom,omitempty"`
+}
+
+// PromptSource says where a prompt comes from.
+type PromptSource struct {
+	// A key of a ConfigMap in the Agent's namespace; its value is the prompt, as it is.
+	// +required
+	ConfigMapKeyRef ConfigMapKeyReference `json:"configMapKeyRef"`
+}
+
+// ConfigMapKeyReference names one key of a ConfigMap in the Agent's namespace.
+type ConfigMapKeyReference struct {
+	// The name of the ConfigMap.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
+
+	// The key of the ConfigMap's data that holds the prompt.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
+	Key string `json:"key"`
 }
 
 // SecretKeyReference names one key of a Secret in the Agent's namespace.

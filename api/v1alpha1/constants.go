@@ -62,7 +62,7 @@ const (
 	// ReasonResolvedRefs: every agentRef names a Ready Agent.
 	ReasonResolvedRefs = "ResolvedRefs"
 	// ReasonDependencyNotReady: a referenced Agent does not exist, is not Ready, or is being
-	// deleted; the Agent waits for it.
+	// deleted, or a prompt's ConfigMap or key does not exist; the Agent waits for it.
 	ReasonDependencyNotReady = "DependencyNotReady"
 	// ReasonRefNotPermitted: a referenced Agent of another namespace does not allow the reference.
 	ReasonRefNotPermitted = "RefNotPermitted"

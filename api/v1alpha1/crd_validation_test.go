@@ -136,15 +136,47 @@ func TestAdmission(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			errs := admit(t, baseSpec+tc.spec)
-			switch {
-			case tc.refused == "" && len(errs) > 0:
-				t.Errorf("refused: %v", errs.ToAggregate())
-			case tc.refused != "" && len(errs) == 0:
-				t.Errorf("admitted, want refused with %q", tc.refused)
-			case tc.refused != "" && !strings.Contains(errs.ToAggregate().Error(), tc.refused):
-				t.Errorf("refused with %v, want %q", errs.ToAggregate(), tc.refused)
-			}
+			expectAdmission(t, baseSpec+tc.spec, tc.refused)
+		})
+	}
+}
+
+// expectAdmission checks that spec is admitted (refused "") or refused with a message that
+// contains refused.
+func expectAdmission(t *testing.T, spec, refused string) {
+	t.Helper()
+	errs := admit(t, spec)
+	switch {
+	case refused == "" && len(errs) > 0:
+		t.Errorf("refused: %v", errs.ToAggregate())
+	case refused != "" && len(errs) == 0:
+		t.Errorf("admitted, want refused with %q", refused)
+	case refused != "" && !strings.Contains(errs.ToAggregate().Error(), refused):
+		t.Errorf("refused with %v, want %q", errs.ToAggregate(), refused)
+	}
+}
+
+// The prompts come inline or from a ConfigMap: exactly one source for the instructions, at most
+// one for the system prompt.
+func TestAdmissionOfPromptSources(t *testing.T) {
+	const rest = "role: r\ndescription: d\npath: Default\nmodel: {id: openai/gpt-4o}\n"
+	const from = "{configMapKeyRef: {name: prompts, key: support.md}}"
+	cases := []struct{ name, spec, refused string }{
+		{"inline instructions", "instructions: i", ""},
+		{"empty inline instructions", `instructions: ""`, ""},
+		{"instructionsFrom", "instructionsFrom: " + from, ""},
+		{"instructionsFrom beside empty instructions", "instructionsFrom: " + from + "\ninstructions: \"\"", ""},
+		{"neither", "systemPrompt: s", "exactly one of instructions and instructionsFrom"},
+		{"both", "instructions: i\ninstructionsFrom: " + from, "exactly one of instructions and instructionsFrom"},
+		{"systemPromptFrom", "instructions: i\nsystemPromptFrom: " + from, ""},
+		{"both system prompts", "instructions: i\nsystemPrompt: s\nsystemPromptFrom: " + from, "at most one of systemPrompt and systemPromptFrom"},
+		{"ConfigMap name", "instructionsFrom: {configMapKeyRef: {name: Prompts, key: k}}", "configMapKeyRef.name"},
+		{"ConfigMap key", "instructionsFrom: {configMapKeyRef: {name: prompts, key: a/b}}", "configMapKeyRef.key"},
+		{"no key", "instructionsFrom: {configMapKeyRef: {name: prompts}}", "key: Required"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			expectAdmission(t, rest+tc.spec, tc.refused)
 		})
 	}
 }

@@ -13,13 +13,21 @@ import (
 )
 
 // runExport writes an Agent manifest for every agent of the workspace of ORQ_API_KEY, to
-// standard output or one file per agent in a directory.
+// standard output or one file per agent in a directory (with its prompts as files, if asked).
 func runExport(args []string) int {
 	var namespace, outDir string
+	var dir agentexport.DirOptions
 	o, err := parseFlags("manager export", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&namespace, "namespace", "", "Namespace to set in the manifests (none by default).")
 		fs.StringVar(&outDir, "output-dir", "", "Write one <name>.yaml per agent into this directory instead of standard output.")
+		fs.BoolVar(&dir.PromptsAsFiles, "prompts-as-files", false,
+			"With --output-dir: write each prompt to a file of its own, and a kustomization.yaml whose configMapGenerator makes the ConfigMaps the Agents take them from (instructionsFrom, systemPromptFrom).")
+		fs.IntVar(&dir.PromptMinLength, "prompt-file-min-length", 0,
+			"With --prompts-as-files: prompts shorter than this many characters stay inline (0: every prompt that is not empty goes to a file).")
 	})
+	if err == nil && dir.PromptsAsFiles && outDir == "" {
+		err = fmt.Errorf("--prompts-as-files needs --output-dir: the prompts are written as files beside the manifests")
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -41,7 +49,7 @@ func runExport(args []string) int {
 		return 1
 	}
 	if outDir != "" {
-		err = agentexport.WriteDir(outDir, agents)
+		err = agentexport.WriteDir(outDir, agents, dir)
 	} else {
 		err = agentexport.Write(os.Stdout, agents)
 	}

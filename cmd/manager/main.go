@@ -225,6 +225,7 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 	}
 	reconciler.Client = mgr.GetClient()
 	reconciler.SecretReader = mgr.GetAPIReader()
+	reconciler.ConfigMapReader = mgr.GetAPIReader()
 	events := eventrecorder.New(mgr.GetClient(), mgr.GetScheme(), "orq-operator", eventrecorder.DefaultQueueLength, mgr.GetLogger().WithName("events"))
 	reconciler.Recorder = events
 	stopEvents := events.Run()

@@ -35,3 +35,11 @@ func TestDevWarning(t *testing.T) {
 		t.Error("missing warnings")
 	}
 }
+
+// Prompt files are written beside the manifests: without a directory there is nowhere to put them.
+func TestExportPromptsAsFilesNeedsADirectory(t *testing.T) {
+	t.Setenv(envAPIKey, "k")
+	if code := runExport([]string{"--prompts-as-files"}); code != 2 {
+		t.Errorf("exit status %d, want 2 (usage)", code)
+	}
+}

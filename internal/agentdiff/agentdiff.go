@@ -68,7 +68,7 @@ const defaultEngine = "text"
 
 // operatorFields are spec fields that steer the operator and are not part of the agent.
 var operatorFields = []string{"deletion_policy", "management_policy", "suspend", "adoption_policy", "version_increment",
-	"version_description", "api_key_secret_ref", "allow_references_from"}
+	"version_description", "api_key_secret_ref", "allow_references_from", "instructions_from", "system_prompt_from"}
 
 // opaqueKeys hold free-form JSON whose keys are the user's, not the schema's: they are copied
 // as they are when converting names. (An evaluator's options and a tool's configuration are
@@ -79,7 +79,14 @@ var opaqueKeys = map[string]bool{"variables": true, "configuration": true, "sche
 
 // Desired returns the request body that creates the agent of the spec: every field of the spec in
 // the API's snake_case form, with the agent's key.
+//
+// A prompt given by a ConfigMap (instructionsFrom, systemPromptFrom) must have been resolved into
+// the inline field first, with its source cleared: the request is refused otherwise, so that an
+// unresolved prompt is never sent as empty.
 func Desired(a *orqv1alpha1.Agent) (Object, error) {
+	if a.Spec.InstructionsFrom != nil || a.Spec.SystemPromptFrom != nil {
+		return nil, fmt.Errorf("the prompts from ConfigMaps are not resolved")
+	}
 	raw, err := json.Marshal(a.Spec)
 	if err != nil {
 		return nil, fmt.Errorf("encoding spec: %w", err)

@@ -30,7 +30,8 @@ type Lister interface {
 var _ Lister = (*orqclient.Client)(nil)
 
 // Manifests returns one Agent per remote agent, sorted by key: spec.key set to the agent's key,
-// adoptionPolicy Adopt, server-only fields and the API's defaults left out. namespace may be "".
+// adoptionPolicy Adopt, server-only fields and the API's defaults left out. A team member that is
+// exported too is an agentRef to its Agent (see linkTeams). namespace may be "".
 func Manifests(ctx context.Context, l Lister, namespace string) ([]*orqv1alpha1.Agent, error) {
 	remotes, err := l.ListAllAgents(ctx, orqclient.MaxPageSize)
 	if err != nil {
@@ -57,6 +58,7 @@ func Manifests(ctx context.Context, l Lister, namespace string) ([]*orqv1alpha1.
 			Spec:       spec,
 		})
 	}
+	linkTeams(out)
 	return out, nil
 }
 
@@ -89,12 +91,25 @@ func Write(w io.Writer, agents []*orqv1alpha1.Agent) error {
 	return nil
 }
 
-// WriteDir writes each Agent to <dir>/<name>.yaml.
-func WriteDir(dir string, agents []*orqv1alpha1.Agent) error {
+// WriteDir writes each Agent to <dir>/<name>.yaml; with o.PromptsAsFiles, also its long prompts
+// and a kustomization.yaml (see promptfiles.go), to be applied with kubectl apply -k.
+func WriteDir(dir string, agents []*orqv1alpha1.Agent, o DirOptions) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	var resources []string
+	var generators []map[string]any
 	for _, a := range agents {
+		if o.PromptsAsFiles {
+			var files []promptFile
+			if a, files = externalize(a, o.PromptMinLength); len(files) > 0 {
+				gen, err := writePromptFiles(dir, a, files)
+				if err != nil {
+					return err
+				}
+				generators = append(generators, gen)
+			}
+		}
 		var buf bytes.Buffer
 		if err := Write(&buf, []*orqv1alpha1.Agent{a}); err != nil {
 			return err
@@ -102,8 +117,12 @@ func WriteDir(dir string, agents []*orqv1alpha1.Agent) error {
 		if err := os.WriteFile(filepath.Join(dir, a.Name+".yaml"), buf.Bytes(), 0o644); err != nil {
 			return err
 		}
+		resources = append(resources, a.Name+".yaml")
 	}
-	return nil
+	if !o.PromptsAsFiles {
+		return nil
+	}
+	return writeKustomization(dir, resources, generators)
 }
 
 // manifest renders an Agent as YAML without the fields a manifest does not carry (status,
@@ -120,6 +139,9 @@ func manifest(a *orqv1alpha1.Agent) ([]byte, error) {
 	delete(obj, "status")
 	if md, ok := obj["metadata"].(map[string]any); ok {
 		delete(md, "creationTimestamp")
+	}
+	if spec, ok := obj["spec"].(map[string]any); ok && spec["instructionsFrom"] != nil && spec["instructions"] == "" {
+		delete(spec, "instructions") // always encoded (see AgentSpec.Instructions); unset here
 	}
 	return yaml.Marshal(obj)
 }

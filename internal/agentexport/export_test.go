@@ -75,7 +75,7 @@ func TestManifests(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	if err := WriteDir(dir, agents); err != nil {
+	if err := WriteDir(dir, agents, DirOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))

@@ -17,7 +17,9 @@ import (
 //
 // Secrets are watched as metadata only (for the Agents whose spec.apiKeySecretRef names them),
 // and the cache keeps no more of them than their name and resourceVersion: no labels, no
-// annotations (kubectl's last-applied-configuration annotation holds a Secret's data).
+// annotations (kubectl's last-applied-configuration annotation holds a Secret's data). So are
+// ConfigMaps (for the prompts of spec.instructionsFrom and spec.systemPromptFrom): the cache does
+// not grow with the data of ConfigMaps no Agent uses.
 func CacheOptions(namespaces []string, agentSelector labels.Selector) cache.Options {
 	agents := cache.ByObject{Transform: stripAgent}
 	if agentSelector != nil && !agentSelector.Empty() {
@@ -27,6 +29,7 @@ func CacheOptions(namespaces []string, agentSelector labels.Selector) cache.Opti
 		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.Secret{}:     {Transform: stripToIdentity},
+			&corev1.ConfigMap{}:  {Transform: stripToIdentity},
 			&orqv1alpha1.Agent{}: agents,
 		},
 	}

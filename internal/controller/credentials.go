@@ -20,33 +20,42 @@ import (
 // secretIndex indexes Agents by the Secret ("namespace/name") holding their API key.
 const secretIndex = ".spec.apiKeySecretRef.name"
 
-// secretValues remembers the API keys read from Secrets, by Secret key source, with the
-// Secret's resourceVersion: a Secret is read again only when the watch saw it change. Only
-// referenced Secrets are read, and only the referenced key of each is kept.
-type secretValues struct {
+// versionedValues remembers the values read from keys of Secrets (API keys) or ConfigMaps
+// (prompts), by "namespace/name/key", with the object's resourceVersion: an object is read again
+// only when the watch saw it change. Only referenced objects are read, and only the referenced
+// key of each is kept.
+type versionedValues struct {
 	mu     sync.Mutex
-	values map[string]secretValue
+	values map[string]versionedValue
 }
 
-type secretValue struct {
+type versionedValue struct {
 	resourceVersion string
 	value           string
 }
 
-func (s *secretValues) get(source string) (secretValue, bool) {
+func (s *versionedValues) get(source string) (versionedValue, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.values[source]
 	return v, ok
 }
 
-func (s *secretValues) put(source string, v secretValue) {
+func (s *versionedValues) put(source string, v versionedValue) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.values == nil {
-		s.values = map[string]secretValue{}
+		s.values = map[string]versionedValue{}
 	}
 	s.values[source] = v
+}
+
+// forget drops a value whose object is gone, so that the cache holds no more than what
+// existing objects hold.
+func (s *versionedValues) forget(source string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.values, source)
 }
 
 // credentialSource names where an Agent's API key comes from: "" for the operator's own key,
@@ -128,7 +137,7 @@ func (r *AgentReconciler) secretValue(ctx context.Context, namespace string, ref
 	if value == "" {
 		return "", failure(waitingOnCluster, orqv1alpha1.ReasonSecretNotFound, "API key Secret not found: Secret %s/%s (spec.apiKeySecretRef) has no key %q, or it is empty", namespace, ref.Name, ref.Key)
 	}
-	r.secrets.put(source, secretValue{resourceVersion: secret.ResourceVersion, value: value})
+	r.secrets.put(source, versionedValue{resourceVersion: secret.ResourceVersion, value: value})
 	return value, nil
 }
 

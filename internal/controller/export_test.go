@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os/exec"
 	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/utils/ptr"
 
@@ -71,6 +75,10 @@ var _ = Describe("Export", func() {
 		for _, a := range applied {
 			waitReady(ctx, a)
 			Expect(a.Status.PendingChanges).To(BeEmpty())
+			if a.Spec.Key == keys[1] {
+				Expect(a.Spec.TeamOfAgents).To(Equal([]orqv1alpha1.TeamMember{{AgentRef: &orqv1alpha1.AgentReference{Name: "export-plain"}, Role: "helper"}}),
+					"a member exported too is an agentRef to its Agent")
+			}
 		}
 		time.Sleep(suiteSyncPeriod + suiteSyncPeriod/2)
 		for _, key := range keys {
@@ -79,4 +87,71 @@ var _ = Describe("Export", func() {
 			}
 		}
 	})
+
+	It("writes prompts as files that, applied with kustomize, adopt the agent with zero writes", func() {
+		kubectl, err := exec.LookPath("kubectl")
+		if err != nil {
+			Skip("kubectl is not installed: it renders the kustomization (kubectl kustomize)")
+		}
+		ctx := context.Background()
+		const key = "export-prompted"
+		a := sampleAgent("", key)
+		a.Spec.Instructions = "Help {{customer}} with their order.\n\n- Be brief.\n- Never guess a price.\n"
+		a.Spec.SystemPrompt = ptr.To("You are a careful assistant of the shop.")
+		createRemote(a, nil)
+
+		ns := newNamespace(ctx, "exported-")
+		api, err := orqclient.New(orqclient.Options{BaseURL: orqURL, APIKey: suiteAPIKey})
+		Expect(err).NotTo(HaveOccurred())
+		exported, err := agentexport.Manifests(ctx, api, ns)
+		Expect(err).NotTo(HaveOccurred())
+		dir := GinkgoT().TempDir()
+		Expect(agentexport.WriteDir(dir, exported, agentexport.DirOptions{PromptsAsFiles: true, PromptMinLength: 40})).To(Succeed())
+		rendered, err := exec.Command(kubectl, "kustomize", dir).Output()
+		Expect(err).NotTo(HaveOccurred())
+
+		orqAPI.ResetRequests()
+		agent := applyRendered(ctx, rendered, key)
+		Expect(agent.Spec.InstructionsFrom).NotTo(BeNil())
+		Expect(agent.Spec.SystemPromptFrom).NotTo(BeNil())
+		waitReady(ctx, agent)
+		Expect(agent.Status.PendingChanges).To(BeEmpty())
+		time.Sleep(suiteSyncPeriod)
+		for _, method := range []string{http.MethodPost, http.MethodPatch, http.MethodDelete} {
+			Expect(writesFor(key, method)).To(BeZero(), "no %s", method)
+		}
+	})
 })
+
+// applyRendered creates, of kustomize's output, the Agent with this key and its prompts'
+// ConfigMap, and returns the Agent.
+func applyRendered(ctx context.Context, rendered []byte, key string) *orqv1alpha1.Agent {
+	GinkgoHelper()
+	var agent *orqv1alpha1.Agent
+	configMaps := map[string]*corev1.ConfigMap{}
+	decoder := yaml.NewYAMLOrJSONDecoder(bytes.NewReader(rendered), 4096)
+	for {
+		var obj unstructured.Unstructured
+		if err := decoder.Decode(&obj.Object); err != nil {
+			break
+		}
+		switch obj.GetKind() {
+		case "ConfigMap":
+			cm := &corev1.ConfigMap{}
+			Expect(runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, cm)).To(Succeed())
+			configMaps[cm.Name] = cm
+		case "Agent":
+			a := &orqv1alpha1.Agent{}
+			Expect(runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, a)).To(Succeed())
+			if a.Spec.Key == key {
+				agent = a
+			}
+		}
+	}
+	Expect(agent).NotTo(BeNil(), "the export has the agent %s", key)
+	name := agent.Spec.InstructionsFrom.ConfigMapKeyRef.Name
+	Expect(configMaps).To(HaveKey(name), "the kustomization makes the ConfigMap the Agent names")
+	Expect(k8s.Create(ctx, configMaps[name])).To(Succeed())
+	Expect(k8s.Create(ctx, agent)).To(Succeed())
+	return agent
+}

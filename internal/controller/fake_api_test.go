@@ -100,6 +100,7 @@ func newFakeClient(t *testing.T, objs ...client.Object) client.Client {
 		WithIndex(&orqv1alpha1.Agent{}, keyIndex, func(o client.Object) []string { return []string{keyIndexValue(o.(*orqv1alpha1.Agent))} }).
 		WithIndex(&orqv1alpha1.Agent{}, refIndex, refsOf).
 		WithIndex(&orqv1alpha1.Agent{}, secretIndex, secretOf).
+		WithIndex(&orqv1alpha1.Agent{}, configMapIndex, configMapsOf).
 		Build()
 }
 

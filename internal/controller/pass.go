@@ -26,6 +26,9 @@ type pass struct {
 	apiKeyHash string
 	// refs is how the team's agentRefs resolved (nil: the team has none, or not looked at).
 	refs *refsResult
+	// prompted is a copy of the Agent, its team resolved, with its prompts read from their
+	// ConfigMaps (see prompts.go); nil when its prompts are inline.
+	prompted *orqv1alpha1.Agent
 	// desired is the request the spec asks for (team resolved), and hash its agentdiff.Hash.
 	desired orqclient.Body
 	hash    string
@@ -70,6 +73,19 @@ const (
 func (p *pass) done(end ending) error {
 	p.end = end
 	return errPassDone
+}
+
+// specAgent is the Agent whose spec the request is built from: with its team and its prompts
+// resolved, as far as the pass got.
+func (p *pass) specAgent() *orqv1alpha1.Agent {
+	switch {
+	case p.prompted != nil:
+		return p.prompted
+	case p.refs != nil && p.refs.resolved != nil:
+		return p.refs.resolved
+	default:
+		return p.agent
+	}
 }
 
 // owned tells whether the remote agent observed is the one this Agent may manage.

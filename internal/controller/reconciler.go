@@ -43,8 +43,12 @@ type AgentReconciler struct {
 	// SecretReader reads the Secrets of spec.apiKeySecretRef, uncached (the cache holds their
 	// metadata only); Client when nil.
 	SecretReader client.Reader
+	// ConfigMapReader reads the ConfigMaps of spec.instructionsFrom and spec.systemPromptFrom,
+	// uncached (the cache holds their metadata only); Client when nil.
+	ConfigMapReader client.Reader
 
-	secrets secretValues
+	secrets versionedValues
+	prompts versionedValues
 	sweep   *sweeper
 }
 
@@ -52,6 +56,7 @@ type AgentReconciler struct {
 // +kubebuilder:rbac:groups=orq.ai,resources=agents/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=orq.ai,resources=agents/finalizers,verbs=update
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
 // Secrets (get, list, watch) are granted by a role of their own, config/rbac/secret_reader_role.yaml,
 // so that they can be bound in chosen namespaces only.
 

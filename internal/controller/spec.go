@@ -15,13 +15,9 @@ func (r *AgentReconciler) checkSuspended(_ context.Context, p *pass) error {
 	return nil
 }
 
-// buildDesired turns the spec, its team resolved, into the request orq is to hold.
+// buildDesired turns the spec, its team and prompts resolved, into the request orq is to hold.
 func (r *AgentReconciler) buildDesired(_ context.Context, p *pass) error {
-	a := p.agent
-	if p.refs != nil {
-		a = p.refs.resolved
-	}
-	desired, err := agentdiff.Desired(a)
+	desired, err := agentdiff.Desired(p.specAgent())
 	if err != nil {
 		return failure(terminal, orqv1alpha1.ReasonInvalidSpec, "invalid spec: %v", err)
 	}

@@ -75,6 +75,7 @@ var _ = BeforeSuite(func() {
 			return pool.For(source, key)
 		},
 		SecretReader:            mgr.GetAPIReader(),
+		ConfigMapReader:         mgr.GetAPIReader(),
 		Recorder:                recorder,
 		SyncPeriod:              suiteSyncPeriod,
 		MaxConcurrentReconciles: 2,

@@ -24,13 +24,15 @@ import (
 // SetupWithManager registers the reconciler, its indexes, the drift sweep and the watches. An
 // Agent reconciles on changes of its spec, labels, annotations and deletion, never on its own
 // status writes; and when another Agent's change can unblock it: one that shares or shared its
-// key, one its team references, one whose team it is in, its API key Secret, or a drift sweep.
+// key, one its team references, one whose team it is in, its API key Secret, the ConfigMaps of its
+// prompts, or a drift sweep.
 func (r *AgentReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
 	indexer := mgr.GetFieldIndexer()
 	for field, values := range map[string]client.IndexerFunc{
-		keyIndex:    func(o client.Object) []string { return []string{keyIndexValue(o.(*orqv1alpha1.Agent))} },
-		refIndex:    refsOf,
-		secretIndex: secretOf,
+		keyIndex:       func(o client.Object) []string { return []string{keyIndexValue(o.(*orqv1alpha1.Agent))} },
+		refIndex:       refsOf,
+		secretIndex:    secretOf,
+		configMapIndex: configMapsOf,
 	} {
 		if err := indexer.IndexField(ctx, &orqv1alpha1.Agent{}, field, values); err != nil {
 			return err
@@ -52,6 +54,8 @@ func (r *AgentReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager
 		Watches(&orqv1alpha1.Agent{}, handler.EnqueueRequestsFromMapFunc(r.leavingMembers), builder.WithPredicates(teamChanged{})).
 		WatchesRawSource(source.Channel(r.sweep.events, &handler.EnqueueRequestForObject{})).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.agentsUsingSecret),
+			builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})).
+		WatchesMetadata(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.agentsUsingConfigMap),
 			builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: max(r.MaxConcurrentReconciles, 1),

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,6 +61,14 @@ func TestChartMatchesKustomize(t *testing.T) {
 		k, c := testenv.As[rbacv1.ClusterRole](t, findNamed(t, kust, "ClusterRole", "-manager-role")), testenv.As[rbacv1.ClusterRole](t, findNamed(t, chart, "ClusterRole", "-manager-role"))
 		NewWithT(t).Expect(c.Rules).To(Equal(k.Rules),
 			"the chart's ClusterRole must have the rules of config/rbac/role.yaml (generated from the +kubebuilder:rbac markers)")
+		var core []rbacv1.PolicyRule
+		for _, rule := range c.Rules {
+			if slices.Contains(rule.APIGroups, "") {
+				core = append(core, rule)
+			}
+		}
+		NewWithT(t).Expect(core).To(ConsistOf(rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list", "watch"}}),
+			"of the core group, the manager role only reads ConfigMaps (the prompts of instructionsFrom); Secrets have a role of their own")
 	})
 	t.Run("metrics reader ClusterRole", func(t *testing.T) {
 		k, c := testenv.As[rbacv1.ClusterRole](t, findNamed(t, kust, "ClusterRole", "-metrics-reader")), testenv.As[rbacv1.ClusterRole](t, findNamed(t, chart, "ClusterRole", "-metrics-reader"))

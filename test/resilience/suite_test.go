@@ -117,6 +117,8 @@ func startManager(o managerOptions) *runningManager {
 	Expect((&controller.AgentReconciler{
 		Client:                  mgr.GetClient(),
 		API:                     agentAPI,
+		SecretReader:            mgr.GetAPIReader(), // as cmd/manager wires them
+		ConfigMapReader:         mgr.GetAPIReader(),
 		Recorder:                recorder,
 		SyncPeriod:              syncPeriod,
 		MaxConcurrentReconciles: max(o.workers, 2),
