@@ -40,8 +40,6 @@ const (
 	ReasonAPIUnavailable = "APIUnavailable"
 	// ReasonNotConverging: the API answered a PATCH with an agent that still differs from the spec.
 	ReasonNotConverging = "NotConverging"
-	// ReasonDeleting: the remote agent is being deleted.
-	ReasonDeleting = "Deleting"
 	// ReasonInvalidSpec: the spec cannot be turned into a request.
 	ReasonInvalidSpec = "InvalidSpec"
 	// ReasonRemoteNotFound: an observed agent does not exist in orq.
