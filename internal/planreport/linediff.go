@@ -9,7 +9,7 @@ import (
 // lineDiff is a unified diff of a prompt, from what orq holds to what the spec asks for.
 func lineDiff(before, after string) string {
 	d, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-		A: difflib.SplitLines(withNewline(before)), B: difflib.SplitLines(withNewline(after)),
+		A: lines(before), B: lines(after),
 		FromFile: "orq", ToFile: "spec", Context: 3,
 	})
 	if err != nil {
@@ -18,10 +18,13 @@ func lineDiff(before, after string) string {
 	return d
 }
 
-// withNewline ends a non-empty text with a newline, so that its last line diffs as a line.
-func withNewline(s string) string {
-	if s == "" || strings.HasSuffix(s, "\n") {
-		return s
+// lines splits a text into lines that each end with a newline, the last one included, so that a
+// prompt with or without a final newline diffs the same (difflib.SplitLines would add a line).
+func lines(s string) []string {
+	if s == "" {
+		return nil
 	}
-	return s + "\n"
+	out := strings.SplitAfter(strings.TrimSuffix(s, "\n"), "\n")
+	out[len(out)-1] += "\n"
+	return out
 }
