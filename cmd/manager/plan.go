@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	"github.com/orq-ai/orq-operator/internal/controller"
 	"github.com/orq-ai/orq-operator/internal/manifest"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
@@ -21,6 +23,7 @@ import (
 // planFlags are the flags of manager plan of its own.
 type planFlags struct {
 	file, output, namespace string
+	live                    bool
 }
 
 // runPlan compares the Agents of manifests with their agents in the workspace of ORQ_API_KEY, as
@@ -32,6 +35,7 @@ func runPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.StringVar(&pf.file, "f", "", "Manifests to plan: a file, a directory, or - for standard input (for example `kustomize build` piped in).")
 		fs.StringVar(&pf.output, "output", "text", "Output format: text, markdown (a pull-request comment) or json.")
 		fs.StringVar(&pf.namespace, "default-namespace", "default", "Namespace of the objects that set none, as kubectl apply would give them.")
+		fs.BoolVar(&pf.live, "live", false, "Read the status of the Agents already in the cluster of the kubeconfig (read only), so that agents the operator holds plan as its own.")
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -41,19 +45,9 @@ func runPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "plan:", err)
 		return planreport.ExitError
 	}
-	objects, err := manifest.Read(pf.file, stdin, pf.namespace)
-	if err != nil {
-		fmt.Fprintln(stderr, "plan:", err)
-		return planreport.ExitError
-	}
-	api, err := orqclient.New(orqclient.Options{BaseURL: o.baseURL, APIKey: o.apiKey, Timeout: o.requestTimeout, UserAgent: "orq-operator-plan/" + version})
-	if err != nil {
-		fmt.Fprintln(stderr, "plan:", err)
-		return planreport.ExitError
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	plans, err := controller.Plan(ctx, objects, api)
+	plans, err := makePlan(ctx, pf, o, stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "plan:", err)
 		return planreport.ExitError
@@ -69,6 +63,25 @@ func runPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return code
 }
 
+// makePlan reads the manifests (and, with --live, the cluster's state of their Agents) and plans
+// them against the workspace.
+func makePlan(ctx context.Context, pf planFlags, o *options, stdin io.Reader) ([]controller.AgentPlan, error) {
+	objects, err := manifest.Read(pf.file, stdin, pf.namespace)
+	if err != nil {
+		return nil, err
+	}
+	if pf.live {
+		if err := readLive(ctx, objects); err != nil {
+			return nil, fmt.Errorf("--live: %w", err)
+		}
+	}
+	api, err := orqclient.New(orqclient.Options{BaseURL: o.baseURL, APIKey: o.apiKey, Timeout: o.requestTimeout, UserAgent: "orq-operator-plan/" + version})
+	if err != nil {
+		return nil, err
+	}
+	return controller.Plan(ctx, objects, api)
+}
+
 // check refuses what cannot make a plan, before anything is read.
 func (pf planFlags) check(o *options) error {
 	switch {
@@ -80,4 +93,13 @@ func (pf planFlags) check(o *options) error {
 		return errors.New(envAPIKey + " is not set: a plan reads the workspace of that API key")
 	}
 	return nil
+}
+
+// readLive sets in objects the state of their Agents in the cluster (see withLiveState).
+func readLive(ctx context.Context, objects []client.Object) error {
+	c, err := liveReader()
+	if err != nil {
+		return err
+	}
+	return withLiveState(ctx, c, objects)
 }
