@@ -26,17 +26,19 @@ type planFlags struct {
 	live                    bool
 }
 
+func (pf *planFlags) bind(fs *flag.FlagSet) {
+	fs.StringVar(&pf.file, "f", "", "Manifests to plan: a file, a directory, or - for standard input (for example `kustomize build` piped in).")
+	fs.StringVar(&pf.output, "output", "text", "Output format: text, markdown (a pull-request comment) or json.")
+	fs.StringVar(&pf.namespace, "default-namespace", "default", "Namespace of the objects that set none, as kubectl apply would give them.")
+	fs.BoolVar(&pf.live, "live", false, "Read the status of the Agents already in the cluster of the kubeconfig (read only), so that agents the operator holds plan as its own.")
+}
+
 // runPlan compares the Agents of manifests with their agents in the workspace of ORQ_API_KEY, as
 // the operator would, and prints what it would do; it never writes to orq. Exit codes: see
 // planreport (0 no change, 2 changes, 1 error or an Agent blocked).
 func runPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var pf planFlags
-	o, err := parseFlags("manager plan", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&pf.file, "f", "", "Manifests to plan: a file, a directory, or - for standard input (for example `kustomize build` piped in).")
-		fs.StringVar(&pf.output, "output", "text", "Output format: text, markdown (a pull-request comment) or json.")
-		fs.StringVar(&pf.namespace, "default-namespace", "default", "Namespace of the objects that set none, as kubectl apply would give them.")
-		fs.BoolVar(&pf.live, "live", false, "Read the status of the Agents already in the cluster of the kubeconfig (read only), so that agents the operator holds plan as its own.")
-	})
+	o, err := parseFlags("manager plan", args, pf.bind)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return planreport.ExitError
