@@ -98,12 +98,19 @@ func planClient(objects []client.Object) (client.Client, []*orqv1alpha1.Agent, e
 		}
 		kept = append(kept, o)
 	}
-	c := fake.NewClientBuilder().WithScheme(s).WithStatusSubresource(&orqv1alpha1.Agent{}).WithObjects(kept...).
-		WithIndex(&orqv1alpha1.Agent{}, keyIndex, func(o client.Object) []string { return []string{keyIndexValue(o.(*orqv1alpha1.Agent))} }).
-		WithIndex(&orqv1alpha1.Agent{}, refIndex, refsOf).
-		WithIndex(&orqv1alpha1.Agent{}, secretIndex, secretOf).
-		Build()
-	return c, agents, nil
+	b := fake.NewClientBuilder().WithScheme(s).WithStatusSubresource(&orqv1alpha1.Agent{}).WithObjects(kept...)
+	for field, values := range planIndexes {
+		b = b.WithIndex(&orqv1alpha1.Agent{}, field, values)
+	}
+	return b.Build(), agents, nil
+}
+
+// planIndexes are the field indexes SetupWithManager registers (a test compares the two lists):
+// the steps list Agents by them.
+var planIndexes = map[string]client.IndexerFunc{
+	keyIndex:    func(o client.Object) []string { return []string{keyIndexValue(o.(*orqv1alpha1.Agent))} },
+	refIndex:    refsOf,
+	secretIndex: secretOf,
 }
 
 // planOrder orders the Agents so that the members a team references within them come before

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/agentdiff"
@@ -72,24 +73,38 @@ func verdictOf(p *pass, dry *dryRunAPI, writes []plannedWrite) AgentPlan {
 	switch {
 	case wrote(http.MethodPost):
 		ap.Verdict = VerdictCreate
+		if p.stored.ID != "" {
+			ap.Note = fmt.Sprintf("re-creates it: the orq agent this Agent held (id %s) is gone", p.stored.ID)
+		}
 	case wrote(http.MethodPatch):
 		ap.Verdict = VerdictUpdate
 		before := dry.seen[ap.Key]
 		ap.Changed = observe(p.desired, before).changed
 		ap.Texts = textChanges(p.desired, agentdiff.Observed(before.Raw), ap.Changed)
-	case p.end == endSynced || p.end == endInSync:
+	case p.end == endInSync || (p.end == endSynced && p.remote.upToDate()):
 		ap.Verdict = VerdictNoChange
 	case p.end == endObserved:
 		ap.Verdict, ap.Note = VerdictNoChange, observedNote(p)
 	case p.end == endSuspended:
 		ap.Verdict, ap.Note = VerdictNoChange, "spec.suspend: the operator makes no call to orq"
-	default:
+	default: // failed, a key conflict, or an agent that differs and is not patched (NotConverging)
 		ap.Verdict = VerdictBlocked
-		if c := meta.FindStatusCondition(p.agent.Status.Conditions, orqv1alpha1.ConditionReady); c != nil {
-			ap.Reason, ap.Message = c.Reason, c.Message
-		}
+		ap.Reason, ap.Message = stallOf(p.agent.Status)
 	}
 	return ap
+}
+
+// stallOf is the reason and message of the condition that tells why an Agent does not progress:
+// Stalled when it is, else Ready.
+func stallOf(st orqv1alpha1.AgentStatus) (string, string) {
+	c := meta.FindStatusCondition(st.Conditions, orqv1alpha1.ConditionStalled)
+	if c == nil || c.Status != metav1.ConditionTrue {
+		c = meta.FindStatusCondition(st.Conditions, orqv1alpha1.ConditionReady)
+	}
+	if c == nil {
+		return "", ""
+	}
+	return c.Reason, c.Message
 }
 
 // observedNote says how an observed agent differs; managementPolicy Observe corrects nothing.
