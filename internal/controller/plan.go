@@ -78,13 +78,17 @@ func planClient(objects []client.Object) (client.Client, []*orqv1alpha1.Agent, e
 	var kept []client.Object
 	seen := map[string]bool{}
 	for _, o := range objects {
+		var kind string
 		switch o.(type) {
-		case *orqv1alpha1.Agent, *corev1.ConfigMap:
+		case *orqv1alpha1.Agent:
+			kind = "Agent"
+		case *corev1.ConfigMap:
+			kind = "ConfigMap"
 		default:
 			continue
 		}
 		o = o.DeepCopyObject().(client.Object)
-		id := fmt.Sprintf("%T %s/%s", o, o.GetNamespace(), o.GetName())
+		id := fmt.Sprintf("%s %s/%s", kind, o.GetNamespace(), o.GetName())
 		if seen[id] {
 			return nil, nil, fmt.Errorf("%s is given twice", id)
 		}
