@@ -99,3 +99,25 @@ func TestTextAndJSON(t *testing.T) {
 		t.Error("an unknown format was accepted")
 	}
 }
+
+func TestMarkdownStaysWithinTheSizeOfAComment(t *testing.T) {
+	big := strings.Repeat("a long line of a prompt\n", 1500) // about 36 kB a diff
+	var ps []controller.AgentPlan
+	for _, name := range []string{"one", "two", "three"} {
+		ps = append(ps, controller.AgentPlan{Namespace: "ns", Name: name, Key: name, Verdict: controller.VerdictUpdate, Changed: []string{"instructions"},
+			Texts: []controller.TextChange{{Field: "instructions", Before: big, After: "short\n"}}})
+	}
+	var b bytes.Buffer
+	if err := Write(&b, "markdown", ps); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() > 65536 {
+		t.Errorf("%d characters: GitHub refuses a comment above 65536", b.Len())
+	}
+	if !strings.Contains(b.String(), "2 prompt diffs left out") || !strings.Contains(b.String(), "<code>ns/one</code>") {
+		t.Errorf("the first diff is shown and the two others counted:\n%s", b.String()[:200])
+	}
+	if !strings.Contains(b.String(), "| ~ | `ns/three` | `three` | update | instructions |") {
+		t.Error("every Agent keeps its row")
+	}
+}
