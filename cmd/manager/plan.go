@@ -72,8 +72,9 @@ func makePlan(ctx context.Context, pf planFlags, o *options, stdin io.Reader) ([
 	if err != nil {
 		return nil, err
 	}
+	var others []client.Object
 	if pf.live {
-		if err := readLive(ctx, objects); err != nil {
+		if others, err = readLive(ctx, objects); err != nil {
 			return nil, fmt.Errorf("--live: %w", err)
 		}
 	}
@@ -81,7 +82,7 @@ func makePlan(ctx context.Context, pf planFlags, o *options, stdin io.Reader) ([
 	if err != nil {
 		return nil, err
 	}
-	return controller.Plan(ctx, objects, api)
+	return controller.Plan(ctx, objects, api, others...)
 }
 
 // check refuses what cannot make a plan, before anything is read.
@@ -97,11 +98,12 @@ func (pf planFlags) check(o *options) error {
 	return nil
 }
 
-// readLive sets in objects the state of their Agents in the cluster (see withLiveState).
-func readLive(ctx context.Context, objects []client.Object) error {
+// readLive sets in objects the state of their Agents in the cluster, and returns the cluster's
+// other Agents (see withLiveState).
+func readLive(ctx context.Context, objects []client.Object) ([]client.Object, error) {
 	c, err := liveReader()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	return withLiveState(ctx, c, objects)
 }

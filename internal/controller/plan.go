@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -27,9 +29,11 @@ import (
 // operator would, once it created or found its agent), so a member that would be created counts
 // as resolvable for the team that names it, and one that would be blocked keeps its team waiting,
 // as in the cluster. The status an Agent carries (as `kubectl get -o yaml` prints it) is taken as
-// what the cluster holds: an Agent without one is planned as new to the cluster.
-func Plan(ctx context.Context, objects []client.Object, api AgentAPI) ([]AgentPlan, error) {
-	c, agents, err := planClient(objects)
+// what the cluster holds: an Agent without one is planned as new to the cluster. others are the
+// Agents of the cluster that objects do not hold (plan --live): they are not planned, but hold
+// their keys and answer agentRefs as they are.
+func Plan(ctx context.Context, objects []client.Object, api AgentAPI, others ...client.Object) ([]AgentPlan, error) {
+	c, agents, err := planClient(objects, others)
 	if err != nil {
 		return nil, err
 	}
@@ -64,9 +68,9 @@ func otherWorkspace(string, string) (AgentAPI, error) {
 	return nil, fmt.Errorf("a plan reads only the workspace of its own API key")
 }
 
-// planClient returns a fake client holding the Agents and ConfigMaps of objects, with the
-// reconciler's indexes, and the Agents in the order given.
-func planClient(objects []client.Object) (client.Client, []*orqv1alpha1.Agent, error) {
+// planClient returns a fake client holding the Agents and ConfigMaps of objects and the Agents
+// of others, with the reconciler's indexes, and the Agents of objects in the order given.
+func planClient(objects, others []client.Object) (client.Client, []*orqv1alpha1.Agent, error) {
 	s := runtime.NewScheme()
 	if err := orqv1alpha1.AddToScheme(s); err != nil {
 		return nil, nil, err
@@ -77,6 +81,7 @@ func planClient(objects []client.Object) (client.Client, []*orqv1alpha1.Agent, e
 	var agents []*orqv1alpha1.Agent
 	var kept []client.Object
 	seen := map[string]bool{}
+	now := metav1.NewTime(time.Now().Truncate(time.Second)) // the apiserver's resolution
 	for _, o := range objects {
 		var kind string
 		switch o.(type) {
@@ -95,12 +100,19 @@ func planClient(objects []client.Object) (client.Client, []*orqv1alpha1.Agent, e
 		seen[id] = true
 		o.SetResourceVersion("") // the fake client versions objects itself
 		if a, ok := o.(*orqv1alpha1.Agent); ok {
-			if a.UID == "" { // the create marker and the key owner tell Agents apart by UID
-				a.UID = types.UID("plan/" + a.Namespace + "/" + a.Name)
-			}
+			asApplied(a, now)
 			agents = append(agents, a)
 		}
 		kept = append(kept, o)
+	}
+	for _, o := range others {
+		a, ok := o.(*orqv1alpha1.Agent)
+		if !ok || seen["Agent "+a.Namespace+"/"+a.Name] {
+			continue
+		}
+		a = a.DeepCopy()
+		a.ResourceVersion = ""
+		kept = append(kept, a)
 	}
 	b := fake.NewClientBuilder().WithScheme(s).WithStatusSubresource(&orqv1alpha1.Agent{}).WithObjects(kept...)
 	for field, values := range planIndexes {
@@ -115,6 +127,17 @@ var planIndexes = map[string]client.IndexerFunc{
 	keyIndex:    func(o client.Object) []string { return []string{keyIndexValue(o.(*orqv1alpha1.Agent))} },
 	refIndex:    refsOf,
 	secretIndex: secretOf,
+}
+
+// asApplied gives an Agent new to the cluster what the apiserver would: a UID (the create marker
+// and the key owner tell Agents apart by it) and a creation time, after the Agents already there.
+func asApplied(a *orqv1alpha1.Agent, now metav1.Time) {
+	if a.UID == "" {
+		a.UID = types.UID("plan/" + a.Namespace + "/" + a.Name)
+	}
+	if a.CreationTimestamp.IsZero() {
+		a.CreationTimestamp = now
+	}
 }
 
 // planOrder orders the Agents so that the members a team references within them come before
