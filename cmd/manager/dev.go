@@ -46,14 +46,14 @@ func runDev(args []string) int {
 	}
 	defer stop()
 
-	orqNote := "the real orq API at " + o.baseURL
+	orqNote, memURL := "the real orq API at "+o.baseURL, ""
 	if o.apiKey == "" {
 		url, err := startMemAPI(ctx, memListen, o)
 		if err != nil {
 			setupLog.Error(err, "starting the in-memory orq API")
 			return 1
 		}
-		o.baseURL = url
+		o.baseURL, memURL = url, url
 		orqNote = "the in-memory orq API at " + url + " (set " + envAPIKey + " to use orq.ai)"
 	}
 
@@ -69,15 +69,31 @@ In another shell:
   kubectl apply -f config/samples/
   kubectl get orqagent -w
 
+%s
 Stop with Ctrl-C.
 
-`, kubeconfigNote(kubeconfig), orqNote, kubeconfig)
+`, kubeconfigNote(kubeconfig), orqNote, kubeconfig, memWorkspaceNote(memURL, o.apiKey, kubeconfig))
 
 	if err := start(ctx, cfg, o); err != nil {
 		setupLog.Error(err, "manager stopped with an error")
 		return 1
 	}
 	return 0
+}
+
+// memWorkspaceNote tells how to look at the in-memory workspace: its agents with curl, and a plan
+// of the samples against it. It shows the throwaway key of that workspace, made for this run and
+// valid nowhere else; "" for the real orq API (url ""), whose key is never printed.
+func memWorkspaceNote(url, key, kubeconfig string) string {
+	if url == "" {
+		return ""
+	}
+	return fmt.Sprintf(`
+Look at the in-memory orq workspace (its key is a throwaway one, made for this run):
+  curl -H "Authorization: Bearer %[2]s" %[1]s/v2/agents
+  KUBECONFIG=%[3]s %[4]s=%[2]s %[5]s=%[1]s \
+    go run ./cmd/manager plan --live -f config/samples/
+`, url, key, kubeconfig, envAPIKey, envBaseURL)
 }
 
 // devWarning says what is risky about a combination of a real cluster and the real orq API.

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -57,6 +58,39 @@ func TestDockerfileBuildsAStaticNonRootImage(t *testing.T) {
 	for _, p := range bin.Progs {
 		if p.Type == elf.PT_INTERP {
 			t.Error("the manager binary is dynamically linked; distroless static needs a static binary")
+		}
+	}
+}
+
+// The build stage copies the source directories one by one: each package of this module that the
+// manager imports (config/crd embeds the CRD, for manager plan) must be under one of them.
+func TestDockerfileCopiesEveryPackageTheManagerImports(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var copied []string
+	for _, m := range regexp.MustCompile(`(?m)^COPY\s+(\S+/)\s+\S+\s*$`).FindAllStringSubmatch(string(raw), -1) {
+		copied = append(copied, m[1])
+	}
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{if .Module}}{{if .Module.Main}}{{.Dir}}{{end}}{{end}}", "./cmd/manager")
+	cmd.Dir = filepath.Join("..", "..")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range strings.Fields(string(out)) {
+		rel, err := filepath.Rel(root, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel = filepath.ToSlash(rel) + "/"
+		if !slices.ContainsFunc(copied, func(c string) bool { return strings.HasPrefix(rel, c) }) {
+			t.Errorf("the manager imports %s, which the Dockerfile does not copy (it copies %v)", rel, copied)
 		}
 	}
 }

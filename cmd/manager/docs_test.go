@@ -23,6 +23,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/planreport"
 )
 
 const (
@@ -40,8 +41,9 @@ func readDoc(t *testing.T, path string) string {
 }
 
 // usageFlags runs a command with -h, as a user would, and returns the flags its usage lists, with
-// their defaults as printed ("" when the usage shows none).
-func usageFlags(t *testing.T, run func([]string) int) map[string]string {
+// their defaults as printed ("" when the usage shows none). want is the exit status of a flag
+// error: 2, but 1 for manager plan, whose 2 means "changes".
+func usageFlags(t *testing.T, run func([]string) int, want int) map[string]string {
 	t.Helper()
 	f, err := os.CreateTemp(t.TempDir(), "usage")
 	if err != nil {
@@ -51,8 +53,8 @@ func usageFlags(t *testing.T, run func([]string) int) map[string]string {
 	os.Stderr = f
 	code := run([]string{"-h"})
 	os.Stderr = stderr
-	if code != 2 {
-		t.Fatalf("-h: exit status %d, want 2", code)
+	if code != want {
+		t.Fatalf("-h: exit status %d, want %d", code, want)
 	}
 	out, err := os.ReadFile(f.Name())
 	if err != nil {
@@ -130,10 +132,11 @@ func sourceFlags(t *testing.T, path string) map[string]string {
 	return out
 }
 
-// flagRow returns the table row documenting --name: a line starting with "| `--name`".
+// flagRow returns the table row documenting --name: a line starting with "| `--name`" (or
+// "| `-f`" for a one-letter flag, as kubectl spells them).
 func flagRow(doc, name string) (string, bool) {
 	for _, line := range strings.Split(doc, "\n") {
-		if strings.HasPrefix(line, "| `--"+name+"`") {
+		if strings.HasPrefix(line, "| `--"+name+"`") || (len(name) == 1 && strings.HasPrefix(line, "| `-"+name+"`")) {
 			return line, true
 		}
 	}
@@ -195,10 +198,15 @@ func TestConfigurationDocumentsEveryFlag(t *testing.T) {
 	t.Setenv(envBaseURL, "") // the documented default of --orq-base-url is the built-in one
 	doc := readDoc(t, configurationDoc)
 	common := commonFlags()
-	commands := map[string]func([]string) int{"manager": runManager, "manager dev": runDev, "manager export": runExport}
-	sources := map[string]string{"manager": "main.go", "manager dev": "dev.go", "manager export": "export.go"}
+	runPlanCLI := func(args []string) int { return runPlan(args, os.Stdin, os.Stdout, os.Stderr) }
+	commands := map[string]func([]string) int{"manager": runManager, "manager dev": runDev, "manager export": runExport, "manager plan": runPlanCLI}
+	sources := map[string]string{"manager": "main.go", "manager dev": "dev.go", "manager export": "export.go", "manager plan": "plan.go"}
 	for command, run := range commands {
-		flags := usageFlags(t, run)
+		want := 2
+		if command == "manager plan" {
+			want = planreport.ExitError
+		}
+		flags := usageFlags(t, run, want)
 		for name := range common {
 			if _, ok := flags[name]; !ok {
 				t.Errorf("%s does not list the common flag --%s: is the usage capture broken?", command, name)

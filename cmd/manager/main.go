@@ -4,6 +4,9 @@
 //	manager dev [flags]     run locally: a local control plane (unless KUBECONFIG is set), the
 //	                        CRD installed, and the in-memory orq API (unless ORQ_API_KEY is set)
 //	manager export [flags]  write an Agent manifest for every agent of the workspace
+//	manager plan -f FILE    tell what the operator would do to the workspace for these manifests
+//
+// Installed as kubectl-orq, the binary is a kubectl plugin: `kubectl orq plan`, `kubectl orq export`.
 package main
 
 import (
@@ -98,14 +101,18 @@ func (o *options) bind(fs *flag.FlagSet) {
 const eventDrainTimeout = 5 * time.Second
 
 func main() {
-	args := os.Args[1:]
-	if len(args) > 0 {
-		switch args[0] {
-		case "dev":
-			os.Exit(runDev(args[1:]))
-		case "export":
-			os.Exit(runExport(args[1:]))
-		}
+	cmd, args, err := command(os.Args[0], os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	switch cmd {
+	case cmdDev:
+		os.Exit(runDev(args))
+	case cmdExport:
+		os.Exit(runExport(args))
+	case cmdPlan:
+		os.Exit(runPlan(args, os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(runManager(args))
 }

@@ -96,12 +96,11 @@ func newFakeClient(t *testing.T, objs ...client.Object) client.Client {
 	if err := corev1.AddToScheme(s); err != nil {
 		t.Fatal(err)
 	}
-	return fake.NewClientBuilder().WithScheme(s).WithStatusSubresource(&orqv1alpha1.Agent{}).WithObjects(objs...).
-		WithIndex(&orqv1alpha1.Agent{}, keyIndex, func(o client.Object) []string { return []string{keyIndexValue(o.(*orqv1alpha1.Agent))} }).
-		WithIndex(&orqv1alpha1.Agent{}, refIndex, refsOf).
-		WithIndex(&orqv1alpha1.Agent{}, secretIndex, secretOf).
-		WithIndex(&orqv1alpha1.Agent{}, configMapIndex, configMapsOf).
-		Build()
+	b := fake.NewClientBuilder().WithScheme(s).WithStatusSubresource(&orqv1alpha1.Agent{}).WithObjects(objs...)
+	for field, values := range agentIndexes {
+		b = b.WithIndex(&orqv1alpha1.Agent{}, field, values)
+	}
+	return b.Build()
 }
 
 // countingReader counts the reads made through it.

@@ -68,9 +68,14 @@ func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	ctx = logf.IntoContext(ctx, logf.FromContext(ctx).WithValues("key", agent.RemoteKey()))
-	p := &pass{agent: agent, stored: *agent.Status.DeepCopy(), pending: pendingCreate(agent, agent.Status.ID), woken: woken}
+	p := newPass(agent, woken)
 	r.run(ctx, p, stepsFor(agent))
 	return r.finish(ctx, p)
+}
+
+// newPass starts the pass of an Agent as read.
+func newPass(agent *orqv1alpha1.Agent, woken bool) *pass {
+	return &pass{agent: agent, stored: *agent.Status.DeepCopy(), pending: pendingCreate(agent, agent.Status.ID), woken: woken}
 }
 
 // step is one named stage of a pass. It returns nil to go on, p.done(...) to end the pass with

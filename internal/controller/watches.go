@@ -28,12 +28,7 @@ import (
 // prompts, or a drift sweep.
 func (r *AgentReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
 	indexer := mgr.GetFieldIndexer()
-	for field, values := range map[string]client.IndexerFunc{
-		keyIndex:       func(o client.Object) []string { return []string{keyIndexValue(o.(*orqv1alpha1.Agent))} },
-		refIndex:       refsOf,
-		secretIndex:    secretOf,
-		configMapIndex: configMapsOf,
-	} {
+	for field, values := range agentIndexes {
 		if err := indexer.IndexField(ctx, &orqv1alpha1.Agent{}, field, values); err != nil {
 			return err
 		}
@@ -63,6 +58,15 @@ func (r *AgentReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager
 		}).
 		Named("agent").
 		Complete(r)
+}
+
+// agentIndexes are the field indexes of Agents the steps and the watches list by; the plan's and
+// the tests' fake clients register the same ones.
+var agentIndexes = map[string]client.IndexerFunc{
+	keyIndex:       func(o client.Object) []string { return []string{keyIndexValue(o.(*orqv1alpha1.Agent))} },
+	refIndex:       refsOf,
+	secretIndex:    secretOf,
+	configMapIndex: configMapsOf,
 }
 
 // requestsByIndex maps an object to the Agents whose field index holds value, other than the

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/agentdiff"
+	"github.com/orq-ai/orq-operator/internal/controller"
+	"github.com/orq-ai/orq-operator/internal/manifest"
+	"github.com/orq-ai/orq-operator/internal/orqclient"
+	"github.com/orq-ai/orq-operator/internal/orqmem"
+)
+
+const planKey = "plan-test-key-0123456789"
+
+// agentYAML is an Agent manifest; adopt sets adoptionPolicy Adopt.
+func agentYAML(name, instructions string, adopt bool) string {
+	policy := ""
+	if adopt {
+		policy = "  adoptionPolicy: Adopt\n"
+	}
+	return "apiVersion: orq.ai/v1alpha1\nkind: Agent\nmetadata:\n  name: " + name + "\nspec:\n" + policy +
+		"  role: Helper\n  description: Helps\n  path: Default/plan\n  model:\n    id: openai/gpt-4o\n" +
+		"  instructions: |\n" + indentLines(instructions, "    ")
+}
+
+func indentLines(s, prefix string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+		b.WriteString(prefix + l + "\n")
+	}
+	return b.String()
+}
+
+// planWorkspace is the in-memory API on loopback, holding an agent for each manifest given, as
+// the operator would have created it from that manifest.
+func planWorkspace(t *testing.T, existing ...string) *orqmem.Server {
+	t.Helper()
+	mem := orqmem.New(orqmem.Options{APIKeys: []string{planKey}})
+	srv := httptest.NewServer(mem)
+	t.Cleanup(srv.Close)
+	t.Setenv(envAPIKey, planKey)
+	t.Setenv(envBaseURL, srv.URL)
+	api, err := orqclient.New(orqclient.Options{BaseURL: srv.URL, APIKey: planKey, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range existing {
+		objs, err := manifest.Decode(strings.NewReader(m), "test", "default")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := agentdiff.Desired(objs[0].(*orqv1alpha1.Agent))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := api.CreateAgent(context.Background(), body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mem.ResetRequests()
+	return mem
+}
+
+// plan runs manager plan on manifests piped in, and returns its exit status and outputs.
+func plan(t *testing.T, manifests []string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	in := strings.NewReader(strings.Join(manifests, "---\n"))
+	code := runPlan(append([]string{"-f", "-"}, args...), in, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// onlyReads fails the test if the plan sent anything but GETs to orq.
+func onlyReads(t *testing.T, mem *orqmem.Server) {
+	t.Helper()
+	if len(mem.Requests()) == 0 {
+		t.Fatal("the plan read nothing from orq")
+	}
+	for _, r := range mem.Requests() {
+		if r.Method != http.MethodGet {
+			t.Errorf("a plan sent %s %s", r.Method, r.Path)
+		}
+	}
+}
+
+func TestPlanVerdictsAgainstTheInMemoryAPI(t *testing.T) {
+	unchanged := agentYAML("unchanged", "Be brief.", true)
+	mem := planWorkspace(t,
+		unchanged,
+		agentYAML("changed", "Greet the user.\nAnswer in English.\nBe brief.", true),
+		agentYAML("foreign", "Someone else's.", false),
+	)
+	manifests := []string{
+		agentYAML("new-agent", "Hello.", false),
+		agentYAML("changed", "Greet the user.\nAnswer in French.\nBe brief.", true),
+		unchanged,
+		agentYAML("foreign", "Mine now.", false),
+	}
+	code, out, stderr := plan(t, manifests, "--output", "json")
+	onlyReads(t, mem)
+	if code != 1 {
+		t.Errorf("exit status %d with an Agent blocked, want 1; stderr: %s", code, stderr)
+	}
+	var got struct {
+		Agents []controller.AgentPlan
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	verdicts := map[string]controller.AgentPlan{}
+	for _, a := range got.Agents {
+		verdicts[a.Name] = a
+	}
+	want := map[string]controller.Verdict{"new-agent": controller.VerdictCreate, "changed": controller.VerdictUpdate,
+		"unchanged": controller.VerdictNoChange, "foreign": controller.VerdictBlocked}
+	for name, v := range want {
+		if verdicts[name].Verdict != v {
+			t.Errorf("%s: verdict %q (%s: %s), want %q", name, verdicts[name].Verdict, verdicts[name].Reason, verdicts[name].Message, v)
+		}
+	}
+	if c := verdicts["changed"].Changed; len(c) != 1 || c[0] != "instructions" {
+		t.Errorf("changed fields %v, want [instructions]", c)
+	}
+	if r := verdicts["foreign"].Reason; r != orqv1alpha1.ReasonAdoptionRequired {
+		t.Errorf("foreign: reason %q, want AdoptionRequired", r)
+	}
+	if _, ok := mem.Agent("new-agent"); ok {
+		t.Error("the plan created the agent")
+	}
+}
+
+func TestPlanShowsALineDiffOfThePrompt(t *testing.T) {
+	planWorkspace(t, agentYAML("changed", "Greet the user.\nAnswer in English.\nBe brief.", true))
+	code, out, _ := plan(t, []string{agentYAML("changed", "Greet the user.\nAnswer in French.\nBe brief.", true)})
+	if code != 2 {
+		t.Errorf("exit status %d for an update, want 2", code)
+	}
+	for _, line := range []string{"~ update default/changed (key changed): instructions", "-Answer in English.", "+Answer in French.", " Be brief."} {
+		if !strings.Contains(out, line) {
+			t.Errorf("no %q in:\n%s", line, out)
+		}
+	}
+}
+
+func TestPlanExitsZeroWhenNothingChanges(t *testing.T) {
+	m := agentYAML("same", "Be brief.", true)
+	mem := planWorkspace(t, m)
+	code, out, stderr := plan(t, []string{m, "apiVersion: v1\nkind: Service\nmetadata:\n  name: ignored\n"})
+	onlyReads(t, mem)
+	if code != 0 || !strings.Contains(out, "= no change default/same") {
+		t.Errorf("exit status %d, want 0:\n%s%s", code, out, stderr)
+	}
+}
+
+func TestPlanOfANewAgentExitsTwo(t *testing.T) {
+	mem := planWorkspace(t)
+	code, out, _ := plan(t, []string{agentYAML("fresh", "Hi.", false)}, "--output", "markdown")
+	onlyReads(t, mem)
+	if code != 2 || !strings.Contains(out, "| + | `default/fresh` | `fresh` | create |") {
+		t.Errorf("exit status %d, want 2:\n%s", code, out)
+	}
+}
+
+func TestPlanRefusesBadInvocations(t *testing.T) {
+	planWorkspace(t)
+	for name, args := range map[string][]string{
+		"no -f":          {"--output", "text"},
+		"unknown output": {"-f", "-", "--output", "yaml"},
+	} {
+		var out, errb bytes.Buffer
+		if code := runPlan(args, strings.NewReader(""), &out, &errb); code != 1 || errb.Len() == 0 {
+			t.Errorf("%s: exit status %d, stderr %q; want 1 and a message", name, code, errb.String())
+		}
+	}
+	t.Setenv(envAPIKey, "")
+	if code, _, stderr := plan(t, nil); code != 1 || !strings.Contains(stderr, envAPIKey) {
+		t.Errorf("without a key: exit status %d, stderr %q", code, stderr)
+	}
+}
