@@ -56,9 +56,9 @@ type AgentReconciler struct {
 // +kubebuilder:rbac:groups=orq.ai,resources=agents/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=orq.ai,resources=agents/finalizers,verbs=update
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
-// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
-// Secrets (get, list, watch) are granted by a role of their own, config/rbac/secret_reader_role.yaml,
-// so that they can be bound in chosen namespaces only.
+// Secrets and ConfigMaps (get, list, watch) are granted by roles of their own,
+// config/rbac/secret_reader_role.yaml and configmap_reader_role.yaml, so that they can be bound
+// in chosen namespaces only.
 
 // Reconcile runs the steps of the Agent's path, then computes and writes its status once.
 func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {

@@ -67,8 +67,8 @@ func TestChartMatchesKustomize(t *testing.T) {
 				core = append(core, rule)
 			}
 		}
-		NewWithT(t).Expect(core).To(ConsistOf(rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list", "watch"}}),
-			"of the core group, the manager role only reads ConfigMaps (the prompts of instructionsFrom); Secrets have a role of their own")
+		NewWithT(t).Expect(core).To(BeEmpty(),
+			"nothing of the core group in the manager role: Secrets and ConfigMaps have read-only roles of their own")
 	})
 	t.Run("metrics reader ClusterRole", func(t *testing.T) {
 		k, c := testenv.As[rbacv1.ClusterRole](t, findNamed(t, kust, "ClusterRole", "-metrics-reader")), testenv.As[rbacv1.ClusterRole](t, findNamed(t, chart, "ClusterRole", "-metrics-reader"))
@@ -78,13 +78,15 @@ func TestChartMatchesKustomize(t *testing.T) {
 		k, c := testenv.As[corev1.Service](t, find(t, kust, "Service")), testenv.As[corev1.Service](t, find(t, chart, "Service"))
 		NewWithT(t).Expect(c.Spec.Ports).To(Equal(k.Spec.Ports))
 	})
-	t.Run("secret reader ClusterRole", func(t *testing.T) {
-		k, c := testenv.As[rbacv1.ClusterRole](t, findNamed(t, kust, "ClusterRole", "-secret-reader")), testenv.As[rbacv1.ClusterRole](t, findNamed(t, chart, "ClusterRole", "-secret-reader"))
-		NewWithT(t).Expect(c.Rules).To(Equal(k.Rules))
-		NewWithT(t).Expect(c.Rules).To(ConsistOf(rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"get", "list", "watch"}}),
-			"Secrets are read, never written")
-	})
-	for _, suffix := range []string{"-manager-rolebinding", "-secret-reader-rolebinding"} {
+	for _, reader := range []struct{ suffix, resource string }{{"-secret-reader", "secrets"}, {"-configmap-reader", "configmaps"}} {
+		t.Run(reader.suffix+" ClusterRole", func(t *testing.T) {
+			k, c := testenv.As[rbacv1.ClusterRole](t, findNamed(t, kust, "ClusterRole", reader.suffix)), testenv.As[rbacv1.ClusterRole](t, findNamed(t, chart, "ClusterRole", reader.suffix))
+			NewWithT(t).Expect(c.Rules).To(Equal(k.Rules))
+			NewWithT(t).Expect(c.Rules).To(ConsistOf(rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{reader.resource}, Verbs: []string{"get", "list", "watch"}}),
+				"read, never written")
+		})
+	}
+	for _, suffix := range []string{"-manager-rolebinding", "-secret-reader-rolebinding", "-configmap-reader-rolebinding"} {
 		t.Run("ClusterRoleBinding "+suffix, func(t *testing.T) {
 			k, c := testenv.As[rbacv1.ClusterRoleBinding](t, findNamed(t, kust, "ClusterRoleBinding", suffix)), testenv.As[rbacv1.ClusterRoleBinding](t, findNamed(t, chart, "ClusterRoleBinding", suffix))
 			g := NewWithT(t)
@@ -190,22 +192,25 @@ func TestChartValuesRenderManagerFlags(t *testing.T) {
 		g.Expect(managerArgs(t, objs)).NotTo(ContainElement(HavePrefix("--leader-elect")))
 		g.Expect(withoutKind(withoutKind(objs, "Role"), "RoleBinding")).To(HaveLen(len(objs)), "no leader election Role without leader election")
 	})
-	t.Run("Secrets of chosen namespaces only", func(t *testing.T) {
+	t.Run("Secrets and ConfigMaps of chosen namespaces only", func(t *testing.T) {
 		g := NewWithT(t)
-		objs := renderChart(t, "default", "--set", "watchNamespaces={team-a,team-b},secretNamespaces={team-a,team-b}")
+		objs := renderChart(t, "default", "--set", "watchNamespaces={team-a,team-b},secretNamespaces={team-a,team-b},configMapNamespaces={team-a}")
 		g.Expect(managerArgs(t, objs)).To(ContainElement("--watch-namespaces=team-a,team-b"))
-		var bound []string
+		bound := map[string][]string{}
 		for _, o := range objs {
-			if o.GetKind() == "RoleBinding" && strings.HasSuffix(o.GetName(), "-secret-reader") {
-				rb := testenv.As[rbacv1.RoleBinding](t, o)
-				g.Expect(rb.RoleRef.Name).To(HaveSuffix("-secret-reader"))
-				bound = append(bound, rb.Namespace)
-			}
-			if o.GetKind() == "ClusterRoleBinding" {
-				g.Expect(o.GetName()).NotTo(HaveSuffix("-secret-reader-rolebinding"), "no cluster-wide Secret access")
+			for _, reader := range []string{"-secret-reader", "-configmap-reader"} {
+				if o.GetKind() == "RoleBinding" && strings.HasSuffix(o.GetName(), reader) {
+					rb := testenv.As[rbacv1.RoleBinding](t, o)
+					g.Expect(rb.RoleRef.Name).To(HaveSuffix(reader))
+					bound[reader] = append(bound[reader], rb.Namespace)
+				}
+				if o.GetKind() == "ClusterRoleBinding" {
+					g.Expect(o.GetName()).NotTo(HaveSuffix(reader+"-rolebinding"), "no cluster-wide access")
+				}
 			}
 		}
-		g.Expect(bound).To(ConsistOf("team-a", "team-b"))
+		g.Expect(bound["-secret-reader"]).To(ConsistOf("team-a", "team-b"))
+		g.Expect(bound["-configmap-reader"]).To(ConsistOf("team-a"))
 	})
 	t.Run("API key Secret", func(t *testing.T) {
 		objs := renderChart(t, "default", "--set", "apiKeySecret.name=creds,apiKeySecret.key=token")
