@@ -123,22 +123,21 @@ func (r *AgentReconciler) recordCreated(p *pass, created *orqclient.Agent) {
 	p.remote, p.ownedID, p.wrote = observe(p.desired, created), created.ID, true
 }
 
-// createConflicted handles a 409: this create made nothing, so the agent at the key is someone
-// else's (an earlier create of unknown outcome was ruled out by observeRemote). It is taken only
-// under adoptionPolicy Adopt; otherwise the marker is cleared and the Agent stalls.
+// createConflicted handles a 409: this create made nothing, so the marker goes at once, before
+// anything else can fail and leave it as false evidence. The agent at the key is someone else's:
+// observeRemote found none before the POST, so an earlier create of unknown outcome did not make
+// it either, unless that request was still on its way, and then the Agent stalls (failing safe).
+// It is taken only under adoptionPolicy Adopt.
 func (r *AgentReconciler) createConflicted(ctx context.Context, p *pass) error {
+	if err := r.clearMarker(ctx, p); err != nil {
+		return err
+	}
 	remote, err := p.api.GetAgent(ctx, p.agent.RemoteKey())
 	if err != nil {
 		return err
 	}
 	p.remote = observe(p.desired, remote)
-	claimErr := r.claim(ctx, p, "")
-	if claimErr != nil {
-		if err := r.clearMarker(ctx, p); err != nil {
-			return err
-		}
-	}
-	return claimErr
+	return r.claim(ctx, p, "")
 }
 
 // adopts tells whether an Agent may take over an agent it did not create.

@@ -16,7 +16,8 @@ import (
 // clock: it names this very object (its UID, so a copy or a restore is another object), the
 // status.id the create was to replace, and a hash of the exact body sent. A 409 to a create
 // proves that create made nothing, so the marker counts only for an attempt whose outcome was
-// never learned, and it is cleared once the outcome is known.
+// never learned. It is cleared once the outcome is known to be "nothing made" (a 4xx, a 409); after
+// a success it stays, inert, since status.id no longer names the id it replaced.
 
 // markerValue is the marker of a create this pass is about to send.
 func markerValue(p *pass) string {

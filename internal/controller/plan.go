@@ -125,7 +125,7 @@ func planClient(objects, others []client.Object) (client.Client, []*orqv1alpha1.
 // and the key owner tell Agents apart by it) and a creation time, after the Agents already there.
 func asApplied(a *orqv1alpha1.Agent, now metav1.Time) {
 	if a.UID == "" {
-		a.UID = types.UID("plan/" + a.Namespace + "/" + a.Name)
+		a.UID = types.UID("plan." + a.Namespace + "." + a.Name) // no "/": the create marker separates its parts by it
 	}
 	if a.CreationTimestamp.IsZero() {
 		a.CreationTimestamp = now

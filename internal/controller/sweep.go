@@ -81,17 +81,19 @@ func (s *sweeper) sweep(ctx context.Context) error {
 	}
 	var errs []error
 	for _, agents := range bySource {
-		remote, err := s.listWorkspace(ctx, agents[0])
+		remote, wakeAll, err := s.listWorkspace(ctx, agents[0])
 		if err != nil {
 			errs = append(errs, err)
 		}
-		if remote == nil && err == nil {
-			continue // a client that cannot list: its Agents are re-read one by one
+		if remote == nil && !wakeAll {
+			// A client that cannot list, or a listing that failed: nothing is known to have
+			// changed, so nothing is woken (waking all would read every agent at each retry);
+			// the sweep tries again after sweepRetry.
+			continue
 		}
 		for _, a := range agents {
-			// An Agent whose workspace could not be listed is woken too: its own pass reports why.
 			r, ok := remote[a.RemoteKey()]
-			if err == nil && ok && r.updated == a.Status.RemoteUpdated && (a.Status.ID == "" || r.id == a.Status.ID) {
+			if !wakeAll && ok && r.updated == a.Status.RemoteUpdated && (a.Status.ID == "" || r.id == a.Status.ID) {
 				continue
 			}
 			if !s.wake(ctx, a) {
@@ -103,18 +105,20 @@ func (s *sweeper) sweep(ctx context.Context) error {
 }
 
 // listWorkspace lists the workspace of an Agent's credentials, reading its Secret if no pass
-// has yet, so that the first sweep after a start covers every workspace in use. nil, nil: the
-// client cannot list.
-func (s *sweeper) listWorkspace(ctx context.Context, a *orqv1alpha1.Agent) (map[string]remoteVersion, error) {
+// has yet, so that the first sweep after a start covers every workspace in use. wakeAll: the
+// credentials themselves fail, so each Agent's own pass is to report why (it then leaves the
+// sweep, not being Ready). nil and false: the client cannot list, or the listing failed.
+func (s *sweeper) listWorkspace(ctx context.Context, a *orqv1alpha1.Agent) (map[string]remoteVersion, bool, error) {
 	api, _, err := s.r.credentials(ctx, a)
 	if err != nil {
-		return nil, err
+		return nil, true, err
 	}
 	lister, ok := api.(AgentLister)
 	if !ok {
-		return nil, nil
+		return nil, false, nil
 	}
-	return listAll(ctx, lister)
+	remote, err := listAll(ctx, lister)
+	return remote, false, err
 }
 
 // wake queues an Agent whose remote agent changed, so that its next pass reads it; false when

@@ -140,3 +140,21 @@ func TestSweepWakesTheAgentsOfAWorkspaceItCannotList(t *testing.T) {
 		t.Errorf("err %v, %d woken", err, len(s.events))
 	}
 }
+
+// A listing that fails wakes nobody: waking the workspace's Agents would read each of them at
+// every retry of the sweep, and nothing is known to have changed.
+func TestSweepWhoseListingFailsWakesNobody(t *testing.T) {
+	a := syncedAgent(0)
+	c := newFakeClient(t, a)
+	s := newSweeper(&AgentReconciler{Client: c, API: failingLister{&fakeAPI{t: t}}})
+	if err := s.sweep(context.Background()); err == nil || len(s.events) != 0 {
+		t.Errorf("err %v, %d woken", err, len(s.events))
+	}
+}
+
+// failingLister answers every list with a 403, as for a key that may not list.
+type failingLister struct{ *fakeAPI }
+
+func (failingLister) ListAgentVersions(context.Context, orqclient.ListOptions) (*orqclient.VersionPage, error) {
+	return nil, apiError(orqclient.KindUnauthorized, 403)
+}

@@ -16,7 +16,7 @@ import (
 // those. It does not patch again an agent that did not converge after the same request, until
 // the spec or the remote agent changes (NotConverging).
 func (r *AgentReconciler) updateRemote(ctx context.Context, p *pass) error {
-	if p.remote.upToDate() || r.notConverged(p) {
+	if p.remote == nil || !p.owned() || p.remote.upToDate() || r.notConverged(p) {
 		return nil
 	}
 	changed := p.remote.changed

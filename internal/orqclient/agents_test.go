@@ -41,6 +41,7 @@ func TestRefused(t *testing.T) {
 		{&Error{Kind: KindRateLimited, StatusCode: 429}, true},
 		{&Error{Kind: KindRateLimited}, true}, // held by the gate, never sent
 		{&Error{Kind: KindUnavailable, StatusCode: 503}, false},
+		{&Error{Kind: KindUnavailable, StatusCode: 408}, false}, // the request may have landed
 		{&Error{Kind: KindUnavailable, Message: "timeout"}, false},
 		{&Error{Kind: KindMisconfigured, StatusCode: 302}, false},
 		{errors.New("other"), false},

@@ -99,11 +99,14 @@ func kindForStatus(code int) Kind {
 }
 
 // Refused tells whether a failed request certainly had no effect: it was answered with a 4xx
-// (refused before anything was done), or never sent (the rate limiter's gate held it). A timeout,
-// a reset or a 5xx may have had its effect.
+// (refused before anything was done), or never sent (the rate limiter's gate held it). A timeout
+// (408 and 425 included), a reset or a 5xx may have had its effect.
 func Refused(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) {
+		return false
+	}
+	if e.StatusCode == http.StatusRequestTimeout || e.StatusCode == http.StatusTooEarly {
 		return false
 	}
 	return (e.StatusCode >= 400 && e.StatusCode < 500) || (e.StatusCode == 0 && e.Kind == KindRateLimited)
