@@ -60,8 +60,7 @@ func (r *AgentReconciler) waitForTeams(ctx context.Context, p *pass) error {
 
 // confirmOwnership reads the agent at the key: only the agent whose id this Agent recorded is
 // deleted, whatever adoptionPolicy says (it decides what may be taken over, not what may be
-// deleted). An Agent that recorded none deletes the agent only if it is provably its own lost
-// create (see marker.go).
+// deleted), or one provably its own lost create or re-create (see marker.go).
 func (r *AgentReconciler) confirmOwnership(ctx context.Context, p *pass) error {
 	remote, err := p.api.GetAgent(ctx, p.agent.RemoteKey())
 	switch {
@@ -72,19 +71,20 @@ func (r *AgentReconciler) confirmOwnership(ctx context.Context, p *pass) error {
 	}
 	switch {
 	case p.stored.ID != "" && remote.ID == p.stored.ID:
+	case lostCreate(p.agent, p.stored.ID, remote):
 	case p.stored.ID != "":
 		return r.release(ctx, p, fmt.Sprintf("a different agent (id %s) now holds the key; this Agent's (id %s) is gone", remote.ID, p.stored.ID))
-	case !lostCreate(p.agent, remote):
+	default:
 		return r.release(ctx, p, "this Agent cannot prove it created it")
 	}
 	p.ownedID = remote.ID
 	return nil
 }
 
-// lostCreate tells whether the agent at the key of an Agent that recorded none is its own
-// create whose answer was lost: a pending create marker, whose body the agent still equals.
-func lostCreate(a *orqv1alpha1.Agent, remote *orqclient.Agent) bool {
-	pending := pendingCreate(a, "")
+// lostCreate tells whether the agent at the key is the Agent's own create (or re-create of
+// storedID) whose answer was lost: a pending create marker, whose body the agent still equals.
+func lostCreate(a *orqv1alpha1.Agent, storedID string, remote *orqclient.Agent) bool {
+	pending := pendingCreate(a, storedID)
 	desired, err := agentdiff.Desired(a)
 	return pending != "" && err == nil && pending == agentdiff.Hash(desired) && observe(desired, remote).upToDate()
 }

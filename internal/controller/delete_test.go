@@ -53,6 +53,10 @@ func TestDeletionDeletesOnlyTheRecordedAgent(t *testing.T) {
 			fakeAPI{GetFn: get(ours)}, map[string]int{"get": 1}, "cannot prove"},
 		{"never recorded one, a lost create equal to its body: deleted", func(a *orqv1alpha1.Agent) { withMarker(t, a) },
 			fakeAPI{GetFn: get(ours), DeleteFn: deleted}, map[string]int{"get": 1, "delete": 1}, ""},
+		{"its re-create whose answer was lost (marker replacing its recorded id): deleted", func(a *orqv1alpha1.Agent) {
+			a.Status.ID = "01OLD"
+			withMarker(t, a)
+		}, fakeAPI{GetFn: get(ours), DeleteFn: deleted}, map[string]int{"get": 1, "delete": 1}, ""},
 		{"already gone", func(a *orqv1alpha1.Agent) { a.Status.ID = "01ID" },
 			fakeAPI{GetFn: notFound}, map[string]int{"get": 1}, ""},
 		{"deletionPolicy Orphan: no call", func(a *orqv1alpha1.Agent) {
