@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -151,7 +152,9 @@ func decodeAgent(raw []byte, namespace string) (*orqv1alpha1.Agent, error) {
 	}
 	a := &orqv1alpha1.Agent{}
 	if err := strictJSON(defaulted, a); err != nil {
-		return nil, fmt.Errorf("Agent %s: %w", a.Name, err)
+		// a.Name may not be decoded yet: name the Agent from the raw object.
+		name, _, _ := unstructured.NestedString(obj, "metadata", "name")
+		return nil, fmt.Errorf("Agent %q: %w", name, err)
 	}
 	if a.Name == "" {
 		return nil, errors.New("an Agent without metadata.name")

@@ -51,7 +51,7 @@ func TestDecodeReadsAgentsAndConfigMapsAsTheAPIServerStoresThem(t *testing.T) {
 
 func TestDecodeRefusesUnknownAgentFields(t *testing.T) {
 	bad := "apiVersion: orq.ai/v1alpha1\nkind: Agent\nmetadata: {name: a}\nspec: {instructons: typo}\n"
-	if _, err := Decode(strings.NewReader(bad), "bad.yaml", "ns"); err == nil || !strings.Contains(err.Error(), "instructons") {
+	if _, err := Decode(strings.NewReader(bad), "bad.yaml", "ns"); err == nil || !strings.Contains(err.Error(), "instructons") || !strings.Contains(err.Error(), `Agent "a"`) {
 		t.Errorf("a misspelled field must not plan as absent: %v", err)
 	}
 }
