@@ -3,11 +3,9 @@ package controller
 import (
 	"context"
 	"strings"
-	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -19,44 +17,6 @@ import (
 
 // secretIndex indexes Agents by the Secret ("namespace/name") holding their API key.
 const secretIndex = ".spec.apiKeySecretRef.name"
-
-// versionedValues remembers the values read from keys of Secrets (API keys) or ConfigMaps
-// (prompts), by "namespace/name/key", with the object's resourceVersion: an object is read again
-// only when the watch saw it change. Only referenced objects are read, and only the referenced
-// key of each is kept.
-type versionedValues struct {
-	mu     sync.Mutex
-	values map[string]versionedValue
-}
-
-type versionedValue struct {
-	resourceVersion string
-	value           string
-}
-
-func (s *versionedValues) get(source string) (versionedValue, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.values[source]
-	return v, ok
-}
-
-func (s *versionedValues) put(source string, v versionedValue) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.values == nil {
-		s.values = map[string]versionedValue{}
-	}
-	s.values[source] = v
-}
-
-// forget drops a value whose object is gone, so that the cache holds no more than what
-// existing objects hold.
-func (s *versionedValues) forget(source string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.values, source)
-}
 
 // credentialSource names where an Agent's API key comes from: "" for the operator's own key,
 // else "namespace/secret/key". Agents with different sources may be in different workspaces,
@@ -112,19 +72,11 @@ func (r *AgentReconciler) credentials(ctx context.Context, agent *orqv1alpha1.Ag
 // its resourceVersion changed.
 func (r *AgentReconciler) secretValue(ctx context.Context, namespace string, ref *orqv1alpha1.SecretKeyReference, source string) (string, error) {
 	name := types.NamespacedName{Namespace: namespace, Name: ref.Name}
-	meta := &metav1.PartialObjectMetadata{}
-	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-	if err := r.Get(ctx, name, meta); err == nil {
-		if v, ok := r.secrets.get(source); ok && v.resourceVersion == meta.ResourceVersion {
-			return v.value, nil
-		}
-	}
-	reader := r.SecretReader
-	if reader == nil {
-		reader = r.Client
+	if v, ok := r.unchanged(ctx, &r.secrets, "Secret", name, source); ok {
+		return v, nil
 	}
 	secret := &corev1.Secret{}
-	switch err := reader.Get(ctx, name, secret); {
+	switch err := r.uncached(r.SecretReader).Get(ctx, name, secret); {
 	case apierrors.IsNotFound(err):
 		return "", failure(waitingOnCluster, orqv1alpha1.ReasonSecretNotFound, "API key Secret not found: Secret %s/%s (spec.apiKeySecretRef) does not exist", namespace, ref.Name)
 	case apierrors.IsForbidden(err):

@@ -58,7 +58,7 @@ func (d *dryRunAPI) CreateAgent(ctx context.Context, body orqclient.Body) (*orqc
 	d.writes = append(d.writes, plannedWrite{method: http.MethodPost, key: key, body: body})
 	raw := maps.Clone(body)
 	raw["_id"] = plannedIDPrefix + key
-	return answer(raw), nil
+	return orqclient.DecodeAgent(raw), nil
 }
 
 // UpdateAgent answers with the agent last read, the request's fields set on it.
@@ -69,28 +69,12 @@ func (d *dryRunAPI) UpdateAgent(ctx context.Context, key string, body orqclient.
 		raw = maps.Clone(before.Raw)
 	}
 	maps.Copy(raw, body)
-	return answer(raw), nil
+	return orqclient.DecodeAgent(raw), nil
 }
 
 func (d *dryRunAPI) DeleteAgent(_ context.Context, key string) error {
 	d.writes = append(d.writes, plannedWrite{method: http.MethodDelete, key: key})
 	return nil
-}
-
-// answer decodes a synthesized agent as orqclient decodes an answer of orq.
-func answer(raw orqclient.Body) *orqclient.Agent {
-	str := func(k string) string { s, _ := raw[k].(string); return s }
-	a := &orqclient.Agent{ID: str("_id"), Key: str("key"), ProjectID: str("project_id"), Version: str("version"), Updated: str("updated"), Raw: raw}
-	if team, ok := raw["team_of_agents"].([]any); ok {
-		for _, m := range team {
-			if m, ok := m.(map[string]any); ok {
-				if k, _ := m["key"].(string); k != "" {
-					a.TeamKeys = append(a.TeamKeys, k)
-				}
-			}
-		}
-	}
-	return a
 }
 
 // writesTo returns the writes planned for one key.

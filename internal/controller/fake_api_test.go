@@ -7,12 +7,8 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
-	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
@@ -89,18 +85,11 @@ func apiError(kind orqclient.Kind, status int) error {
 // newFakeClient is a fake Kubernetes client holding objs, with the reconciler's field indexes.
 func newFakeClient(t *testing.T, objs ...client.Object) client.Client {
 	t.Helper()
-	s := runtime.NewScheme()
-	if err := orqv1alpha1.AddToScheme(s); err != nil {
+	c, err := inMemoryClient(objs...)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := corev1.AddToScheme(s); err != nil {
-		t.Fatal(err)
-	}
-	b := fake.NewClientBuilder().WithScheme(s).WithStatusSubresource(&orqv1alpha1.Agent{}).WithObjects(objs...)
-	for field, values := range agentIndexes {
-		b = b.WithIndex(&orqv1alpha1.Agent{}, field, values)
-	}
-	return b.Build()
+	return c
 }
 
 // countingReader counts the reads made through it.

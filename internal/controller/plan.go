@@ -71,13 +71,6 @@ func otherWorkspace(string, string) (AgentAPI, error) {
 // planClient returns a fake client holding the Agents and ConfigMaps of objects and the Agents
 // of others, with the reconciler's indexes, and the Agents of objects in the order given.
 func planClient(objects, others []client.Object) (client.Client, []*orqv1alpha1.Agent, error) {
-	s := runtime.NewScheme()
-	if err := orqv1alpha1.AddToScheme(s); err != nil {
-		return nil, nil, err
-	}
-	if err := corev1.AddToScheme(s); err != nil {
-		return nil, nil, err
-	}
 	var agents []*orqv1alpha1.Agent
 	var kept []client.Object
 	seen := map[string]bool{}
@@ -114,11 +107,26 @@ func planClient(objects, others []client.Object) (client.Client, []*orqv1alpha1.
 		a.ResourceVersion = ""
 		kept = append(kept, a)
 	}
-	b := fake.NewClientBuilder().WithScheme(s).WithStatusSubresource(&orqv1alpha1.Agent{}).WithObjects(kept...)
+	c, err := inMemoryClient(kept...)
+	return c, agents, err
+}
+
+// inMemoryClient is a fake Kubernetes client holding objs (Agents, ConfigMaps, Secrets), with the
+// reconciler's field indexes and the Agent status subresource: a plan's cluster, and the unit
+// tests'.
+func inMemoryClient(objs ...client.Object) (client.Client, error) {
+	s := runtime.NewScheme()
+	if err := orqv1alpha1.AddToScheme(s); err != nil {
+		return nil, err
+	}
+	if err := corev1.AddToScheme(s); err != nil {
+		return nil, err
+	}
+	b := fake.NewClientBuilder().WithScheme(s).WithStatusSubresource(&orqv1alpha1.Agent{}).WithObjects(objs...)
 	for field, values := range agentIndexes {
 		b = b.WithIndex(&orqv1alpha1.Agent{}, field, values)
 	}
-	return b.Build(), agents, nil
+	return b.Build(), nil
 }
 
 // asApplied gives an Agent new to the cluster what the apiserver would: a UID (the create marker

@@ -5,7 +5,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -55,19 +54,11 @@ func (r *AgentReconciler) resolvePrompts(ctx context.Context, p *pass) error {
 func (r *AgentReconciler) prompt(ctx context.Context, namespace string, ref orqv1alpha1.ConfigMapKeyReference, field string) (string, error) {
 	name := types.NamespacedName{Namespace: namespace, Name: ref.Name}
 	source := name.String() + "/" + ref.Key
-	meta := &metav1.PartialObjectMetadata{}
-	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("ConfigMap"))
-	if err := r.Get(ctx, name, meta); err == nil {
-		if v, ok := r.prompts.get(source); ok && v.resourceVersion == meta.ResourceVersion {
-			return v.value, nil
-		}
-	}
-	reader := r.ConfigMapReader
-	if reader == nil {
-		reader = r.Client
+	if v, ok := r.unchanged(ctx, &r.prompts, "ConfigMap", name, source); ok {
+		return v, nil
 	}
 	cm := &corev1.ConfigMap{}
-	switch err := reader.Get(ctx, name, cm); {
+	switch err := r.uncached(r.ConfigMapReader).Get(ctx, name, cm); {
 	case apierrors.IsNotFound(err):
 		r.prompts.forget(source)
 		return "", failure(waitingOnCluster, orqv1alpha1.ReasonDependencyNotReady,

@@ -29,7 +29,7 @@ func (c *Client) CreateAgent(ctx context.Context, body Body) (*Agent, error) {
 	if err := c.do(ctx, "create agent", http.MethodPost, agentsPath, nil, body, &out); err != nil {
 		return nil, err
 	}
-	return decodeAgent(out), nil
+	return DecodeAgent(out), nil
 }
 
 // GetAgent retrieves an agent by key (GET /v2/agents/{key}).
@@ -38,7 +38,7 @@ func (c *Client) GetAgent(ctx context.Context, key string) (*Agent, error) {
 	if err := c.do(ctx, "get agent", http.MethodGet, agentPath(key), nil, nil, &out); err != nil {
 		return nil, err
 	}
-	return decodeAgent(out), nil
+	return DecodeAgent(out), nil
 }
 
 // UpdateAgent updates the given top-level fields of an agent (PATCH /v2/agents/{key}); fields
@@ -48,7 +48,7 @@ func (c *Client) UpdateAgent(ctx context.Context, key string, body Body) (*Agent
 	if err := c.do(ctx, "update agent", http.MethodPatch, agentPath(key), nil, body, &out); err != nil {
 		return nil, err
 	}
-	return decodeAgent(out), nil
+	return DecodeAgent(out), nil
 }
 
 // DeleteAgent deletes an agent (DELETE /v2/agents/{key}). A 404 is returned as a KindNotFound
@@ -60,7 +60,7 @@ func (c *Client) DeleteAgent(ctx context.Context, key string) error {
 func agentPath(key string) string { return agentsPath + "/" + url.PathEscape(key) }
 
 // decodeAgent reads the fields the operator uses from a complete agent.
-func decodeAgent(b Body) *Agent {
+func DecodeAgent(b Body) *Agent {
 	str := func(k string) string { s, _ := b[k].(string); return s }
 	return &Agent{
 		ID: str("_id"), Key: str("key"), ProjectID: str("project_id"), Status: str("status"), Version: str("version"),

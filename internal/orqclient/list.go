@@ -61,7 +61,7 @@ func (c *Client) ListAgents(ctx context.Context, o ListOptions) (*AgentPage, err
 	}
 	page := &AgentPage{HasMore: more, Agents: make([]Agent, 0, len(bodies))}
 	for _, b := range bodies {
-		page.Agents = append(page.Agents, *decodeAgent(b))
+		page.Agents = append(page.Agents, *DecodeAgent(b))
 	}
 	return page, nil
 }
