@@ -2,7 +2,6 @@ package controller
 
 import (
 	"context"
-	"errors"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -27,7 +26,12 @@ func (r *AgentReconciler) finish(ctx context.Context, p *pass) (ctrl.Result, err
 	r.announce(p)
 	res, err := r.result(ctx, p)
 	if werr := r.writeStatus(ctx, p); werr != nil {
-		return res, errors.Join(err, werr)
+		// Retried with backoff whatever ended the pass: a refusal (terminal) that never reached
+		// status would leave Flux and Argo CD waiting for ever.
+		if err != nil {
+			logf.FromContext(ctx).Info("the pass failed, and so did its status write; retrying", "error", err.Error())
+		}
+		return ctrl.Result{}, werr
 	}
 	return res, err
 }
