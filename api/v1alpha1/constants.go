@@ -74,6 +74,9 @@ const (
 	ReasonSecretNotFound = "SecretNotFound"
 	// ReasonSecretUnreadable: the operator may not read the Secret of spec.apiKeySecretRef.
 	ReasonSecretUnreadable = "SecretUnreadable"
+	// ReasonConfigMapUnreadable: the operator may not read the ConfigMap of spec.instructionsFrom or
+	// spec.systemPromptFrom.
+	ReasonConfigMapUnreadable = "ConfigMapUnreadable"
 	// ReasonNoCredentials: no spec.apiKeySecretRef, and the operator has no API key of its own.
 	ReasonNoCredentials = "NoCredentials"
 )

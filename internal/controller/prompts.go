@@ -63,6 +63,10 @@ func (r *AgentReconciler) prompt(ctx context.Context, namespace string, ref orqv
 		r.prompts.forget(source)
 		return "", failure(waitingOnCluster, orqv1alpha1.ReasonDependencyNotReady,
 			"prompt ConfigMap not found: ConfigMap %s/%s (spec.%s) does not exist", namespace, ref.Name, field)
+	case apierrors.IsForbidden(err):
+		return "", failure(stalledSlow, orqv1alpha1.ReasonConfigMapUnreadable,
+			"prompt ConfigMap not readable: the operator may not read ConfigMap %s/%s (spec.%s): grant it get on ConfigMaps in namespace %s",
+			namespace, ref.Name, field, namespace)
 	case err != nil:
 		return "", err
 	}

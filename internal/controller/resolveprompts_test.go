@@ -2,13 +2,18 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/agentdiff"
@@ -137,5 +142,32 @@ func TestCacheKeepsConfigMapsAsIdentityOnly(t *testing.T) {
 	got := out.(*metav1.PartialObjectMetadata).ObjectMeta
 	if want := (metav1.ObjectMeta{Namespace: "team", Name: "prompts", ResourceVersion: "7"}); !reflect.DeepEqual(got, want) {
 		t.Errorf("cached %+v, want %+v", got, want)
+	}
+}
+
+// forbiddenReader answers every read as the apiserver does when RBAC does not allow it.
+type forbiddenReader struct{}
+
+func (forbiddenReader) Get(_ context.Context, key client.ObjectKey, _ client.Object, _ ...client.GetOption) error {
+	return apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, key.Name, errors.New("RBAC: access denied"))
+}
+
+func (forbiddenReader) List(context.Context, client.ObjectList, ...client.ListOption) error {
+	return errors.New("not used")
+}
+
+// #18.12: a ConfigMap the operator may not read stalls with what to grant, as a Secret does,
+// instead of a raw forbidden error retried for ever.
+func TestAnUnreadablePromptConfigMapStallsSayingWhatToGrant(t *testing.T) {
+	a := promptAgent()
+	r := &AgentReconciler{Client: newFakeClient(t, a), ConfigMapReader: forbiddenReader{}, API: &fakeAPI{t: t}}
+	stored, res, err := reconcileOnce(t, r, a)
+	if err != nil || res.RequeueAfter == 0 {
+		t.Errorf("want a slow retry without error, got %v, %v", res, err)
+	}
+	stalled := meta.FindStatusCondition(stored.Status.Conditions, orqv1alpha1.ConditionStalled)
+	if stalled == nil || stalled.Status != metav1.ConditionTrue || stalled.Reason != orqv1alpha1.ReasonConfigMapUnreadable ||
+		!strings.Contains(stalled.Message, "grant it get on ConfigMaps in namespace team") || !strings.Contains(stalled.Message, "team/prompts") {
+		t.Errorf("Stalled = %+v", stalled)
 	}
 }
