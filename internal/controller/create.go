@@ -100,6 +100,8 @@ func (r *AgentReconciler) createRemote(ctx context.Context, p *pass) error {
 		return nil
 	case orqclient.IsConflict(err):
 		return r.createConflicted(ctx, p)
+	case orqclient.NotSent(err):
+		return err // nothing was sent: the marker stays as it is, to be used by the next attempt
 	case orqclient.Refused(err):
 		// Refused: nothing was created, and an agent made at the key later is not this Agent's.
 		if cerr := r.clearMarker(ctx, p); cerr != nil {

@@ -33,22 +33,25 @@ func TestGetAgentDecodesTimesAndTeam(t *testing.T) {
 
 func TestRefused(t *testing.T) {
 	cases := []struct {
-		err  error
-		want bool
+		err           error
+		want, notSent bool
 	}{
-		{&Error{Kind: KindInvalid, StatusCode: 400}, true},
-		{&Error{Kind: KindConflict, StatusCode: 409}, true},
-		{&Error{Kind: KindRateLimited, StatusCode: 429}, true},
-		{&Error{Kind: KindRateLimited}, true}, // held by the gate, never sent
-		{&Error{Kind: KindUnavailable, StatusCode: 503}, false},
-		{&Error{Kind: KindUnavailable, StatusCode: 408}, false}, // the request may have landed
-		{&Error{Kind: KindUnavailable, Message: "timeout"}, false},
-		{&Error{Kind: KindMisconfigured, StatusCode: 302}, false},
-		{errors.New("other"), false},
+		{&Error{Kind: KindInvalid, StatusCode: 400}, true, false},
+		{&Error{Kind: KindConflict, StatusCode: 409}, true, false},
+		{&Error{Kind: KindRateLimited, StatusCode: 429}, true, false},
+		{&Error{Kind: KindRateLimited}, true, true}, // held by the gate, never sent
+		{&Error{Kind: KindUnavailable, StatusCode: 503}, false, false},
+		{&Error{Kind: KindUnavailable, StatusCode: 408}, false, false}, // the request may have landed
+		{&Error{Kind: KindUnavailable, Message: "timeout"}, false, false},
+		{&Error{Kind: KindMisconfigured, StatusCode: 302}, false, false},
+		{errors.New("other"), false, false},
 	}
 	for _, tc := range cases {
 		if got := Refused(tc.err); got != tc.want {
 			t.Errorf("Refused(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+		if got := NotSent(tc.err); got != tc.notSent {
+			t.Errorf("NotSent(%v) = %v, want %v", tc.err, got, tc.notSent)
 		}
 	}
 }

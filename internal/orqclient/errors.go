@@ -98,6 +98,12 @@ func kindForStatus(code int) Kind {
 	}
 }
 
+// NotSent tells whether a request was never sent: the rate limiter's gate held it back.
+func NotSent(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.StatusCode == 0 && e.Kind == KindRateLimited
+}
+
 // Refused tells whether a failed request certainly had no effect: it was answered with a 4xx
 // (refused before anything was done), or never sent (the rate limiter's gate held it). A timeout
 // (408 and 425 included), a reset or a 5xx may have had its effect.
@@ -109,5 +115,5 @@ func Refused(err error) bool {
 	if e.StatusCode == http.StatusRequestTimeout || e.StatusCode == http.StatusTooEarly {
 		return false
 	}
-	return (e.StatusCode >= 400 && e.StatusCode < 500) || (e.StatusCode == 0 && e.Kind == KindRateLimited)
+	return (e.StatusCode >= 400 && e.StatusCode < 500) || NotSent(err)
 }
