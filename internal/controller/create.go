@@ -73,10 +73,12 @@ func (r *AgentReconciler) claim(ctx context.Context, p *pass, pending string) er
 	case adopts(p.agent):
 		r.event(p.agent, corev1.EventTypeNormal, orqv1alpha1.ReasonAdopted, actionAdopt, "Adopted existing orq agent %q (id %s)", key, id)
 	case p.stored.ID != "":
+		r.spend(ctx, p) // the one agent a pending create could have made is refused
 		return failure(stalledSlow, orqv1alpha1.ReasonAdoptionRequired,
 			"a different orq agent (id %s) now holds key %q; the agent this Agent managed (id %s) is gone. "+
 				"Delete it in orq to have this Agent create its own, or set spec.adoptionPolicy: Adopt to take it over", id, key, p.stored.ID)
 	default:
+		r.spend(ctx, p)
 		return failure(stalledSlow, orqv1alpha1.ReasonAdoptionRequired,
 			"orq agent %q (id %s) already exists and this Agent cannot prove it created it; "+
 				"set spec.adoptionPolicy: Adopt to take it over and correct it to the spec", key, id)
@@ -104,9 +106,7 @@ func (r *AgentReconciler) createRemote(ctx context.Context, p *pass) error {
 		return err // nothing was sent: the marker stays as it is, to be used by the next attempt
 	case orqclient.Refused(err):
 		// Refused: nothing was created, and an agent made at the key later is not this Agent's.
-		if cerr := r.clearMarker(ctx, p); cerr != nil {
-			return cerr
-		}
+		r.spend(ctx, p)
 		return err
 	default:
 		return err // the outcome is unknown: the marker stays, as evidence for the next pass
@@ -125,15 +125,13 @@ func (r *AgentReconciler) recordCreated(p *pass, created *orqclient.Agent) {
 	p.remote, p.ownedID, p.wrote = observe(p.desired, created), created.ID, true
 }
 
-// createConflicted handles a 409: this create made nothing, so the marker goes at once, before
-// anything else can fail and leave it as false evidence. The agent at the key is someone else's:
+// createConflicted handles a 409: this create made nothing, so the marker is spent at once,
+// before anything else can fail and leave it as evidence. The agent at the key is someone else's:
 // observeRemote found none before the POST, so an earlier create of unknown outcome did not make
 // it either, unless that request was still on its way, and then the Agent stalls (failing safe).
 // It is taken only under adoptionPolicy Adopt.
 func (r *AgentReconciler) createConflicted(ctx context.Context, p *pass) error {
-	if err := r.clearMarker(ctx, p); err != nil {
-		return err
-	}
+	r.spend(ctx, p)
 	remote, err := p.api.GetAgent(ctx, p.agent.RemoteKey())
 	if err != nil {
 		return err

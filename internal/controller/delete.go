@@ -71,7 +71,7 @@ func (r *AgentReconciler) confirmOwnership(ctx context.Context, p *pass) error {
 	}
 	switch {
 	case p.stored.ID != "" && remote.ID == p.stored.ID:
-	case lostCreate(p.agent, p.stored.ID, remote):
+	case r.lostCreate(p.agent, p.stored.ID, remote):
 	case p.stored.ID != "":
 		return r.release(ctx, p, fmt.Sprintf("a different agent (id %s) now holds the key; this Agent's (id %s) is gone", remote.ID, p.stored.ID))
 	default:
@@ -83,8 +83,8 @@ func (r *AgentReconciler) confirmOwnership(ctx context.Context, p *pass) error {
 
 // lostCreate tells whether the agent at the key is the Agent's own create (or re-create of
 // storedID) whose answer was lost: a pending create marker, whose body the agent still equals.
-func lostCreate(a *orqv1alpha1.Agent, storedID string, remote *orqclient.Agent) bool {
-	pending := pendingCreate(a, storedID)
+func (r *AgentReconciler) lostCreate(a *orqv1alpha1.Agent, storedID string, remote *orqclient.Agent) bool {
+	pending := r.pending(a, storedID)
 	desired, err := agentdiff.Desired(a)
 	return pending != "" && err == nil && pending == agentdiff.Hash(desired) && observe(desired, remote).upToDate()
 }

@@ -2,8 +2,13 @@ package controller
 
 import (
 	"context"
+	"errors"
+	"maps"
+	"strings"
 	"testing"
 	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -17,7 +22,7 @@ import (
 // status; fail, when set, makes them fail.
 type metadataWrites struct {
 	n    int
-	fail func(patch client.Patch) error
+	fail func(obj client.Object, patch client.Patch) error
 }
 
 func (m *metadataWrites) client(t *testing.T, objs ...client.Object) client.Client {
@@ -25,7 +30,7 @@ func (m *metadataWrites) client(t *testing.T, objs ...client.Object) client.Clie
 		Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
 			m.n++
 			if m.fail != nil {
-				if err := m.fail(patch); err != nil {
+				if err := m.fail(obj, patch); err != nil {
 					return err
 				}
 			}
@@ -63,5 +68,95 @@ func TestACreateHeldBackByTheRateLimitGateLeavesTheMarker(t *testing.T) {
 	}
 	if writes.n != 1 {
 		t.Errorf("%d writes to the Agent, want 1 (the finalizer and the marker): none for creates that were never sent", writes.n)
+	}
+}
+
+// #18.2: once the one agent a create could have made was read and refused, the marker proves
+// nothing any more. Before, it stayed, and a later agent at the key equal to the body (another
+// cluster applying the same manifest after the foreign agent was deleted) was claimed.
+func TestAMarkerIsSpentOnceTheAgentItCouldHaveMadeWasRefused(t *testing.T) {
+	spec := sampleAgent("ns", "bot")
+	spec.UID = "uid-1"
+	edited := remoteFor(t, spec)
+	edited.Raw = maps.Clone(edited.Raw)
+	edited.Raw["role"] = "someone else's role"
+	secondCluster := foreignCopy(remoteFor(t, spec), "01SECOND") // equal to the body, made later by someone else
+
+	a := spec.DeepCopy()
+	a.Finalizers = []string{orqv1alpha1.FinalizerName}
+	withMarker(t, a) // a create whose answer was lost
+	remote := edited
+	api := &fakeAPI{t: t, GetFn: func(context.Context, string) (*orqclient.Agent, error) { return remote, nil }}
+	r := &AgentReconciler{Client: newFakeClient(t, a), API: api}
+
+	stored, _, _ := reconcileOnce(t, r, a)
+	if got := reasonIfTrue(meta.FindStatusCondition(stored.Status.Conditions, orqv1alpha1.ConditionStalled)); got != orqv1alpha1.ReasonAdoptionRequired {
+		t.Fatalf("first pass: Stalled reason %q, want AdoptionRequired", got)
+	}
+	if _, ok := stored.Annotations[orqv1alpha1.AnnotationCreateAttempt]; ok {
+		t.Errorf("the marker is kept after the agent it could prove was refused: %v", stored.Annotations)
+	}
+
+	remote = secondCluster // the foreign agent is deleted; another cluster creates the same body
+	stored, _, _ = reconcileOnce(t, r, stored)
+	if stored.Status.ID != "" {
+		t.Errorf("claimed %s, another cluster's agent", stored.Status.ID)
+	}
+	if got := reasonIfTrue(meta.FindStatusCondition(stored.Status.Conditions, orqv1alpha1.ConditionStalled)); got != orqv1alpha1.ReasonAdoptionRequired {
+		t.Errorf("second pass: Stalled reason %q, want AdoptionRequired", got)
+	}
+}
+
+// #18.2: a pending marker is no proof while the Agent is stalled AdoptionRequired, even if it
+// could not be cleared.
+func TestAPendingMarkerIsNoProofWhileStalledOnAdoption(t *testing.T) {
+	a := sampleAgent("ns", "bot")
+	a.UID = "uid-1"
+	a.Finalizers = []string{orqv1alpha1.FinalizerName}
+	withMarker(t, a)
+	meta.SetStatusCondition(&a.Status.Conditions, condition(orqv1alpha1.ConditionStalled, orqv1alpha1.ReasonAdoptionRequired))
+	same := foreignCopy(remoteFor(t, a), "01OTHER")
+	api := &fakeAPI{t: t, GetFn: func(context.Context, string) (*orqclient.Agent, error) { return same, nil }}
+	writes := &metadataWrites{fail: func(client.Object, client.Patch) error { return errors.New("the apiserver timed out") }}
+	r := &AgentReconciler{Client: writes.client(t, a), API: api}
+	stored, _, _ := reconcileOnce(t, r, a)
+	if stored.Status.ID != "" {
+		t.Errorf("claimed %s on a marker while stalled AdoptionRequired", stored.Status.ID)
+	}
+}
+
+// #18.3: a 409 proves the create made nothing. When the marker's clear then fails (apiserver
+// timeout, leader hand-over), the next pass must not take the agent the 409 proved foreign.
+func TestAFailedClearAfterA409IsNoClaim(t *testing.T) {
+	a := sampleAgent("ns", "bot")
+	a.UID = "uid-1"
+	foreign := foreignCopy(remoteFor(t, a), "01FOREIGN") // equal to the body: a twin's
+	api := &fakeAPI{t: t,
+		CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) {
+			return nil, apiError(orqclient.KindConflict, 409)
+		},
+		GetFn: func(context.Context, string) (*orqclient.Agent, error) { return foreign, nil },
+	}
+	clears := 0
+	writes := &metadataWrites{fail: func(obj client.Object, p client.Patch) error {
+		if data, _ := p.Data(obj); strings.Contains(string(data), `"`+orqv1alpha1.AnnotationCreateAttempt+`":null`) {
+			clears++
+			return errors.New("the apiserver timed out")
+		}
+		return nil
+	}}
+	r := &AgentReconciler{Client: writes.client(t, a), API: api}
+	for pass := range 3 {
+		stored, _, _ := reconcileOnce(t, r, a)
+		if stored.Status.ID != "" {
+			t.Fatalf("pass %d claimed %s, the agent a 409 proved foreign", pass+1, stored.Status.ID)
+		}
+		if got := reasonIfTrue(meta.FindStatusCondition(stored.Status.Conditions, orqv1alpha1.ConditionStalled)); got != orqv1alpha1.ReasonAdoptionRequired {
+			t.Errorf("pass %d: Stalled reason %q, want AdoptionRequired", pass+1, got)
+		}
+		a = stored
+	}
+	if clears == 0 {
+		t.Error("the marker's clear was never tried")
 	}
 }

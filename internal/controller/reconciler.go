@@ -49,6 +49,8 @@ type AgentReconciler struct {
 
 	secrets versionedValues
 	prompts versionedValues
+	// spent are the create markers this process knows prove nothing (see spend).
+	spent markerSet
 	sweep   *sweeper
 }
 
@@ -69,6 +71,7 @@ func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl
 	}
 	ctx = logf.IntoContext(ctx, logf.FromContext(ctx).WithValues("key", agent.RemoteKey()))
 	p := newPass(agent, woken)
+	p.pending = r.pending(agent, agent.Status.ID)
 	r.run(ctx, p, stepsFor(agent))
 	return r.finish(ctx, p)
 }
