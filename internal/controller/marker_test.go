@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
@@ -126,37 +127,44 @@ func TestAPendingMarkerIsNoProofWhileStalledOnAdoption(t *testing.T) {
 }
 
 // #18.3: a 409 proves the create made nothing. When the marker's clear then fails (apiserver
-// timeout, leader hand-over), the next pass must not take the agent the 409 proved foreign.
+// timeout, leader hand-over), the next pass must not take the agent the 409 proved foreign:
+// neither when the AdoptionRequired status reached the apiserver, nor when it failed too.
 func TestAFailedClearAfterA409IsNoClaim(t *testing.T) {
-	a := sampleAgent("ns", "bot")
-	a.UID = "uid-1"
-	foreign := foreignCopy(remoteFor(t, a), "01FOREIGN") // equal to the body: a twin's
-	api := &fakeAPI{t: t,
-		CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) {
-			return nil, apiError(orqclient.KindConflict, 409)
-		},
-		GetFn: func(context.Context, string) (*orqclient.Agent, error) { return foreign, nil },
-	}
-	clears := 0
-	writes := &metadataWrites{fail: func(obj client.Object, p client.Patch) error {
-		if data, _ := p.Data(obj); strings.Contains(string(data), `"`+orqv1alpha1.AnnotationCreateAttempt+`":null`) {
-			clears++
-			return errors.New("the apiserver timed out")
-		}
-		return nil
-	}}
-	r := &AgentReconciler{Client: writes.client(t, a), API: api}
-	for pass := range 3 {
-		stored, _, _ := reconcileOnce(t, r, a)
-		if stored.Status.ID != "" {
-			t.Fatalf("pass %d claimed %s, the agent a 409 proved foreign", pass+1, stored.Status.ID)
-		}
-		if got := reasonIfTrue(meta.FindStatusCondition(stored.Status.Conditions, orqv1alpha1.ConditionStalled)); got != orqv1alpha1.ReasonAdoptionRequired {
-			t.Errorf("pass %d: Stalled reason %q, want AdoptionRequired", pass+1, got)
-		}
-		a = stored
-	}
-	if clears == 0 {
-		t.Error("the marker's clear was never tried")
+	for _, statusFails := range []bool{false, true} {
+		t.Run(fmt.Sprintf("status write fails too: %v", statusFails), func(t *testing.T) {
+			a := sampleAgent("ns", "bot")
+			a.UID = "uid-1"
+			foreign := foreignCopy(remoteFor(t, a), "01FOREIGN") // equal to the body: a twin's
+			api := &fakeAPI{t: t,
+				CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) { return nil, apiError(orqclient.KindConflict, 409) },
+				GetFn:    func(context.Context, string) (*orqclient.Agent, error) { return foreign, nil },
+			}
+			clears := 0
+			writes := &metadataWrites{fail: func(obj client.Object, p client.Patch) error {
+				if data, _ := p.Data(obj); strings.Contains(string(data), `"`+orqv1alpha1.AnnotationCreateAttempt+`":null`) {
+					clears++
+					return errors.New("the apiserver timed out")
+				}
+				return nil
+			}}
+			c := writes.client(t, a)
+			if statusFails {
+				c = &failingStatusWrites{Client: c}
+			}
+			r := &AgentReconciler{Client: c, API: api}
+			for pass := range 3 {
+				stored, _, _ := reconcileOnce(t, r, a)
+				if stored.Status.ID != "" {
+					t.Fatalf("pass %d claimed %s, the agent a 409 proved foreign", pass+1, stored.Status.ID)
+				}
+				if got := reasonIfTrue(meta.FindStatusCondition(stored.Status.Conditions, orqv1alpha1.ConditionStalled)); !statusFails && got != orqv1alpha1.ReasonAdoptionRequired {
+					t.Errorf("pass %d: Stalled reason %q, want AdoptionRequired", pass+1, got)
+				}
+				a = stored
+			}
+			if clears < 2 {
+				t.Errorf("the marker's clear was tried %d times, want it tried again at the next refusal", clears)
+			}
+		})
 	}
 }
