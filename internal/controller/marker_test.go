@@ -152,15 +152,21 @@ func TestAFailedClearAfterA409IsNoClaim(t *testing.T) {
 				c = &failingStatusWrites{Client: c}
 			}
 			r := &AgentReconciler{Client: c, API: api}
+			ctx := context.Background()
 			for pass := range 3 {
-				stored, _, _ := reconcileOnce(t, r, a)
-				if stored.Status.ID != "" {
-					t.Fatalf("pass %d claimed %s, the agent a 409 proved foreign", pass+1, stored.Status.ID)
+				stored := &orqv1alpha1.Agent{}
+				if err := c.Get(ctx, client.ObjectKeyFromObject(a), stored); err != nil {
+					t.Fatal(err)
 				}
-				if got := reasonIfTrue(meta.FindStatusCondition(stored.Status.Conditions, orqv1alpha1.ConditionStalled)); !statusFails && got != orqv1alpha1.ReasonAdoptionRequired {
-					t.Errorf("pass %d: Stalled reason %q, want AdoptionRequired", pass+1, got)
+				p := r.start(stored, false)
+				r.run(ctx, p, stepsFor(stored))
+				_, _ = r.finish(ctx, p)
+				if p.ownedID != "" {
+					t.Fatalf("pass %d claimed %s, the agent a 409 proved foreign", pass+1, p.ownedID)
 				}
-				a = stored
+				if got := classify(p.err).reason; got != orqv1alpha1.ReasonAdoptionRequired {
+					t.Errorf("pass %d ended with %q (%v), want AdoptionRequired", pass+1, got, p.err)
+				}
 			}
 			if clears < 2 {
 				t.Errorf("the marker's clear was tried %d times, want it tried again at the next refusal", clears)

@@ -70,10 +70,17 @@ func (r *AgentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	ctx = logf.IntoContext(ctx, logf.FromContext(ctx).WithValues("key", agent.RemoteKey()))
-	p := newPass(agent, woken)
-	p.pending = r.pending(agent, agent.Status.ID)
+	p := r.start(agent, woken)
 	r.run(ctx, p, stepsFor(agent))
 	return r.finish(ctx, p)
+}
+
+// start begins the pass of an Agent as read, its create marker evidence only if this process
+// does not know it spent.
+func (r *AgentReconciler) start(agent *orqv1alpha1.Agent, woken bool) *pass {
+	p := newPass(agent, woken)
+	p.pending = r.pending(agent, agent.Status.ID)
+	return p
 }
 
 // newPass starts the pass of an Agent as read.
