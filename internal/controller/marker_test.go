@@ -136,8 +136,10 @@ func TestAFailedClearAfterA409IsNoClaim(t *testing.T) {
 			a.UID = "uid-1"
 			foreign := foreignCopy(remoteFor(t, a), "01FOREIGN") // equal to the body: a twin's
 			api := &fakeAPI{t: t,
-				CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) { return nil, apiError(orqclient.KindConflict, 409) },
-				GetFn:    func(context.Context, string) (*orqclient.Agent, error) { return foreign, nil },
+				CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) {
+					return nil, apiError(orqclient.KindConflict, 409)
+				},
+				GetFn: func(context.Context, string) (*orqclient.Agent, error) { return foreign, nil },
 			}
 			clears := 0
 			writes := &metadataWrites{fail: func(obj client.Object, p client.Patch) error {

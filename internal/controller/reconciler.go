@@ -51,7 +51,7 @@ type AgentReconciler struct {
 	prompts versionedValues
 	// spent are the create markers this process knows prove nothing (see spend).
 	spent markerSet
-	sweep   *sweeper
+	sweep *sweeper
 }
 
 // +kubebuilder:rbac:groups=orq.ai,resources=agents,verbs=get;list;watch;update;patch
