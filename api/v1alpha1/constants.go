@@ -64,6 +64,9 @@ const (
 	ReasonDependencyNotReady = "DependencyNotReady"
 	// ReasonRefNotPermitted: a referenced Agent of another namespace does not allow the reference.
 	ReasonRefNotPermitted = "RefNotPermitted"
+	// ReasonWorkspaceMismatch: an agentRef names an Agent whose API key reaches another workspace,
+	// where its key names nothing, or another agent.
+	ReasonWorkspaceMismatch = "WorkspaceMismatch"
 	// ReasonReferenceCycle: the agentRefs of teams lead back to the Agent.
 	ReasonReferenceCycle = "ReferenceCycle"
 	// ReasonMemberRemoved: a member whose Agent is being deleted was dropped from the team.

@@ -104,7 +104,7 @@ func (r *AgentReconciler) deleteRemote(ctx context.Context, p *pass) error {
 // release removes the finalizer, so the Agent goes; why, when not empty, says why its remote
 // agent stays in orq (an event, unless the key is another Agent's).
 func (r *AgentReconciler) release(ctx context.Context, p *pass, why string) error {
-	if why != "" && why != reasonGone && p.owner == nil {
+	if why != "" && why != reasonGone {
 		r.event(p.agent, corev1.EventTypeNormal, orqv1alpha1.ReasonOrphaned, actionDelete, "Left orq agent %q in orq: %s", p.agent.RemoteKey(), why)
 	}
 	patch := client.MergeFromWithOptions(p.agent.DeepCopy(), client.MergeFromWithOptimisticLock{})

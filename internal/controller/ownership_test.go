@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
@@ -107,5 +108,69 @@ var _ = Describe("Ownership of agents in a shared workspace", func() {
 		Consistently(func() int { return len(requests(http.MethodGet, "/v2/agents/watched")) }, 2*suiteSyncPeriod, poll).
 			Should(BeZero(), "a label change reads nothing; the sweeps list the workspace")
 		Expect(requests(http.MethodGet, "/v2/agents")).NotTo(BeEmpty(), "the sweeps ran meanwhile")
+	})
+
+	// #18.4: the workspace is the API key, not where it is read from.
+	It("lets one Agent hold a key reached through the operator's key and a Secret holding that same key", func() {
+		nsA, nsB := newNamespace(ctx, "own-samekey-a-"), newNamespace(ctx, "own-samekey-b-")
+		Expect(k8s.Create(ctx, apiKeySecret(nsB, suiteAPIKey))).To(Succeed())
+		a, b := sampleAgent(nsA, "one-workspace"), withAPIKeySecret(sampleAgent(nsB, "one-workspace"))
+		a.Spec.AdoptionPolicy, b.Spec.AdoptionPolicy = orqv1alpha1.AdoptionPolicyAdopt, orqv1alpha1.AdoptionPolicyAdopt
+		Expect(k8s.Create(ctx, a)).To(Succeed())
+		waitReady(ctx, a)
+		Expect(k8s.Create(ctx, b)).To(Succeed())
+		stalled := waitStalled(ctx, b, orqv1alpha1.ReasonKeyConflict)
+		Expect(stalled.Message).To(ContainSubstring(nsA + "/one-workspace"))
+
+		orqAPI.ResetRequests()
+		Consistently(func() int { return writesFor("one-workspace", http.MethodPatch) }, 2*suiteSyncPeriod, poll).Should(BeZero(), "no tug of war")
+		Expect(k8s.Delete(ctx, b)).To(Succeed())
+		waitGone(ctx, b)
+		remote, ok := remoteAgent("one-workspace")
+		Expect(ok).To(BeTrue(), "deleting the Agent that never held it leaves the agent the other manages")
+		Expect(remote["_id"]).To(Equal(a.Status.ID))
+	})
+
+	// #18.5: the Agent that holds the agent keeps it, whatever their ages.
+	It("keeps the key with the Agent that holds the agent when an older Agent comes to share it", func() {
+		nsOld, nsNew := newNamespace(ctx, "own-older-"), newNamespace(ctx, "own-holder-")
+		older := withAPIKeySecret(sampleAgent(nsOld, "held-key")) // waits for its Secret meanwhile
+		Expect(k8s.Create(ctx, older)).To(Succeed())
+		waitCondition(ctx, older, orqv1alpha1.ConditionReady, metav1.ConditionFalse, orqv1alpha1.ReasonSecretNotFound)
+		time.Sleep(1100 * time.Millisecond) // creationTimestamp has a resolution of one second
+		holder := sampleAgent(nsNew, "held-key")
+		Expect(k8s.Create(ctx, holder)).To(Succeed())
+		waitReady(ctx, holder)
+
+		// The older Agent's Secret appears, holding the operator's key: the same workspace.
+		Expect(k8s.Create(ctx, apiKeySecret(nsOld, suiteAPIKey))).To(Succeed())
+		stalled := waitStalled(ctx, older, orqv1alpha1.ReasonKeyConflict)
+		Expect(stalled.Message).To(ContainSubstring(nsNew + "/held-key"))
+		Consistently(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(holder), holder)).To(Succeed())
+			g.Expect(meta.IsStatusConditionTrue(holder.Status.Conditions, orqv1alpha1.ConditionReady)).To(BeTrue())
+		}, 2*suiteSyncPeriod, poll).Should(Succeed(), "the holder keeps managing its agent")
+
+		held := holder.Status.ID
+		Expect(k8s.Delete(ctx, holder)).To(Succeed())
+		waitGone(ctx, holder)
+		eventuallyEvent(ctx, holder, orqv1alpha1.ReasonDeleted)
+		// Its agent is deleted; the other Agent takes the key over and creates its own.
+		waitReady(ctx, older)
+		Expect(older.Status.ID).NotTo(Equal(held))
+	})
+
+	// #18.6: a key of another workspace names nothing, or someone else's agent, in this one.
+	It("refuses an agentRef to an Agent of another workspace, naming both", func() {
+		ns := newNamespace(ctx, "own-crossws-")
+		Expect(k8s.Create(ctx, apiKeySecret(ns, teamAKey))).To(Succeed())
+		member := withAPIKeySecret(sampleAgent(ns, "other-ws-member"))
+		Expect(k8s.Create(ctx, member)).To(Succeed())
+		waitReady(ctx, member)
+		lead := teamLead(ns, "this-ws-lead", ref("other-ws-member", ""))
+		Expect(k8s.Create(ctx, lead)).To(Succeed())
+		c := waitCondition(ctx, lead, orqv1alpha1.ConditionResolvedRefs, metav1.ConditionFalse, orqv1alpha1.ReasonWorkspaceMismatch)
+		Expect(c.Message).To(And(ContainSubstring(ns+"/other-ws-member"), ContainSubstring(ns+"/this-ws-lead")))
+		Expect(creates("this-ws-lead")).To(BeEmpty(), "nothing is sent to orq with a key of another workspace")
 	})
 })

@@ -88,7 +88,7 @@ func (r *AgentReconciler) resolveTeam(ctx context.Context, p *pass) error {
 	if len(refTargets(p.agent)) == 0 {
 		return nil
 	}
-	res, leaving, err := r.resolveRefs(ctx, p.agent)
+	res, leaving, err := r.resolveRefs(ctx, p.agent, p.apiKeyHash)
 	if err != nil {
 		return err
 	}
@@ -102,14 +102,16 @@ func (r *AgentReconciler) resolveTeam(ctx context.Context, p *pass) error {
 }
 
 // resolveRefs looks up each referenced Agent; leaving lists the keys of those being deleted.
-func (r *AgentReconciler) resolveRefs(ctx context.Context, agent *orqv1alpha1.Agent) (*refsResult, []string, error) {
+// workspace is the hash of the API key of the Agent: a member must be in the same workspace,
+// where its key names its agent.
+func (r *AgentReconciler) resolveRefs(ctx context.Context, agent *orqv1alpha1.Agent, workspace string) (*refsResult, []string, error) {
 	if cycle, err := r.findCycle(ctx, agent); err != nil {
 		return nil, nil, err
 	} else if cycle != "" {
 		return &refsResult{err: failure(terminal, orqv1alpha1.ReasonReferenceCycle, "reference cycle: teamOfAgents leads back to this Agent: %s", cycle)}, nil, nil
 	}
 	resolved := agent.DeepCopy()
-	var waiting, refused, leaving []string
+	var waiting, refused, elsewhere, leaving []string
 	for i, m := range resolved.Spec.TeamOfAgents {
 		if m.AgentRef == nil {
 			continue
@@ -126,6 +128,8 @@ func (r *AgentReconciler) resolveRefs(ctx context.Context, agent *orqv1alpha1.Ag
 		switch {
 		case !allowsReferencesFrom(target, agent.Namespace):
 			refused = append(refused, fmt.Sprintf("Agent %s does not allow references from namespace %s (its spec.allowReferencesFrom)", name, agent.Namespace))
+		case credentialSource(target) != credentialSource(agent) && r.workspaceOf(ctx, target) != workspace:
+			elsewhere = append(elsewhere, fmt.Sprintf("Agent %s (its API key %s)", name, orEmpty(r.workspaceOf(ctx, target))))
 		case !target.DeletionTimestamp.IsZero():
 			waiting = append(waiting, fmt.Sprintf("Agent %s is being deleted", name))
 			leaving = append(leaving, target.RemoteKey())
@@ -138,10 +142,22 @@ func (r *AgentReconciler) resolveRefs(ctx context.Context, agent *orqv1alpha1.Ag
 	switch {
 	case len(refused) > 0:
 		return &refsResult{err: failure(terminal, orqv1alpha1.ReasonRefNotPermitted, "reference not permitted: %s", listSome(refused))}, nil, nil
+	case len(elsewhere) > 0:
+		return &refsResult{err: failure(terminal, orqv1alpha1.ReasonWorkspaceMismatch,
+			"reference to another workspace: Agent %s (its API key %s) names in teamOfAgents %s, whose key would name nothing, or another agent, in this workspace; give both the same credentials",
+			client.ObjectKeyFromObject(agent), orEmpty(workspace), listSome(elsewhere))}, nil, nil
 	case len(waiting) > 0:
 		return &refsResult{err: failure(waitingOnCluster, orqv1alpha1.ReasonDependencyNotReady, "waiting for team members: %s", listSome(waiting))}, leaving, nil
 	}
 	return &refsResult{resolved: resolved}, nil, nil
+}
+
+// orEmpty is an API key hash, or says there is none.
+func orEmpty(hash string) string {
+	if hash == "" {
+		return "unknown"
+	}
+	return hash
 }
 
 // listSome joins the first maxListed items and counts the others, so that a message stays short
@@ -238,7 +254,7 @@ func (r *AgentReconciler) inUseBy(ctx context.Context, agent *orqv1alpha1.Agent)
 
 // referencesChanged passes the Agent events that can change how the Agents whose teams
 // reference it resolve: its creation and deletion, the start of its deletion, its remote agent
-// coming to exist, and a change of its consent.
+// coming to exist, and a change of its consent or of its workspace.
 type referencesChanged struct{}
 
 func (referencesChanged) Create(event.CreateEvent) bool   { return true }
@@ -247,7 +263,7 @@ func (referencesChanged) Generic(event.GenericEvent) bool { return false }
 func (referencesChanged) Update(e event.UpdateEvent) bool {
 	o, ok1 := e.ObjectOld.(*orqv1alpha1.Agent)
 	n, ok2 := e.ObjectNew.(*orqv1alpha1.Agent)
-	return ok1 && ok2 && (resolvable(o) != resolvable(n) ||
+	return ok1 && ok2 && (resolvable(o) != resolvable(n) || o.Status.APIKeyHash != n.Status.APIKeyHash ||
 		o.DeletionTimestamp.IsZero() != n.DeletionTimestamp.IsZero() ||
 		!slices.Equal(o.Spec.AllowReferencesFrom, n.Spec.AllowReferencesFrom))
 }

@@ -129,17 +129,12 @@ func TestWaitingOnTheClusterIsReconciling(t *testing.T) {
 	}
 }
 
-func TestCredentialSourceAndKeyIndex(t *testing.T) {
+func TestCredentialSource(t *testing.T) {
 	own := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "bot"}}
 	withSecret := own.DeepCopy()
 	withSecret.Spec.APIKeySecretRef = &orqv1alpha1.SecretKeyReference{Name: "creds", Key: "apiKey"}
-	other := withSecret.DeepCopy()
-	other.Namespace = "b"
 	if credentialSource(own) != "" || credentialSource(withSecret) != "a/creds/apiKey" {
 		t.Errorf("sources: %q, %q", credentialSource(own), credentialSource(withSecret))
-	}
-	if keyIndexValue(withSecret) == keyIndexValue(other) || keyIndexValue(own) == keyIndexValue(withSecret) {
-		t.Error("the same key with other credentials may be another workspace's agent: no key conflict")
 	}
 	if !reflect.DeepEqual(secretOf(withSecret), []string{"a/creds"}) || secretOf(own) != nil {
 		t.Errorf("secretOf: %v, %v", secretOf(withSecret), secretOf(own))

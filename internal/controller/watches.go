@@ -63,7 +63,7 @@ func (r *AgentReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager
 // agentIndexes are the field indexes of Agents the steps and the watches list by; the plan's and
 // the tests' fake clients register the same ones.
 var agentIndexes = map[string]client.IndexerFunc{
-	keyIndex:       func(o client.Object) []string { return []string{keyIndexValue(o.(*orqv1alpha1.Agent))} },
+	keyIndex:       func(o client.Object) []string { return []string{o.(*orqv1alpha1.Agent).RemoteKey()} },
 	refIndex:       refsOf,
 	secretIndex:    secretOf,
 	configMapIndex: configMapsOf,
