@@ -13,6 +13,10 @@ type AgentAPI interface {
 	GetAgent(ctx context.Context, key string) (*orqclient.Agent, error)
 	UpdateAgent(ctx context.Context, key string, body orqclient.Body) (*orqclient.Agent, error)
 	DeleteAgent(ctx context.Context, key string) error
+	// CheckAPI confirms that the orq API itself answers at the base URL (a list of one agent, in
+	// the API's own shape): a 404 is taken for "gone" only then, since a gateway in front of orq
+	// can answer a route miss in orq's own 404 shape.
+	CheckAPI(ctx context.Context) error
 }
 
 // AgentLister is what the drift sweep needs of an AgentAPI: the list endpoint, a page at a time,

@@ -65,7 +65,7 @@ func (r *AgentReconciler) confirmOwnership(ctx context.Context, p *pass) error {
 	remote, err := p.api.GetAgent(ctx, p.agent.RemoteKey())
 	switch {
 	case orqclient.IsNotFound(err):
-		return r.release(ctx, p, reasonGone)
+		return r.releaseGone(ctx, p)
 	case err != nil:
 		return err
 	}
@@ -95,10 +95,22 @@ func (r *AgentReconciler) deleteRemote(ctx context.Context, p *pass) error {
 	switch err := p.api.DeleteAgent(ctx, key); {
 	case err == nil:
 		r.event(p.agent, corev1.EventTypeNormal, orqv1alpha1.ReasonDeleted, actionDelete, "Deleted orq agent %q", key)
-	case !orqclient.IsNotFound(err): // a 404 of the orq API itself: already gone
+	case orqclient.IsNotFound(err):
+		return r.releaseGone(ctx, p)
+	default:
 		return err
 	}
 	return r.release(ctx, p, "")
+}
+
+// releaseGone releases an Agent whose remote agent a 404 said is gone, once orq itself is seen to
+// answer: a gateway in front of orq (Kong, an API gateway) can answer a route miss exactly in
+// orq's 404 shape. Until then the Agent stays, with the error naming the URL that answered.
+func (r *AgentReconciler) releaseGone(ctx context.Context, p *pass) error {
+	if err := p.api.CheckAPI(ctx); err != nil {
+		return err
+	}
+	return r.release(ctx, p, reasonGone)
 }
 
 // release removes the finalizer, so the Agent goes; why, when not empty, says why its remote

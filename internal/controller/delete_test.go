@@ -57,8 +57,8 @@ func TestDeletionDeletesOnlyTheRecordedAgent(t *testing.T) {
 			a.Status.ID = "01OLD"
 			withMarker(t, a)
 		}, fakeAPI{GetFn: get(ours), DeleteFn: deleted}, map[string]int{"get": 1, "delete": 1}, ""},
-		{"already gone", func(a *orqv1alpha1.Agent) { a.Status.ID = "01ID" },
-			fakeAPI{GetFn: notFound}, map[string]int{"get": 1}, ""},
+		{"already gone (orq itself answers)", func(a *orqv1alpha1.Agent) { a.Status.ID = "01ID" },
+			fakeAPI{GetFn: notFound, CheckFn: func(context.Context) error { return nil }}, map[string]int{"get": 1, "check": 1}, ""},
 		{"deletionPolicy Orphan: no call", func(a *orqv1alpha1.Agent) {
 			a.Status.ID = "01ID"
 			a.Spec.DeletionPolicy = orqv1alpha1.DeletionPolicyOrphan
@@ -110,5 +110,50 @@ func TestDeletionKeepsTheAgentWhenTheAnswerIsNotOrqs(t *testing.T) {
 	ready := meta.FindStatusCondition(stored.Status.Conditions, orqv1alpha1.ConditionReady)
 	if ready == nil || ready.Reason != orqv1alpha1.ReasonAPIMisconfigured || !strings.Contains(ready.Message, "https://proxy.example/v2") {
 		t.Errorf("Ready = %+v", ready)
+	}
+}
+
+// #18.7: a gateway in front of orq answers a route miss with 404 {"message":"Not Found"},
+// exactly orq's shape. Before a 404 releases anything, one list call confirms that orq itself
+// answers; until then the Agent stays, naming the URL that answered.
+func TestDeletionConfirmsA404WithOrqItself(t *testing.T) {
+	gateway := &orqclient.Error{Kind: orqclient.KindMisconfigured, Op: "list agents", StatusCode: 404,
+		Message: "https://gateway.example answered 404 to a request that names no agent: check the orq API base URL"}
+	for _, tc := range []struct {
+		name      string
+		api       fakeAPI
+		wantGone  bool
+		wantCalls map[string]int
+	}{
+		{"GET 404, and orq answers the list: gone", fakeAPI{GetFn: notFound, CheckFn: func(context.Context) error { return nil }}, true,
+			map[string]int{"get": 1, "check": 1}},
+		{"GET 404 of a gateway: kept", fakeAPI{GetFn: notFound, CheckFn: func(context.Context) error { return gateway }}, false,
+			map[string]int{"get": 1, "check": 1}},
+		{"DELETE 404 of a gateway: kept", fakeAPI{
+			GetFn:    func(context.Context, string) (*orqclient.Agent, error) { return remoteFor(t, sampleAgent("ns", "bot")), nil },
+			DeleteFn: func(context.Context, string) error { return apiError(orqclient.KindNotFound, 404) },
+			CheckFn:  func(context.Context) error { return gateway }}, false,
+			map[string]int{"get": 1, "delete": 1, "check": 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := deletingAgent(t, func(a *orqv1alpha1.Agent) { a.Status.ID = "01ID" })
+			api := tc.api
+			api.t = t
+			r := &AgentReconciler{Client: newFakeClient(t, a), API: &api}
+			stored, _, _ := reconcileOnce(t, r, a)
+			if gone := stored == nil; gone != tc.wantGone {
+				t.Fatalf("released = %v, want %v", gone, tc.wantGone)
+			}
+			if got := api.calls(); !reflect.DeepEqual(got, tc.wantCalls) {
+				t.Errorf("calls = %v, want %v", got, tc.wantCalls)
+			}
+			if tc.wantGone {
+				return
+			}
+			ready := meta.FindStatusCondition(stored.Status.Conditions, orqv1alpha1.ConditionReady)
+			if ready == nil || ready.Reason != orqv1alpha1.ReasonAPIMisconfigured || !strings.Contains(ready.Message, "https://gateway.example") {
+				t.Errorf("Ready = %+v", ready)
+			}
+		})
 	}
 }

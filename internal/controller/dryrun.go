@@ -77,6 +77,9 @@ func (d *dryRunAPI) DeleteAgent(_ context.Context, key string) error {
 	return nil
 }
 
+// CheckAPI is a read: it goes to the real API.
+func (d *dryRunAPI) CheckAPI(ctx context.Context) error { return d.real.CheckAPI(ctx) }
+
 // writesTo returns the writes planned for one key.
 func (d *dryRunAPI) writesTo(key string) []plannedWrite {
 	var out []plannedWrite

@@ -20,6 +20,7 @@ type fakeAPI struct {
 	GetFn    func(ctx context.Context, key string) (*orqclient.Agent, error)
 	UpdateFn func(ctx context.Context, key string, body orqclient.Body) (*orqclient.Agent, error)
 	DeleteFn func(ctx context.Context, key string) error
+	CheckFn  func(ctx context.Context) error
 
 	callCount map[string]int // not safe for concurrent use: a reconcile calls it from one goroutine
 }
@@ -67,6 +68,13 @@ func (f *fakeAPI) DeleteAgent(ctx context.Context, key string) error {
 		return err
 	}
 	return f.DeleteFn(ctx, key)
+}
+
+func (f *fakeAPI) CheckAPI(ctx context.Context) error {
+	if err := f.count("check", f.CheckFn); err != nil {
+		return err
+	}
+	return f.CheckFn(ctx)
 }
 
 // calls returns how often each call was made.
