@@ -54,8 +54,27 @@ func (r *AgentReconciler) status(p *pass) orqv1alpha1.AgentStatus {
 		s.set(orqv1alpha1.ConditionReconciling, metav1.ConditionTrue, orqv1alpha1.ReasonInUse, msg)
 	case endFailed:
 		s.failed(p)
+		unsynced(p, s)
 	}
 	return st
+}
+
+// unsynced reports, for a failed pass, what it compared: the fields in which the remote agent it
+// read differs, and Synced=False when they differ or when its spec was never applied (orq refused
+// it, or the pass failed before it could apply it). A pass that compared nothing of a spec applied
+// before leaves them as they were.
+func unsynced(p *pass, s statusWriter) {
+	compared := p.remote != nil && p.owned()
+	if compared {
+		s.st.PendingChanges = p.remote.changed
+	}
+	if (compared && !p.remote.upToDate()) || (p.hash != "" && p.hash != p.stored.AppliedHash) {
+		c := classify(p.err)
+		s.set(orqv1alpha1.ConditionSynced, metav1.ConditionFalse, c.reason, "the spec is not applied: "+p.err.Error())
+		if !compared {
+			s.st.PendingChanges = nil // not compared: unknown, not "none"
+		}
+	}
 }
 
 // synced reports a remote agent compared with the spec: Ready (it exists), Synced when it
