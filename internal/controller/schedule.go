@@ -46,10 +46,11 @@ func (r *AgentReconciler) inSync(p *pass) bool {
 }
 
 // sweepWatches tells whether the drift sweep watches this Agent's remote agent: the sweep runs,
-// the Agent's client can list, and the Agent's status is in sync (see swept).
+// the Agent's client can list, its workspace's last listing worked, and the Agent's status is in
+// sync (see swept).
 func (r *AgentReconciler) sweepWatches(agent *orqv1alpha1.Agent, api AgentAPI) bool {
 	_, lists := api.(AgentLister)
-	return r.sweep != nil && lists && swept(agent)
+	return r.sweep != nil && lists && swept(agent) && !r.sweep.failing(credentialSource(agent))
 }
 
 // swept tells whether the sweep watches an Agent: it is in sync with its spec (Ready, at its

@@ -2,7 +2,6 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -21,6 +20,10 @@ import (
 // agents, orqclient.MaxPageSize at a time, and wakes only the Agents whose remote agent is gone,
 // was replaced, or was updated since their last sync. So steady state costs ceil(N/200) reads a
 // period instead of N. Agents that are not in sync keep their own retries.
+//
+// Each workspace (credential source) has its own schedule: a listing that fails is retried, with
+// backoff, for that workspace alone, and its Agents read their own agent once per sync period
+// meanwhile (see failing), so that no failure elsewhere stops or speeds up the others' sweeps.
 type sweeper struct {
 	r      *AgentReconciler
 	events chan event.GenericEvent
@@ -29,24 +32,29 @@ type sweeper struct {
 	// woken are the Agents a sweep found changed: their next reconcile reads the remote agent
 	// even when their status says they are in sync.
 	woken map[types.NamespacedName]bool
+	// workspaces are the schedules of the workspaces swept, by credential source.
+	workspaces map[string]*workspaceSweep
+}
+
+// workspaceSweep is when a workspace is listed next, and how many listings in a row failed.
+type workspaceSweep struct {
+	due      time.Time
+	failures int
 }
 
 func newSweeper(r *AgentReconciler) *sweeper {
-	return &sweeper{r: r, events: make(chan event.GenericEvent, 1024), woken: map[types.NamespacedName]bool{}}
+	return &sweeper{r: r, events: make(chan event.GenericEvent, 1024), woken: map[types.NamespacedName]bool{},
+		workspaces: map[string]*workspaceSweep{}}
 }
 
 // NeedLeaderElection: only the leader sweeps.
 func (s *sweeper) NeedLeaderElection() bool { return true }
 
-// Start sweeps every sync period (jittered) until ctx ends; the first sweep runs at once, to
+// Start sweeps the workspaces as they fall due until ctx ends; each is first listed at once, to
 // catch what changed while no operator was running.
 func (s *sweeper) Start(ctx context.Context) error {
 	for {
-		next := wait.Jitter(s.r.syncPeriod(), syncJitter)
-		if err := s.sweep(ctx); err != nil && ctx.Err() == nil {
-			logf.FromContext(ctx).Error(err, "drift sweep failed; retrying", "after", sweepRetry.String())
-			next = sweepRetry
-		}
+		next := s.sweep(ctx)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -64,12 +72,22 @@ func (s *sweeper) takeWoken(name types.NamespacedName) bool {
 	return woken
 }
 
-// sweep lists the remote agents of every workspace that has Agents in sync, and wakes those whose
-// remote agent changed.
-func (s *sweeper) sweep(ctx context.Context) error {
+// failing tells whether the last listing of a workspace failed: its Agents are then not watched
+// by the sweep, and read their own agent each sync period.
+func (s *sweeper) failing(source string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.workspaces[source]
+	return w != nil && w.failures > 0
+}
+
+// sweep lists the workspaces that are due, of those that have Agents in sync, wakes the Agents
+// whose remote agent changed, and returns how long until the next workspace is due.
+func (s *sweeper) sweep(ctx context.Context) time.Duration {
 	var list orqv1alpha1.AgentList
 	if err := s.r.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
-		return err
+		logf.FromContext(ctx).Error(err, "drift sweep: listing the Agents failed; retrying", "after", sweepRetry.String())
+		return sweepRetry
 	}
 	bySource := map[string][]*orqv1alpha1.Agent{}
 	for i := range list.Items {
@@ -79,29 +97,109 @@ func (s *sweeper) sweep(ctx context.Context) error {
 			bySource[source] = append(bySource[source], a)
 		}
 	}
-	var errs []error
-	for _, agents := range bySource {
-		remote, wakeAll, err := s.listWorkspace(ctx, agents[0])
-		if err != nil {
-			errs = append(errs, err)
-		}
-		if remote == nil && !wakeAll {
-			// A client that cannot list, or a listing that failed: nothing is known to have
-			// changed, so nothing is woken (waking all would read every agent at each retry);
-			// the sweep tries again after sweepRetry.
+	s.forgetOthers(bySource)
+	next := s.r.syncPeriod()
+	for source, agents := range bySource {
+		if wait := s.dueIn(source); wait > 0 {
+			next = min(next, wait)
 			continue
 		}
-		for _, a := range agents {
-			r, ok := remote[a.RemoteKey()]
-			if !wakeAll && ok && r.updated == a.Status.RemoteUpdated && (a.Status.ID == "" || r.id == a.Status.ID) {
-				continue
-			}
-			if !s.wake(ctx, a) {
-				return nil
-			}
+		err := s.sweepWorkspace(ctx, source, agents)
+		if ctx.Err() != nil {
+			return 0
+		}
+		next = min(next, s.record(ctx, source, err))
+	}
+	return max(next, time.Second)
+}
+
+// sweepWorkspace lists one workspace and wakes its Agents whose remote agent changed.
+func (s *sweeper) sweepWorkspace(ctx context.Context, source string, agents []*orqv1alpha1.Agent) error {
+	remote, wakeAll, err := s.listWorkspace(ctx, agents[0])
+	switch {
+	case wakeAll: // the credentials themselves fail: each Agent's own pass reports why
+	case err != nil && s.failing(source):
+		return err // its Agents already read their own agent: the retries wake nobody
+	case err != nil:
+		// From now on its Agents read their own agent each sync period; wake them once so that
+		// they begin.
+		wakeAll = true
+	case remote == nil:
+		return nil // a client that cannot list: left to per-agent reads
+	}
+	for _, a := range agents {
+		r, ok := remote[a.RemoteKey()]
+		if !wakeAll && ok && r.updated == a.Status.RemoteUpdated && (a.Status.ID == "" || r.id == a.Status.ID) {
+			continue
+		}
+		if !s.wake(ctx, a) {
+			return ctx.Err()
 		}
 	}
-	return errors.Join(errs...)
+	return err
+}
+
+// dueIn is how long until a workspace is to be listed; 0 when it is due.
+func (s *sweeper) dueIn(source string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.workspaces[source]
+	if w == nil {
+		return 0
+	}
+	return max(w.due.Sub(s.r.now()), 0)
+}
+
+// record schedules a workspace's next listing after one that ended with err: a sync period
+// later (jittered), or, after a failure, sweepRetry doubled at each failure in a row, at most a
+// sync period. It returns the wait.
+func (s *sweeper) record(ctx context.Context, source string, err error) time.Duration {
+	period := s.r.syncPeriod()
+	wait := wait.Jitter(period, syncJitter)
+	s.mu.Lock()
+	w := s.workspaces[source]
+	if w == nil {
+		w = &workspaceSweep{}
+		s.workspaces[source] = w
+	}
+	if err != nil {
+		w.failures++
+		wait = min(sweepRetry<<min(w.failures-1, 16), period)
+	} else {
+		w.failures = 0
+	}
+	w.due = s.r.now().Add(wait)
+	s.mu.Unlock()
+	s.publish()
+	if err != nil {
+		logf.FromContext(ctx).Error(err, "drift sweep of a workspace failed; its Agents read their own agent meanwhile", "retryAfter", wait.String())
+	}
+	return wait
+}
+
+// forgetOthers drops the schedules of workspaces no Agent in sync uses any more.
+func (s *sweeper) forgetOthers(inUse map[string][]*orqv1alpha1.Agent) {
+	s.mu.Lock()
+	for source := range s.workspaces {
+		if _, ok := inUse[source]; !ok {
+			delete(s.workspaces, source)
+		}
+	}
+	s.mu.Unlock()
+	s.publish()
+}
+
+// publish sets the gauge of the workspaces whose last listing failed.
+func (s *sweeper) publish() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, w := range s.workspaces {
+		if w.failures > 0 {
+			n++
+		}
+	}
+	metrics.SweepFailingWorkspaces.Set(float64(n))
 }
 
 // listWorkspace lists the workspace of an Agent's credentials, reading its Secret if no pass

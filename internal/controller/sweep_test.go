@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -12,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/metrics"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
@@ -75,9 +79,7 @@ func TestSweepWakesOnlyChangedAgents(t *testing.T) {
 	c := newFakeClient(t, objs...)
 	r := &AgentReconciler{Client: c, API: listingAPI{&fakeAPI{t: t}, lister}}
 	s := newSweeper(r)
-	if err := s.sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	s.sweep(context.Background())
 	if lister.pages != 3 {
 		t.Errorf("%d pages read for %d agents, want ceil(%d/200) = 3", lister.pages, n, n)
 	}
@@ -97,8 +99,9 @@ func TestSweepWakesOnlyChangedAgents(t *testing.T) {
 func TestSweepSkipsWorkspacesWithoutALister(t *testing.T) {
 	c := newFakeClient(t, syncedAgent(0))
 	s := newSweeper(&AgentReconciler{Client: c, API: &fakeAPI{t: t}})
-	if err := s.sweep(context.Background()); err != nil || len(s.events) != 0 {
-		t.Errorf("err %v, %d woken: a client without the list endpoint is left to per-agent reads", err, len(s.events))
+	s.sweep(context.Background())
+	if len(s.events) != 0 {
+		t.Errorf("%d woken: a client without the list endpoint is left to per-agent reads", len(s.events))
 	}
 }
 
@@ -115,9 +118,7 @@ func TestFirstSweepCoversSecretWorkspacesNotReadYet(t *testing.T) {
 		return listingAPI{&fakeAPI{t: t}, lister}, nil
 	}}
 	s := newSweeper(r)
-	if err := s.sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	s.sweep(context.Background())
 	if lister.pages != 1 || fmt.Sprint(keys) != "[team-key]" {
 		t.Errorf("pages %d, keys %v: the Secret's workspace was not listed", lister.pages, keys)
 	}
@@ -136,19 +137,61 @@ func TestSweepWakesTheAgentsOfAWorkspaceItCannotList(t *testing.T) {
 		return nil, nil
 	}}
 	s := newSweeper(r)
-	if err := s.sweep(context.Background()); err == nil || len(s.events) != 1 {
-		t.Errorf("err %v, %d woken", err, len(s.events))
+	s.sweep(context.Background())
+	if len(s.events) != 1 {
+		t.Errorf("%d woken", len(s.events))
 	}
 }
 
-// A listing that fails wakes nobody: waking the workspace's Agents would read each of them at
-// every retry of the sweep, and nothing is known to have changed.
-func TestSweepWhoseListingFailsWakesNobody(t *testing.T) {
-	a := syncedAgent(0)
-	c := newFakeClient(t, a)
-	s := newSweeper(&AgentReconciler{Client: c, API: failingLister{&fakeAPI{t: t}}})
-	if err := s.sweep(context.Background()); err == nil || len(s.events) != 0 {
-		t.Errorf("err %v, %d woken", err, len(s.events))
+// #18.8: a workspace whose listing keeps failing (a key that may get and patch but not list, a
+// proxy that breaks cursors) is retried alone, and its Agents fall back to reading their own
+// agent once per sync period, woken once to begin; every other workspace is listed once per sync
+// period, not at each retry of the failing one.
+func TestAWorkspaceThatCannotBeListedIsRetriedAloneAndItsAgentsReadThemselves(t *testing.T) {
+	good := syncedAgent(0)
+	bad := syncedAgent(1)
+	bad.Spec.APIKeySecretRef = &orqv1alpha1.SecretKeyReference{Name: "creds", Key: "apiKey"}
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "creds"}, Data: map[string][]byte{"apiKey": []byte("no-list-key")}}
+	lister := &pagedLister{agents: []orqclient.Agent{{ID: good.Status.ID, Key: good.RemoteKey(), Updated: "t0"}}}
+	failing := failingLister{&fakeAPI{t: t}}
+	now := time.Unix(1000, 0)
+	r := &AgentReconciler{Client: newFakeClient(t, good, bad, secret), API: listingAPI{&fakeAPI{t: t}, lister},
+		APIFor: func(string, string) (AgentAPI, error) { return failing, nil }, SyncPeriod: 10 * time.Minute,
+		Now: func() time.Time { return now }}
+	s := newSweeper(r)
+	r.sweep = s
+	woken := func() []string {
+		var out []string
+		for len(s.events) > 0 {
+			out = append(out, (<-s.events).Object.GetName())
+		}
+		return out
+	}
+
+	s.sweep(context.Background())
+	if lister.pages != 1 || fmt.Sprint(woken()) != "[agent-1]" {
+		t.Fatalf("first sweep: %d pages of the good workspace, want 1; the failing one's Agents woken once to read themselves", lister.pages)
+	}
+	if r.sweepWatches(bad, failing) || !r.sweepWatches(good, r.API) {
+		t.Error("the sweep claims to watch an Agent of a workspace it cannot list, or stopped watching the good one")
+	}
+	if got := testutil.ToFloat64(metrics.SweepFailingWorkspaces); got != 1 {
+		t.Errorf("orq_operator_sweep_failing_workspaces = %v, want 1", got)
+	}
+
+	for range 5 { // the failing workspace's retries, before the sync period is over
+		now = now.Add(sweepRetry * 2)
+		s.sweep(context.Background())
+	}
+	if lister.pages != 1 {
+		t.Errorf("the good workspace was listed %d times within one sync period, want once", lister.pages)
+	}
+	if got := woken(); len(got) != 0 {
+		t.Errorf("retries woke %v: the fallback reads come from the Agents' own requeues", got)
+	}
+	p := &pass{agent: bad, api: failing}
+	if after := r.resync(context.Background(), p); after <= 0 || after > 11*time.Minute {
+		t.Errorf("an Agent of the failing workspace resyncs after %s, want its sync period", after)
 	}
 }
 

@@ -57,6 +57,13 @@ var (
 		Help: "Agents a drift sweep (a listing of the workspace) found changed in orq and woke.",
 	})
 
+	// SweepFailingWorkspaces is the number of workspaces whose listing failed at its last drift
+	// sweep: their Agents are read one by one, once per sync period, until it works again.
+	SweepFailingWorkspaces = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "orq_operator_sweep_failing_workspaces",
+		Help: "Workspaces whose listing failed at their last drift sweep; their Agents are read one by one each sync period instead.",
+	})
+
 	// EventsDropped counts the events not written: the recorder's queue was full, or the
 	// apiserver refused them or stayed unavailable.
 	EventsDropped = prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -72,7 +79,7 @@ const (
 )
 
 func init() {
-	ctrlmetrics.Registry.MustRegister(APIRequests, APILatency, RateLimitWaits, DriftCorrections, SweepWakeups, EventsDropped)
+	ctrlmetrics.Registry.MustRegister(APIRequests, APILatency, RateLimitWaits, DriftCorrections, SweepWakeups, SweepFailingWorkspaces, EventsDropped)
 }
 
 // ObserveRequest records one request to the orq API: status 0 means no answer, -1 held back.
