@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -69,9 +70,15 @@ func (r *AgentReconciler) confirmOwnership(ctx context.Context, p *pass) error {
 	case err != nil:
 		return err
 	}
+	if p.stored.ID != "" && remote.ID == p.stored.ID {
+		p.ownedID = remote.ID
+		return nil
+	}
+	own, err := r.lostCreate(ctx, p, remote)
 	switch {
-	case p.stored.ID != "" && remote.ID == p.stored.ID:
-	case r.lostCreate(p.agent, p.stored.ID, remote):
+	case err != nil:
+		return r.waitForProof(ctx, p, err)
+	case own:
 	case p.stored.ID != "":
 		return r.release(ctx, p, fmt.Sprintf("a different agent (id %s) now holds the key; this Agent's (id %s) is gone", remote.ID, p.stored.ID))
 	default:
@@ -81,12 +88,63 @@ func (r *AgentReconciler) confirmOwnership(ctx context.Context, p *pass) error {
 	return nil
 }
 
-// lostCreate tells whether the agent at the key is the Agent's own create (or re-create of
-// storedID) whose answer was lost: a pending create marker, whose body the agent still equals.
-func (r *AgentReconciler) lostCreate(a *orqv1alpha1.Agent, storedID string, remote *orqclient.Agent) bool {
-	pending := r.pending(a, storedID)
-	desired, err := agentdiff.Desired(a)
-	return pending != "" && err == nil && pending == agentdiff.Hash(desired) && observe(desired, remote).upToDate()
+// lostCreate tells whether the agent at the key is the Agent's own create (or re-create of its
+// recorded id) whose answer was lost: a pending create marker, whose body the agent still equals.
+// That body is the spec as the manage path resolves it (team members by key, prompts from their
+// ConfigMaps); err says why it cannot be resolved now.
+func (r *AgentReconciler) lostCreate(ctx context.Context, p *pass, remote *orqclient.Agent) (bool, error) {
+	pending := r.pending(p.agent, p.stored.ID)
+	if pending == "" {
+		return false, nil
+	}
+	spec, err := r.sentSpec(ctx, p.agent)
+	if err != nil {
+		return false, err
+	}
+	desired, err := agentdiff.Desired(spec)
+	return err == nil && pending == agentdiff.Hash(desired) && observe(desired, remote).upToDate(), nil
+}
+
+// sentSpec is the Agent's spec as its requests are built: each agentRef by the key of the Agent
+// it names (in whatever state: only its key matters here), the prompts read from their ConfigMaps.
+func (r *AgentReconciler) sentSpec(ctx context.Context, a *orqv1alpha1.Agent) (*orqv1alpha1.Agent, error) {
+	resolved := a.DeepCopy()
+	for i, m := range resolved.Spec.TeamOfAgents {
+		if m.AgentRef == nil {
+			continue
+		}
+		name, target := refTarget(a, m.AgentRef), &orqv1alpha1.Agent{}
+		switch err := r.Get(ctx, name, target); {
+		case apierrors.IsNotFound(err):
+			return nil, failure(waitingOnCluster, orqv1alpha1.ReasonDependencyNotReady, "team member Agent %s is gone, and with it the key its create sent", name)
+		case err != nil:
+			return nil, err
+		}
+		resolved.Spec.TeamOfAgents[i] = orqv1alpha1.TeamMember{Key: target.RemoteKey(), Role: m.Role}
+	}
+	p := &pass{agent: resolved}
+	if err := r.resolvePrompts(ctx, p); err != nil {
+		return nil, err
+	}
+	return p.specAgent(), nil
+}
+
+// proofWait bounds how long a deleted Agent waits for what its lost create's body was built from
+// (a ConfigMap, a team member) to prove the agent at its key is its own.
+const proofWait = 10 * time.Minute
+
+// waitForProof keeps an Agent being deleted while what its lost create's body was built from
+// cannot be read, retrying every proofRetry for proofWait after its deletion began; then it is
+// released, its agent left in orq, with an event that says why.
+func (r *AgentReconciler) waitForProof(ctx context.Context, p *pass, err error) error {
+	if classify(err).reason != orqv1alpha1.ReasonDependencyNotReady {
+		return err
+	}
+	if r.now().Sub(p.agent.DeletionTimestamp.Time) >= proofWait {
+		return r.release(ctx, p, "this Agent cannot prove it created it: "+err.Error())
+	}
+	return &stepError{reason: orqv1alpha1.ReasonDependencyNotReady, handling: waiting, after: proofRetry,
+		err: fmt.Errorf("cannot yet prove the orq agent at the key is this Agent's lost create: %w", err)}
 }
 
 // deleteRemote deletes this Agent's remote agent, then releases the Agent.

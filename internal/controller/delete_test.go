@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -155,5 +156,43 @@ func TestDeletionConfirmsA404WithOrqItself(t *testing.T) {
 				t.Errorf("Ready = %+v", ready)
 			}
 		})
+	}
+}
+
+// #18.1: when what the lost create's body was built from is gone (its ConfigMap deleted with the
+// namespace, never read by this process), the Agent waits a bounded time, then goes, leaving the
+// agent with an event that says why.
+func TestDeletionWaitsABoundedTimeForWhatItsLostCreateWasBuiltFrom(t *testing.T) {
+	deletedAt := time.Unix(10000, 0)
+	a := promptAgent()
+	a.UID = "uid-1"
+	a.Finalizers = []string{orqv1alpha1.FinalizerName}
+	a.DeletionTimestamp = &metav1.Time{Time: deletedAt}
+	a.Annotations = map[string]string{orqv1alpha1.AnnotationCreateAttempt: "uid-1//0123456789abcdef"}
+	remote := &orqclient.Agent{ID: "01ID", Key: "bot", Raw: orqclient.Body{"_id": "01ID", "key": "bot"}}
+	for _, tc := range []struct {
+		after       time.Duration
+		wantRelease bool
+	}{{time.Minute, false}, {proofWait, true}} {
+		api := &fakeAPI{t: t, GetFn: func(context.Context, string) (*orqclient.Agent, error) { return remote, nil }}
+		rec := events.NewFakeRecorder(10)
+		r := &AgentReconciler{Client: newFakeClient(t, a), API: api, Recorder: rec, Now: func() time.Time { return deletedAt.Add(tc.after) }}
+		stored, res, err := reconcileOnce(t, r, a)
+		if tc.wantRelease {
+			if stored != nil {
+				t.Fatalf("after %s: still kept", tc.after)
+			}
+			if note := <-rec.Events; !strings.Contains(note, "Orphaned") || !strings.Contains(note, "ConfigMap team/prompts") {
+				t.Errorf("event %q, want Orphaned naming the ConfigMap", note)
+			}
+			continue
+		}
+		if stored == nil || err != nil || res.RequeueAfter != proofRetry {
+			t.Fatalf("after %s: kept = %v, %v, %v; want kept, retried after %s", tc.after, stored != nil, res, err, proofRetry)
+		}
+		ready := meta.FindStatusCondition(stored.Status.Conditions, orqv1alpha1.ConditionReady)
+		if ready == nil || ready.Reason != orqv1alpha1.ReasonDependencyNotReady || !strings.Contains(ready.Message, "team/prompts") {
+			t.Errorf("Ready = %+v", ready)
+		}
 	}
 }

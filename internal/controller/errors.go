@@ -41,6 +41,9 @@ const (
 	unauthorizedRetry = 5 * time.Minute
 	// sweepRetry is how soon a drift sweep that failed is tried again.
 	sweepRetry = 30 * time.Second
+	// proofRetry is how often a deleted Agent tries again to read what its lost create's body was
+	// built from (see waitForProof).
+	proofRetry = 30 * time.Second
 )
 
 // stepError is a failure of a step, with the condition reason it reports and its handling.

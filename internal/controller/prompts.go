@@ -26,7 +26,7 @@ func (r *AgentReconciler) resolvePrompts(ctx context.Context, p *pass) error {
 	}
 	resolved := a.DeepCopy()
 	if from := resolved.Spec.InstructionsFrom; from != nil {
-		text, err := r.prompt(ctx, a.Namespace, from.ConfigMapKeyRef, "instructionsFrom")
+		text, err := r.prompt(ctx, a, from.ConfigMapKeyRef, "instructionsFrom")
 		if err != nil {
 			return err
 		}
@@ -34,7 +34,7 @@ func (r *AgentReconciler) resolvePrompts(ctx context.Context, p *pass) error {
 	}
 	if from := resolved.Spec.SystemPromptFrom; from != nil {
 		ref := from.ConfigMapKeyRef
-		text, err := r.prompt(ctx, a.Namespace, ref, "systemPromptFrom")
+		text, err := r.prompt(ctx, a, ref, "systemPromptFrom")
 		if err != nil {
 			return err
 		}
@@ -48,10 +48,13 @@ func (r *AgentReconciler) resolvePrompts(ctx context.Context, p *pass) error {
 	return nil
 }
 
-// prompt returns the value of a ConfigMap key (field names the spec field that refers to it). The
-// ConfigMap's metadata comes from the watch's cache; its data is read from the API server only
-// when its resourceVersion changed, and only the referenced key is kept.
-func (r *AgentReconciler) prompt(ctx context.Context, namespace string, ref orqv1alpha1.ConfigMapKeyReference, field string) (string, error) {
+// prompt returns the value of a ConfigMap key of an Agent's namespace (field names the spec field
+// that refers to it). The ConfigMap's metadata comes from the watch's cache; its data is read from
+// the API server only when its resourceVersion changed, and only the referenced key is kept. While
+// the Agent is deleted, a ConfigMap deleted before it (a namespace being deleted) is taken as it
+// was last read, so that its lost create can still be proved (see lostCreate).
+func (r *AgentReconciler) prompt(ctx context.Context, a *orqv1alpha1.Agent, ref orqv1alpha1.ConfigMapKeyReference, field string) (string, error) {
+	namespace := a.Namespace
 	name := types.NamespacedName{Namespace: namespace, Name: ref.Name}
 	source := name.String() + "/" + ref.Key
 	if v, ok := r.unchanged(ctx, &r.prompts, "ConfigMap", name, source); ok {
@@ -59,6 +62,12 @@ func (r *AgentReconciler) prompt(ctx context.Context, namespace string, ref orqv
 	}
 	cm := &corev1.ConfigMap{}
 	switch err := r.uncached(r.ConfigMapReader).Get(ctx, name, cm); {
+	case apierrors.IsNotFound(err) && !a.DeletionTimestamp.IsZero():
+		if v, ok := r.prompts.get(source); ok {
+			return v.value, nil
+		}
+		return "", failure(waitingOnCluster, orqv1alpha1.ReasonDependencyNotReady,
+			"prompt ConfigMap not found: ConfigMap %s/%s (spec.%s) does not exist", namespace, ref.Name, field)
 	case apierrors.IsNotFound(err):
 		r.prompts.forget(source)
 		return "", failure(waitingOnCluster, orqv1alpha1.ReasonDependencyNotReady,
