@@ -27,7 +27,7 @@ type planFlags struct {
 }
 
 func (pf *planFlags) bind(fs *flag.FlagSet) {
-	fs.StringVar(&pf.file, "f", "", "Manifests to plan: a file, a directory, or - for standard input (for example `kustomize build` piped in).")
+	fs.StringVar(&pf.file, "f", "", "Manifests to plan: a `path` (a file, or a directory of *.yaml, *.yml, *.json files), or - for standard input, such as the output of kustomize build piped in.")
 	fs.StringVar(&pf.output, "output", "text", "Output format: text, markdown (a pull-request comment) or json.")
 	fs.StringVar(&pf.namespace, "default-namespace", "default", "Namespace of the objects that set none, as kubectl apply would give them.")
 	fs.BoolVar(&pf.live, "live", false, "Read the status of the Agents already in the cluster of the kubeconfig (read only), so that agents the operator holds plan as its own.")

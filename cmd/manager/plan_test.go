@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -183,5 +186,36 @@ func TestPlanRefusesBadInvocations(t *testing.T) {
 	t.Setenv(envAPIKey, "")
 	if code, _, stderr := plan(t, nil); code != 1 || !strings.Contains(stderr, envAPIKey) {
 		t.Errorf("without a key: exit status %d, stderr %q", code, stderr)
+	}
+}
+
+// helpOf runs a command with -h, as a user would, and returns what it prints: the flag package
+// writes the usage to standard error.
+func helpOf(t *testing.T, run func() int) string {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := os.Stderr
+	os.Stderr = f
+	run()
+	os.Stderr = stderr
+	out, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// The flag package names a flag's argument after the first back-quoted word of its usage: -f
+// takes a path, not "kustomize build".
+func TestPlanHelpNamesTheArgumentOfF(t *testing.T) {
+	help := helpOf(t, func() int { return runPlan([]string{"-h"}, strings.NewReader(""), io.Discard, io.Discard) })
+	if !regexp.MustCompile(`(?m)^  -f path$`).MatchString(help) {
+		t.Errorf("-f is not shown as `-f path`:\n%s", help)
+	}
+	if strings.Contains(help, "-f kustomize") {
+		t.Errorf("the argument of -f is named after a command:\n%s", help)
 	}
 }
