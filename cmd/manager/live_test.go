@@ -23,10 +23,11 @@ func TestLiveStateMakesTheOperatorsAgentItsOwn(t *testing.T) {
 	doc, _ := mem.Agent("mine")
 	id, _ := doc["_id"].(string)
 
-	objs, err := manifest.Decode(strings.NewReader(agentYAML("mine", "Answer in French.", false)), "test", "default")
+	decoded, err := manifest.Decode(strings.NewReader(agentYAML("mine", "Answer in French.", false)), "test", "default")
 	if err != nil {
 		t.Fatal(err)
 	}
+	objs := decoded.Objects
 	api, err := orqclient.New(orqclient.Options{BaseURL: baseURLFromEnv(t), APIKey: planKey, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -67,10 +68,11 @@ func TestLiveStateBringsTheClustersOtherAgents(t *testing.T) {
 	memberID, _ := doc["_id"].(string)
 	manifests := agentYAML("newcomer", "Hi.", false) + "  key: taken\n---\n" +
 		agentYAML("lead", "Hand off.", false) + "  teamOfAgents: [{agentRef: {name: member}, role: Member}]\n"
-	objs, err := manifest.Decode(strings.NewReader(manifests), "test", "default")
+	decoded, err := manifest.Decode(strings.NewReader(manifests), "test", "default")
 	if err != nil {
 		t.Fatal(err)
 	}
+	objs := decoded.Objects
 	member := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "member", UID: "u-member"},
 		Status: orqv1alpha1.AgentStatus{ID: memberID, Key: "member"}}
 	holder := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "other", Name: "holder", UID: "u-holder",

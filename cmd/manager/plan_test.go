@@ -56,10 +56,11 @@ func planWorkspace(t *testing.T, existing ...string) *orqmem.Server {
 		t.Fatal(err)
 	}
 	for _, m := range existing {
-		objs, err := manifest.Decode(strings.NewReader(m), "test", "default")
+		decoded, err := manifest.Decode(strings.NewReader(m), "test", "default")
 		if err != nil {
 			t.Fatal(err)
 		}
+		objs := decoded.Objects
 		body, err := agentdiff.Desired(objs[0].(*orqv1alpha1.Agent))
 		if err != nil {
 			t.Fatal(err)
@@ -217,5 +218,75 @@ func TestPlanHelpNamesTheArgumentOfF(t *testing.T) {
 	}
 	if strings.Contains(help, "-f kustomize") {
 		t.Errorf("the argument of -f is named after a command:\n%s", help)
+	}
+}
+
+// refusedManifests are Agents kubectl apply refuses: the apiserver checks the CRD's schema and
+// its CEL rules; each comes with the field error it answers.
+var refusedManifests = map[string]struct{ manifest, reason, message string }{
+	"hot": {`apiVersion: orq.ai/v1alpha1
+kind: Agent
+metadata: {name: hot}
+spec: {role: R, description: D, instructions: I, path: Default/plan, model: {id: openai/gpt-4o, parameters: {temperature: 2.5}}}
+`, "Invalid", `Agent.orq.ai "hot" is invalid: spec.model.parameters.temperature: Invalid value: 2.5: spec.model.parameters.temperature in body should be less than or equal to 2`},
+	"1st-agent": {`apiVersion: orq.ai/v1alpha1
+kind: Agent
+metadata: {name: 1st-agent}
+spec: {role: R, description: D, instructions: I, path: Default/plan, model: {id: openai/gpt-4o}}
+`, "Invalid", `metadata.name is not a valid orq agent key`},
+	"both": {`apiVersion: orq.ai/v1alpha1
+kind: Agent
+metadata: {name: both}
+spec: {role: R, description: D, instructions: I, instructionsFrom: {configMapKeyRef: {name: p, key: k}}, path: Default/plan, model: {id: openai/gpt-4o}}
+`, "Invalid", `spec: Invalid value: set exactly one of instructions and instructionsFrom`},
+}
+
+// A manifest the apiserver refuses never reaches the operator: the merge fails in Argo CD or
+// Flux, so the plan must fail too, naming the field, and still plan the other manifests.
+func TestPlanBlocksWhatTheAPIServerWouldRefuse(t *testing.T) {
+	mem := planWorkspace(t)
+	manifests := []string{agentYAML("fine", "Hi.", false)}
+	for _, r := range refusedManifests {
+		manifests = append(manifests, r.manifest)
+	}
+	code, out, stderr := plan(t, manifests, "--output", "json")
+	if code != 1 {
+		t.Errorf("exit status %d, want 1: the merge would fail; stderr: %s", code, stderr)
+	}
+	var got struct{ Agents []controller.AgentPlan }
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	verdicts := map[string]controller.AgentPlan{}
+	for _, a := range got.Agents {
+		verdicts[a.Name] = a
+	}
+	if v := verdicts["fine"].Verdict; v != controller.VerdictCreate {
+		t.Errorf("fine: %q, want create: a refused manifest does not stop the others", v)
+	}
+	for name, r := range refusedManifests {
+		p := verdicts[name]
+		if p.Verdict != controller.VerdictBlocked || p.Reason != r.reason || !strings.Contains(p.Message, r.message) {
+			t.Errorf("%s: %+v, want blocked %s with %q", name, p, r.reason, r.message)
+		}
+	}
+	if _, ok := mem.Agent("fine"); ok {
+		t.Error("the plan created an agent")
+	}
+}
+
+// A misspelled field (refused under kubectl's strict field validation) blocks its Agent, not the
+// whole plan.
+func TestPlanOfAnUnknownFieldBlocksOnlyItsAgent(t *testing.T) {
+	planWorkspace(t)
+	typo := "apiVersion: orq.ai/v1alpha1\nkind: Agent\nmetadata: {name: typo}\nspec: {instructons: I, role: R, description: D, path: Default/plan, model: {id: openai/gpt-4o}}\n"
+	code, out, stderr := plan(t, []string{typo, agentYAML("fine", "Hi.", false)})
+	if code != 1 {
+		t.Errorf("exit status %d, want 1; stderr: %s", code, stderr)
+	}
+	for _, want := range []string{`! blocked default/typo: BadRequest: `, `unknown field "spec.instructons"`, "+ create default/fine (key fine)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s%s", want, out, stderr)
+		}
 	}
 }

@@ -68,8 +68,10 @@ var _ = Describe("manager plan", func() {
 	It("plans, writing nothing, exactly what the operator then does", func() {
 		ctx := context.Background()
 		ns := newNamespace(ctx, "plan-")
-		objs, err := manifest.Decode(strings.NewReader(planManifests), "planManifests", ns)
+		decoded, err := manifest.Decode(strings.NewReader(planManifests), "planManifests", ns)
 		Expect(err).NotTo(HaveOccurred())
+		Expect(decoded.Refused).To(BeEmpty())
+		objs := decoded.Objects
 		agents := map[string]*orqv1alpha1.Agent{}
 		for _, o := range objs {
 			agents[o.GetName()] = o.(*orqv1alpha1.Agent)

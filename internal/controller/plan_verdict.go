@@ -32,6 +32,8 @@ const (
 
 // AgentPlan is the plan of one Agent.
 type AgentPlan struct {
+	// Kind is the kind of a refused manifest that is not an Agent (a ConfigMap); "" for an Agent.
+	Kind      string  `json:"kind,omitempty"`
 	Namespace string  `json:"namespace"`
 	Name      string  `json:"name"`
 	Key       string  `json:"key"`

@@ -90,7 +90,7 @@ func row(p controller.AgentPlan) string {
 	if p.Key != "" {
 		key = "`" + p.Key + "`"
 	}
-	return fmt.Sprintf("| %s | `%s/%s` | %s | %s | %s |\n", symbols[p.Verdict], p.Namespace, p.Name, key, p.Verdict, cell(details))
+	return fmt.Sprintf("| %s | `%s` | %s | %s | %s |\n", symbols[p.Verdict], nameOf(p), key, p.Verdict, cell(details))
 }
 
 func diffOf(p controller.AgentPlan, t controller.TextChange) string {

@@ -18,7 +18,10 @@ func writeText(w io.Writer, plans []controller.AgentPlan) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Plan: %s.\n", Summarize(plans))
 	for _, p := range plans {
-		fmt.Fprintf(&b, "\n%s %s %s/%s (key %s)", symbols[p.Verdict], p.Verdict, p.Namespace, p.Name, p.Key)
+		fmt.Fprintf(&b, "\n%s %s %s", symbols[p.Verdict], p.Verdict, nameOf(p))
+		if p.Key != "" {
+			fmt.Fprintf(&b, " (key %s)", p.Key)
+		}
 		if details := detailsOf(p); details != "" {
 			fmt.Fprintf(&b, ": %s", details)
 		}
@@ -32,6 +35,14 @@ func writeText(w io.Writer, plans []controller.AgentPlan) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// nameOf names the object of a plan: namespace/name, after its kind when it is not an Agent.
+func nameOf(p controller.AgentPlan) string {
+	if p.Kind != "" {
+		return p.Kind + " " + p.Namespace + "/" + p.Name
+	}
+	return p.Namespace + "/" + p.Name
 }
 
 // detailsOf is the one-line detail of a verdict: the fields an update patches, why one is blocked.
