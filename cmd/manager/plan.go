@@ -84,7 +84,7 @@ func makePlan(ctx context.Context, pf planFlags, o *options, stdin io.Reader) ([
 	if err != nil {
 		return nil, err
 	}
-	plans, err := controller.Plan(ctx, objects, api, others...)
+	plans, err := controller.Plan(ctx, objects, api, controller.PlanOptions{Live: pf.live, Others: others})
 	if err != nil {
 		return nil, err
 	}

@@ -107,6 +107,7 @@ func TestPlanVerdictsAgainstTheInMemoryAPI(t *testing.T) {
 		agentYAML("changed", "Greet the user.\nAnswer in French.\nBe brief.", true),
 		unchanged,
 		agentYAML("foreign", "Mine now.", false),
+		agentYAML("twin", "Me too.", false) + "  key: new-agent\n",
 	}
 	code, out, stderr := plan(t, manifests, "--output", "json")
 	onlyReads(t, mem)
@@ -124,7 +125,7 @@ func TestPlanVerdictsAgainstTheInMemoryAPI(t *testing.T) {
 		verdicts[a.Name] = a
 	}
 	want := map[string]controller.Verdict{"new-agent": controller.VerdictCreate, "changed": controller.VerdictUpdate,
-		"unchanged": controller.VerdictNoChange, "foreign": controller.VerdictBlocked}
+		"unchanged": controller.VerdictNoChange, "foreign": controller.VerdictUpdate, "twin": controller.VerdictBlocked}
 	for name, v := range want {
 		if verdicts[name].Verdict != v {
 			t.Errorf("%s: verdict %q (%s: %s), want %q", name, verdicts[name].Verdict, verdicts[name].Reason, verdicts[name].Message, v)
@@ -133,8 +134,13 @@ func TestPlanVerdictsAgainstTheInMemoryAPI(t *testing.T) {
 	if c := verdicts["changed"].Changed; len(c) != 1 || c[0] != "instructions" {
 		t.Errorf("changed fields %v, want [instructions]", c)
 	}
-	if r := verdicts["foreign"].Reason; r != orqv1alpha1.ReasonAdoptionRequired {
-		t.Errorf("foreign: reason %q, want AdoptionRequired", r)
+	// Without --live, an agent the Agent may not adopt is planned as its own, unverified: the
+	// plan cannot tell whether the operator created it. What the plan sees stays blocked.
+	if p := verdicts["foreign"]; p.Unverified != unverified || verdicts["changed"].Unverified != "" {
+		t.Errorf("foreign: %+v, want ownership not checked (and not for changed, which adopts)", p)
+	}
+	if r := verdicts["twin"].Reason; r != orqv1alpha1.ReasonKeyConflict {
+		t.Errorf("twin: reason %q, want KeyConflict", r)
 	}
 	if _, ok := mem.Agent("new-agent"); ok {
 		t.Error("the plan created the agent")
@@ -289,4 +295,50 @@ func TestPlanOfAnUnknownFieldBlocksOnlyItsAgent(t *testing.T) {
 			t.Errorf("no %q in:\n%s%s", want, out, stderr)
 		}
 	}
+}
+
+// unverified is what a plan says of an agent it plans as the operator's without proof.
+const unverified = "ownership not checked: no cluster state; use --live"
+
+// Without --live a plan cannot tell an agent the operator created from anyone else's (orq keeps
+// no mark of it): it plans it as the Agent's own, and says so, in every format.
+func TestPlanWithoutLiveOfAnUnchangedAgentIsNoChangeUnverified(t *testing.T) {
+	m := agentYAML("managed", "Be brief.", false)
+	mem := planWorkspace(t, m)
+	for _, format := range []string{"text", "markdown", "json"} {
+		code, out, stderr := plan(t, []string{m}, "--output", format)
+		if code != 0 || !strings.Contains(out, unverified) {
+			t.Errorf("%s: exit status %d, want 0 and %q:\n%s%s", format, code, unverified, out, stderr)
+		}
+	}
+	_, out, _ := plan(t, []string{m}, "--output", "json")
+	var got struct {
+		Agents []controller.AgentPlan
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Agents) != 1 {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if p := got.Agents[0]; p.Verdict != controller.VerdictNoChange || p.Unverified != unverified {
+		t.Errorf("%+v, want no change, unverified", p)
+	}
+	onlyReads(t, mem)
+	// Planning it again as its own reads nothing more: 2 reads a plan, as the first pass makes
+	// (the create's check of the key, and the read after its 409).
+	if n := len(mem.Requests()); n != 4*2 {
+		t.Errorf("%d reads for 4 plans of one agent, want 8", n)
+	}
+}
+
+func TestPlanWithoutLiveOfAChangedAgentIsAnUnverifiedUpdate(t *testing.T) {
+	mem := planWorkspace(t, agentYAML("managed", "Answer in English.", false))
+	code, out, stderr := plan(t, []string{agentYAML("managed", "Answer in French.", false)})
+	for _, want := range []string{"~ update default/managed (key managed): instructions", "-Answer in English.", "+Answer in French.", unverified} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	if code != 2 {
+		t.Errorf("exit status %d, want 2; stderr: %s", code, stderr)
+	}
+	onlyReads(t, mem)
 }

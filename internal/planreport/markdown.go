@@ -83,8 +83,10 @@ func byImportance(plans []controller.AgentPlan) []controller.AgentPlan {
 
 func row(p controller.AgentPlan) string {
 	details := detailsOf(p)
-	if p.Note != "" {
-		details = strings.TrimPrefix(details+"; "+p.Note, "; ")
+	for _, note := range []string{p.Note, p.Unverified} {
+		if note != "" {
+			details = strings.TrimPrefix(details+"; "+note, "; ")
+		}
 	}
 	key := ""
 	if p.Key != "" {

@@ -180,3 +180,24 @@ func TestMarkdownStaysWithinTheSizeOfAComment(t *testing.T) {
 		t.Error("every Agent keeps its row")
 	}
 }
+
+func TestEveryFormatSaysOwnershipWasNotChecked(t *testing.T) {
+	const note = "ownership not checked: no cluster state; use --live"
+	ps := []controller.AgentPlan{{Namespace: "ns", Name: "m", Key: "m", Verdict: controller.VerdictNoChange, Unverified: note}}
+	for format, want := range map[string]string{
+		"text":     "= no change ns/m (key m)\n    note: " + note + "\n",
+		"markdown": "| = | `ns/m` | `m` | no change | " + note + " |",
+		"json":     `"unverified": "` + note + `"`,
+	} {
+		var b bytes.Buffer
+		if err := Write(&b, format, ps); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), want) || (format != "json" && !strings.Contains(b.String(), "ownership of 1 not checked")) {
+			t.Errorf("%s: no %q, or no count in the summary:\n%s", format, want, b.String())
+		}
+	}
+	if ExitCode(ps) != ExitNoChanges {
+		t.Error("an unverified plan exits as its changes do")
+	}
+}

@@ -26,8 +26,10 @@ func writeText(w io.Writer, plans []controller.AgentPlan) error {
 			fmt.Fprintf(&b, ": %s", details)
 		}
 		b.WriteString("\n")
-		if p.Note != "" {
-			fmt.Fprintf(&b, "    note: %s\n", p.Note)
+		for _, note := range []string{p.Note, p.Unverified} {
+			if note != "" {
+				fmt.Fprintf(&b, "    note: %s\n", note)
+			}
 		}
 		for _, t := range p.Texts {
 			fmt.Fprintf(&b, "    %s:\n%s", t.Field, indent(lineDiff(t.Before, t.After), "      "))
