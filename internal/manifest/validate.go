@@ -13,6 +13,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -83,6 +84,9 @@ func (v *versionSchema) validate(ctx context.Context, u *unstructured.Unstructur
 	m, _, err := schemaobjectmeta.GetObjectMeta(u.Object, false)
 	if err != nil {
 		return field.ErrorList{field.Invalid(field.NewPath("metadata"), u.Object["metadata"], err.Error())}
+	}
+	if m == nil {
+		m = &metav1.ObjectMeta{} // no metadata: checked as empty, as the apiserver does
 	}
 	errs := apimachineryvalidation.ValidateObjectMeta(m, namespaced, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
 	errs = append(errs, apiservervalidation.ValidateCustomResource(nil, u.Object, v.openAPI)...)

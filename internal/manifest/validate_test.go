@@ -149,3 +149,23 @@ func TestAdmitChoosesTheCRDByGroupAndKind(t *testing.T) {
 		t.Error("the Agent CRD of the same set was not used")
 	}
 }
+
+// Any document is read, refused or an error, never a panic: admit hands arbitrary input to the
+// apiserver's code, which in the apiserver only ever sees what its decoder made.
+func FuzzDecode(f *testing.F) {
+	f.Add(stream)
+	f.Add(agentWith("name: hot", ", parameters: {temperature: 2.5}}, instructions: I"))
+	f.Add("apiVersion: orq.ai/v1alpha1\nkind: Agent\nmetadata: [1]\nspec: {model: 3}\n")
+	f.Add("apiVersion: orq.ai/v1alpha1\nkind: Agent\nmetadata: {name: a, labels: {x: [1]}}\nspec: null\nstatus: 1\n")
+	f.Fuzz(func(t *testing.T, doc string) {
+		m, err := Decode(strings.NewReader(doc), "fuzz", "ns")
+		if err != nil {
+			return
+		}
+		for _, r := range m.Refused {
+			if r.Err == nil {
+				t.Errorf("a refusal without its reason: %+v", r)
+			}
+		}
+	})
+}
