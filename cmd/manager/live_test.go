@@ -7,6 +7,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
@@ -16,45 +17,59 @@ import (
 )
 
 // An agent the operator created holds no mark of it in orq: only the Agent's status.id says it is
-// its own. Planned from Git alone it looks foreign; with the cluster's state, it is an update.
-func TestLiveStateMakesTheOperatorsAgentItsOwn(t *testing.T) {
-	old := agentYAML("mine", "Answer in English.", false)
-	mem := planWorkspace(t, old)
+// its own. Planned from Git alone, the plan takes it as the Agent's own and says it did not check;
+// with the cluster's state, the status proves it, or its absence proves it is not.
+func TestLiveStateProvesOwnership(t *testing.T) {
+	mem := planWorkspace(t, agentYAML("mine", "Answer in English.", false))
 	doc, _ := mem.Agent("mine")
 	id, _ := doc["_id"].(string)
-
-	objs, err := manifest.Decode(strings.NewReader(agentYAML("mine", "Answer in French.", false)), "test", "default")
-	if err != nil {
-		t.Fatal(err)
-	}
 	api, err := orqclient.New(orqclient.Options{BaseURL: baseURLFromEnv(t), APIKey: planKey, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	verdict := func() controller.AgentPlan {
+	// planned plans the manifest with the cluster given (nil: no --live), holding status as the
+	// cluster's Agent.
+	planned := func(cluster []client.Object) controller.AgentPlan {
 		t.Helper()
-		plans, err := controller.Plan(context.Background(), objs, api)
+		decoded, err := manifest.Decode(strings.NewReader(agentYAML("mine", "Answer in French.", false)), "test", "default")
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs := decoded.Objects
+		opts := controller.PlanOptions{Live: cluster != nil}
+		if opts.Live {
+			c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(cluster...).WithStatusSubresource(&orqv1alpha1.Agent{}).Build()
+			if opts.Others, err = withLiveState(context.Background(), c, objs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		plans, err := controller.Plan(context.Background(), objs, api, opts)
 		if err != nil || len(plans) != 1 {
 			t.Fatalf("%v, %v", plans, err)
 		}
 		return plans[0]
 	}
-	if v := verdict(); v.Verdict != controller.VerdictBlocked || v.Reason != orqv1alpha1.ReasonAdoptionRequired {
-		t.Errorf("from Git alone: %+v, want blocked AdoptionRequired", v)
+	inCluster := func(status orqv1alpha1.AgentStatus) *orqv1alpha1.Agent {
+		return &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "mine", UID: "uid-in-the-cluster",
+			Finalizers: []string{orqv1alpha1.FinalizerName}}, Status: status}
 	}
+	const unverifiedNote = "ownership not checked: no cluster state; use --live"
 
-	live := objs[0].DeepCopyObject().(*orqv1alpha1.Agent)
-	live.UID, live.Finalizers, live.Status.ID = "uid-in-the-cluster", []string{orqv1alpha1.FinalizerName}, id
-	cluster := fake.NewClientBuilder().WithScheme(scheme).WithObjects(live).WithStatusSubresource(live).Build()
-	others, err := withLiveState(context.Background(), cluster, objs)
-	if err != nil || len(others) != 0 {
-		t.Fatalf("others %v, %v: the only Agent of the cluster is in the manifests", others, err)
+	if v := planned(nil); v.Verdict != controller.VerdictUpdate || len(v.Changed) != 1 || v.Changed[0] != "instructions" || v.Unverified != unverifiedNote {
+		t.Errorf("from Git alone: %+v, want an update of instructions, ownership not checked", v)
 	}
-	if a := objs[0].(*orqv1alpha1.Agent); a.UID != "uid-in-the-cluster" || a.Status.ID != id {
-		t.Fatalf("live state not taken: %+v", a.ObjectMeta)
+	if v := planned([]client.Object{inCluster(orqv1alpha1.AgentStatus{ID: id, Key: "mine"})}); v.Verdict != controller.VerdictUpdate ||
+		len(v.Changed) != 1 || v.Note != "" || v.Unverified != "" {
+		t.Errorf("with a status that records the agent: %+v, want an update of instructions, no adoption, nothing unverified", v)
 	}
-	if v := verdict(); v.Verdict != controller.VerdictUpdate || len(v.Changed) != 1 || v.Changed[0] != "instructions" || v.Note != "" {
-		t.Errorf("with the cluster's state: %+v, want an update of instructions, no adoption", v)
+	for name, cluster := range map[string][]client.Object{
+		"not in the cluster":           {},
+		"in the cluster, no record":    {inCluster(orqv1alpha1.AgentStatus{})},
+		"recording another agent's id": {inCluster(orqv1alpha1.AgentStatus{ID: "gone-id", Key: "mine"})},
+	} {
+		if v := planned(cluster); v.Verdict != controller.VerdictBlocked || v.Reason != orqv1alpha1.ReasonAdoptionRequired || v.Unverified != "" {
+			t.Errorf("--live, %s: %+v, want blocked AdoptionRequired", name, v)
+		}
 	}
 	onlyReads(t, mem)
 }
@@ -67,10 +82,11 @@ func TestLiveStateBringsTheClustersOtherAgents(t *testing.T) {
 	memberID, _ := doc["_id"].(string)
 	manifests := agentYAML("newcomer", "Hi.", false) + "  key: taken\n---\n" +
 		agentYAML("lead", "Hand off.", false) + "  teamOfAgents: [{agentRef: {name: member}, role: Member}]\n"
-	objs, err := manifest.Decode(strings.NewReader(manifests), "test", "default")
+	decoded, err := manifest.Decode(strings.NewReader(manifests), "test", "default")
 	if err != nil {
 		t.Fatal(err)
 	}
+	objs := decoded.Objects
 	member := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "member", UID: "u-member"},
 		Status: orqv1alpha1.AgentStatus{ID: memberID, Key: "member"}}
 	holder := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "other", Name: "holder", UID: "u-holder",
@@ -85,7 +101,7 @@ func TestLiveStateBringsTheClustersOtherAgents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plans, err := controller.Plan(context.Background(), objs, api, others...)
+	plans, err := controller.Plan(context.Background(), objs, api, controller.PlanOptions{Live: true, Others: others})
 	if err != nil || len(plans) != 2 {
 		t.Fatalf("%v, %v", plans, err)
 	}

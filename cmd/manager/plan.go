@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/orq-ai/orq-operator/internal/controller"
@@ -27,7 +28,7 @@ type planFlags struct {
 }
 
 func (pf *planFlags) bind(fs *flag.FlagSet) {
-	fs.StringVar(&pf.file, "f", "", "Manifests to plan: a file, a directory, or - for standard input (for example `kustomize build` piped in).")
+	fs.StringVar(&pf.file, "f", "", "Manifests to plan: a `path` (a file, or a directory of *.yaml, *.yml, *.json files), or - for standard input, such as the output of kustomize build piped in.")
 	fs.StringVar(&pf.output, "output", "text", "Output format: text, markdown (a pull-request comment) or json.")
 	fs.StringVar(&pf.namespace, "default-namespace", "default", "Namespace of the objects that set none, as kubectl apply would give them.")
 	fs.BoolVar(&pf.live, "live", false, "Read the status of the Agents already in the cluster of the kubeconfig (read only), so that agents the operator holds plan as its own.")
@@ -68,10 +69,11 @@ func runPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // makePlan reads the manifests (and, with --live, the cluster's state of their Agents) and plans
 // them against the workspace.
 func makePlan(ctx context.Context, pf planFlags, o *options, stdin io.Reader) ([]controller.AgentPlan, error) {
-	objects, err := manifest.Read(pf.file, stdin, pf.namespace)
+	m, err := manifest.Read(pf.file, stdin, pf.namespace)
 	if err != nil {
 		return nil, err
 	}
+	objects := m.Objects
 	var others []client.Object
 	if pf.live {
 		if others, err = readLive(ctx, objects); err != nil {
@@ -82,7 +84,27 @@ func makePlan(ctx context.Context, pf planFlags, o *options, stdin io.Reader) ([
 	if err != nil {
 		return nil, err
 	}
-	return controller.Plan(ctx, objects, api, others...)
+	plans, err := controller.Plan(ctx, objects, api, controller.PlanOptions{Live: pf.live, Others: others})
+	if err != nil {
+		return nil, err
+	}
+	return append(refusedPlans(m.Refused), plans...), nil
+}
+
+// refusedPlans are the plans of the manifests the apiserver would refuse: kubectl apply fails on
+// them, so the merge does not converge. They are not planned further: the operator never sees
+// them (with --live, the cluster keeps the Agent it holds, if any).
+func refusedPlans(refused []manifest.Refusal) []controller.AgentPlan {
+	var out []controller.AgentPlan
+	for _, r := range refused {
+		kind := r.Kind
+		if kind == "Agent" {
+			kind = ""
+		}
+		out = append(out, controller.AgentPlan{Kind: kind, Namespace: r.Namespace, Name: r.Name, Verdict: controller.VerdictBlocked,
+			Reason: string(apierrors.ReasonForError(r.Err)), Message: r.Err.Error() + " (" + r.Source + ")"})
+	}
+	return out
 }
 
 // check refuses what cannot make a plan, before anything is read.

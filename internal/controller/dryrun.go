@@ -18,6 +18,9 @@ type dryRunAPI struct {
 	seen map[string]*orqclient.Agent
 	// writes lists the writes the steps asked for, in order.
 	writes []plannedWrite
+	// replays are keys whose next read is answered from seen: an Agent planned a second time
+	// (planAsOwn) reads what its first pass read, not the API again.
+	replays map[string]bool
 }
 
 // plannedWrite is a write a plan would make.
@@ -33,10 +36,19 @@ const plannedIDPrefix = "planned:"
 var _ AgentAPI = (*dryRunAPI)(nil)
 
 func newDryRunAPI(real AgentAPI) *dryRunAPI {
-	return &dryRunAPI{real: real, seen: map[string]*orqclient.Agent{}}
+	return &dryRunAPI{real: real, seen: map[string]*orqclient.Agent{}, replays: map[string]bool{}}
 }
 
+// replay answers the next read of key from the last one.
+func (d *dryRunAPI) replay(key string) { d.replays[key] = true }
+
 func (d *dryRunAPI) GetAgent(ctx context.Context, key string) (*orqclient.Agent, error) {
+	if d.replays[key] {
+		delete(d.replays, key)
+		if a, ok := d.seen[key]; ok {
+			return a, nil
+		}
+	}
 	a, err := d.real.GetAgent(ctx, key)
 	if err == nil {
 		d.seen[key] = a

@@ -17,6 +17,18 @@ import (
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 )
 
+// PlanOptions are what a plan knows of the cluster.
+type PlanOptions struct {
+	// Live tells that the Agents of the objects carry the cluster's state (plan --live): an Agent
+	// without a status is then new to the cluster, and an agent at its key is not its own.
+	// Without it, a plan cannot prove ownership either way: an Agent whose manifest carries no
+	// status is planned as if it held the agent at its key, and its plan says so (Unverified).
+	Live bool
+	// Others are the Agents of the cluster that the objects do not hold (plan --live): they are
+	// not planned, but hold their keys and answer agentRefs as they are.
+	Others []client.Object
+}
+
 // Plan tells, for each Agent of objects, what the operator would do to its orq agent in the
 // workspace of api if objects were applied: it runs the reconciler's own steps, in dry-run.
 //
@@ -29,11 +41,9 @@ import (
 // operator would, once it created or found its agent), so a member that would be created counts
 // as resolvable for the team that names it, and one that would be blocked keeps its team waiting,
 // as in the cluster. The status an Agent carries (as `kubectl get -o yaml` prints it) is taken as
-// what the cluster holds: an Agent without one is planned as new to the cluster. others are the
-// Agents of the cluster that objects do not hold (plan --live): they are not planned, but hold
-// their keys and answer agentRefs as they are.
-func Plan(ctx context.Context, objects []client.Object, api AgentAPI, others ...client.Object) ([]AgentPlan, error) {
-	c, agents, err := planClient(objects, others)
+// what the cluster holds; for an Agent without one, see PlanOptions.Live.
+func Plan(ctx context.Context, objects []client.Object, api AgentAPI, opts PlanOptions) ([]AgentPlan, error) {
+	c, agents, err := planClient(objects, opts.Others)
 	if err != nil {
 		return nil, err
 	}
@@ -50,17 +60,54 @@ func Plan(ctx context.Context, objects []client.Object, api AgentAPI, others ...
 			plans[name] = skipped(agent)
 			continue
 		}
-		start := len(dry.writes)
-		p := newPass(agent, false)
-		r.run(ctx, p, stepsFor(agent))
-		_, _ = r.finish(ctx, p) // its error is p.err, reported in the verdict; it writes the status members need
-		plans[name] = verdictOf(p, dry, dry.writes[start:])
+		p, ap := r.planPass(ctx, dry, agent)
+		if !opts.Live && unproven(p) {
+			if ap, err = r.planAsOwn(ctx, dry, p); err != nil {
+				return nil, err
+			}
+		}
+		plans[name] = ap
 	}
 	out := make([]AgentPlan, 0, len(agents))
 	for _, a := range agents {
 		out = append(out, plans[client.ObjectKeyFromObject(a)])
 	}
 	return out, nil
+}
+
+// planPass runs one dry-run pass of agent and reads its verdict.
+func (r *AgentReconciler) planPass(ctx context.Context, dry *dryRunAPI, agent *orqv1alpha1.Agent) (*pass, AgentPlan) {
+	start := len(dry.writes)
+	p := newPass(agent, false)
+	r.run(ctx, p, stepsFor(agent))
+	_, _ = r.finish(ctx, p) // its error is p.err, reported in the verdict; it writes the status members need
+	return p, verdictOf(p, dry, dry.writes[start:])
+}
+
+// unproven tells whether a pass stalled only because the Agent could not prove the agent at its
+// key its own, and carried no state of the cluster that would prove it is not (a status).
+func unproven(p *pass) bool {
+	return p.end == endFailed && p.remote != nil && p.stored.ID == "" && len(p.stored.Conditions) == 0 &&
+		classify(p.err).reason == orqv1alpha1.ReasonAdoptionRequired
+}
+
+// planAsOwn plans again an Agent of a plan without cluster state whose pass was unproven: as it
+// would be if its status recorded the agent at its key, as the status of an Agent the operator
+// created does. The plan says it did not check that (Unverified). The second pass reads what
+// the first one read, not the API again.
+func (r *AgentReconciler) planAsOwn(ctx context.Context, dry *dryRunAPI, first *pass) (AgentPlan, error) {
+	agent := &orqv1alpha1.Agent{}
+	if err := r.Get(ctx, client.ObjectKeyFromObject(first.agent), agent); err != nil {
+		return AgentPlan{}, err
+	}
+	agent.Status = orqv1alpha1.AgentStatus{ID: first.remote.id}
+	if err := r.Status().Update(ctx, agent); err != nil {
+		return AgentPlan{}, err
+	}
+	dry.replay(agent.RemoteKey())
+	_, ap := r.planPass(ctx, dry, agent)
+	ap.Unverified = noClusterState
+	return ap, nil
 }
 
 // otherWorkspace refuses spec.apiKeySecretRef: a plan reads one workspace (Plan skips those Agents).

@@ -68,8 +68,10 @@ var _ = Describe("manager plan", func() {
 	It("plans, writing nothing, exactly what the operator then does", func() {
 		ctx := context.Background()
 		ns := newNamespace(ctx, "plan-")
-		objs, err := manifest.Decode(strings.NewReader(planManifests), "planManifests", ns)
+		decoded, err := manifest.Decode(strings.NewReader(planManifests), "planManifests", ns)
 		Expect(err).NotTo(HaveOccurred())
+		Expect(decoded.Refused).To(BeEmpty())
+		objs := decoded.Objects
 		agents := map[string]*orqv1alpha1.Agent{}
 		for _, o := range objs {
 			agents[o.GetName()] = o.(*orqv1alpha1.Agent)
@@ -81,7 +83,8 @@ var _ = Describe("manager plan", func() {
 		api, err := orqclient.New(orqclient.Options{BaseURL: orqURL, APIKey: suiteAPIKey, Timeout: 5 * time.Second})
 		Expect(err).NotTo(HaveOccurred())
 		before := len(orqAPI.Requests())
-		plans, err := Plan(ctx, objs, api)
+		// The cluster's state is known: none of these Agents is in it yet (what --live would read).
+		plans, err := Plan(ctx, objs, api, PlanOptions{Live: true})
 		Expect(err).NotTo(HaveOccurred())
 		for _, r := range orqAPI.Requests()[before:] {
 			Expect(r.Method).To(Equal(http.MethodGet), "a plan sent %s %s", r.Method, r.Path)
@@ -100,6 +103,19 @@ var _ = Describe("manager plan", func() {
 		Expect(got["plan-changed"].Texts).To(Equal([]TextChange{{Field: "instructions", Before: "Greet.\nAnswer in English.\n", After: "Greet.\nAnswer in French.\n"}}))
 		expectVerdict(got["plan-foreign"], VerdictBlocked, orqv1alpha1.ReasonAdoptionRequired)
 		expectVerdict(got["plan-twin"], VerdictBlocked, orqv1alpha1.ReasonKeyConflict)
+
+		By("planning without the cluster's state: ownership not checked")
+		unchecked, err := Plan(ctx, objs, api, PlanOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		for _, p := range unchecked {
+			switch p.Name {
+			case "plan-foreign": // planned as the update it would be if this Agent held it
+				expectVerdict(p, VerdictUpdate, "")
+				Expect(p.Unverified).To(Equal(noClusterState))
+			default:
+				Expect(p).To(Equal(got[p.Name]), "only the agent whose ownership is unknown plans differently")
+			}
+		}
 
 		By("applying the same manifests to the cluster")
 		applied := len(orqAPI.Requests())

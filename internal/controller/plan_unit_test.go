@@ -26,7 +26,7 @@ func planAgent(name string) *orqv1alpha1.Agent {
 
 func planOne(t *testing.T, api AgentAPI, a *orqv1alpha1.Agent) AgentPlan {
 	t.Helper()
-	plans, err := Plan(context.Background(), []client.Object{a}, api)
+	plans, err := Plan(context.Background(), []client.Object{a}, api, PlanOptions{})
 	if err != nil || len(plans) != 1 {
 		t.Fatalf("%v, %v", plans, err)
 	}
@@ -74,7 +74,7 @@ func TestPlanWithoutCalls(t *testing.T) {
 	own.Spec.APIKeySecretRef = &orqv1alpha1.SecretKeyReference{Name: "s", Key: "k"}
 	suspended := planAgent("suspended")
 	suspended.Spec.Suspend = true
-	plans, err := Plan(context.Background(), []client.Object{own, suspended}, &fakeAPI{t: t})
+	plans, err := Plan(context.Background(), []client.Object{own, suspended}, &fakeAPI{t: t}, PlanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestPlanWithoutCalls(t *testing.T) {
 }
 
 func TestPlanRefusesAnAgentGivenTwice(t *testing.T) {
-	if _, err := Plan(context.Background(), []client.Object{planAgent("a"), planAgent("a")}, &fakeAPI{t: t}); err == nil {
+	if _, err := Plan(context.Background(), []client.Object{planAgent("a"), planAgent("a")}, &fakeAPI{t: t}, PlanOptions{}); err == nil {
 		t.Error("two manifests of one Agent were planned")
 	}
 }
@@ -106,7 +106,7 @@ func TestPlanResolvesPromptsFromTheManifestsConfigMaps(t *testing.T) {
 	api := &fakeAPI{t: t, GetFn: func(context.Context, string) (*orqclient.Agent, error) {
 		return &orqclient.Agent{ID: "id1", Key: "from-file", Raw: desired}, nil
 	}}
-	plans, err := Plan(context.Background(), []client.Object{a, cm}, api)
+	plans, err := Plan(context.Background(), []client.Object{a, cm}, api, PlanOptions{})
 	if err != nil || len(plans) != 1 {
 		t.Fatalf("%v, %v", plans, err)
 	}

@@ -19,8 +19,8 @@ type Verdict string
 const (
 	// VerdictCreate: the agent does not exist; the operator creates it.
 	VerdictCreate Verdict = "create"
-	// VerdictUpdate: the agent is this Agent's (or adopted) and differs; the operator patches
-	// the fields listed.
+	// VerdictUpdate: the agent is this Agent's (adopted, or taken for its own: Unverified) and
+	// differs; the operator patches the fields listed.
 	VerdictUpdate Verdict = "update"
 	// VerdictNoChange: nothing is written (in sync, Observe, suspended).
 	VerdictNoChange Verdict = "no change"
@@ -30,8 +30,13 @@ const (
 	VerdictSkipped Verdict = "skipped"
 )
 
+// noClusterState is the Unverified of a plan without cluster state.
+const noClusterState = "ownership not checked: no cluster state; use --live"
+
 // AgentPlan is the plan of one Agent.
 type AgentPlan struct {
+	// Kind is the kind of a refused manifest that is not an Agent (a ConfigMap); "" for an Agent.
+	Kind      string  `json:"kind,omitempty"`
 	Namespace string  `json:"namespace"`
 	Name      string  `json:"name"`
 	Key       string  `json:"key"`
@@ -45,6 +50,9 @@ type AgentPlan struct {
 	Message string `json:"message,omitempty"`
 	// Note adds what else the operator would do or not do (adoption, Observe, suspend).
 	Note string `json:"note,omitempty"`
+	// Unverified says that the plan took the agent at the key for this Agent's own without
+	// proof (noClusterState): the operator may find it is not, and stall (AdoptionRequired).
+	Unverified string `json:"unverified,omitempty"`
 }
 
 // TextChange is a prompt field an update changes.

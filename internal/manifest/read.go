@@ -5,6 +5,7 @@ package manifest
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,33 +16,62 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	kjson "sigs.k8s.io/json"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 )
 
+// Manifests are the objects of a set of manifests, as the apiserver would take them.
+type Manifests struct {
+	// Objects are the Agents and ConfigMaps it would store, Agents with their CRD's defaults.
+	Objects []client.Object
+	// Refused are the manifests it would refuse: kubectl apply, and so the merge, fails on them.
+	Refused []Refusal
+}
+
+func (m *Manifests) add(more Manifests) {
+	m.Objects = append(m.Objects, more.Objects...)
+	m.Refused = append(m.Refused, more.Refused...)
+}
+
+// Refusal is a manifest the apiserver would refuse, and its answer.
+type Refusal struct {
+	Kind, Namespace, Name string
+	// Source names the manifest: its file (or standard input) and document.
+	Source string
+	// Err is the apiserver's answer, an *apierrors.StatusError: apierrors.ReasonForError tells
+	// BadRequest (it cannot be decoded: unknown fields, a version not served) from Invalid (the
+	// field errors of its schema and CEL rules).
+	Err error
+}
+
 // Read reads path: a file, the *.yaml, *.yml and *.json files under a directory, or standard
 // input for "-". Objects without a namespace get namespace, as kubectl apply gives them its own.
-func Read(path string, stdin io.Reader, namespace string) ([]client.Object, error) {
+// A manifest the apiserver would refuse is a Refusal, not an error: the others are still read.
+func Read(path string, stdin io.Reader, namespace string) (Manifests, error) {
 	if path == "-" {
 		return Decode(stdin, "standard input", namespace)
 	}
 	info, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return Manifests{}, err
 	}
 	if !info.IsDir() {
 		return readFile(path, namespace)
 	}
-	var out []client.Object
+	var out Manifests
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !manifestFile(p) {
 			return err
 		}
-		objs, err := readFile(p, namespace)
-		out = append(out, objs...)
+		m, err := readFile(p, namespace)
+		out.add(m)
 		return err
 	})
 	return out, err
@@ -55,33 +85,35 @@ func manifestFile(p string) bool {
 	return false
 }
 
-func readFile(path, namespace string) ([]client.Object, error) {
+func readFile(path, namespace string) (Manifests, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return Manifests{}, err
 	}
 	defer func() { _ = f.Close() }()
 	return Decode(f, path, namespace)
 }
 
-// Decode reads multi-document YAML or JSON; source names it in errors. Kinds other than Agent
-// and ConfigMap are skipped; a List's items are read.
-func Decode(r io.Reader, source, namespace string) ([]client.Object, error) {
+// Decode reads multi-document YAML or JSON; source names it in errors and refusals. Kinds other
+// than Agent and ConfigMap are skipped, once admitted when an embedded CRD defines them; a List's
+// items are read. A document that is no object (bad YAML) is an error: it names no object to
+// refuse.
+func Decode(r io.Reader, source, namespace string) (Manifests, error) {
 	reader := utilyaml.NewYAMLReader(bufio.NewReader(r))
-	var out []client.Object
+	var out Manifests
 	for n := 1; ; n++ {
 		doc, err := reader.Read()
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", source, err)
+			return Manifests{}, fmt.Errorf("%s: %w", source, err)
 		}
-		objs, err := decodeDoc(doc, namespace)
+		m, err := decodeDoc(doc, fmt.Sprintf("%s, document %d", source, n), namespace)
 		if err != nil {
-			return nil, fmt.Errorf("%s: document %d: %w", source, n, err)
+			return Manifests{}, fmt.Errorf("%s: document %d: %w", source, n, err)
 		}
-		out = append(out, objs...)
+		out.add(m)
 	}
 }
 
@@ -92,81 +124,103 @@ type typeMeta struct {
 	Items      []json.RawMessage `json:"items"`
 }
 
-func decodeDoc(doc []byte, namespace string) ([]client.Object, error) {
+func decodeDoc(doc []byte, source, namespace string) (Manifests, error) {
 	raw, err := utilyaml.ToJSON(doc)
 	if err != nil {
-		return nil, err
+		return Manifests{}, err
 	}
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil // an empty document
+		return Manifests{}, nil // an empty document
 	}
 	var tm typeMeta
 	if err := json.Unmarshal(raw, &tm); err != nil {
-		return nil, err
+		return Manifests{}, err
 	}
 	switch {
 	case tm.Kind == "List" || strings.HasSuffix(tm.Kind, "List") && tm.Items != nil:
-		var out []client.Object
+		var out Manifests
 		for _, item := range tm.Items {
-			objs, err := decodeDoc(item, namespace)
+			m, err := decodeDoc(item, source, namespace)
 			if err != nil {
-				return nil, err
+				return Manifests{}, err
 			}
-			out = append(out, objs...)
+			out.add(m)
 		}
 		return out, nil
-	case tm.APIVersion == orqv1alpha1.GroupVersion.String() && tm.Kind == "Agent":
-		return one(decodeAgent(raw, namespace))
 	case tm.APIVersion == "v1" && tm.Kind == "ConfigMap":
-		cm := &corev1.ConfigMap{}
-		if err := strictJSON(raw, cm); err != nil {
-			return nil, fmt.Errorf("ConfigMap: %w", err)
-		}
+		return decodeConfigMap(raw, source, namespace), nil
+	}
+	return decodeCustom(raw, source, namespace)
+}
+
+// decodeConfigMap reads a ConfigMap, refusing unknown fields as kubectl's strict field
+// validation does.
+func decodeConfigMap(raw []byte, source, namespace string) Manifests {
+	cm := &corev1.ConfigMap{}
+	if err := strictJSON(raw, cm); err != nil {
 		defaultNamespace(cm, namespace)
-		return []client.Object{cm}, nil
+		return refused("ConfigMap", cm.Namespace, cm.Name, source,
+			apierrors.NewBadRequest(`ConfigMap in version "v1" cannot be handled as a ConfigMap: `+err.Error()))
 	}
-	return nil, nil
+	defaultNamespace(cm, namespace)
+	return Manifests{Objects: []client.Object{cm}}
 }
 
-func one(o client.Object, err error) ([]client.Object, error) {
-	if err != nil {
-		return nil, err
-	}
-	return []client.Object{o}, nil
-}
-
-// decodeAgent decodes an Agent with the CRD's defaults, refusing unknown fields as kubectl's
-// strict field validation does: a misspelled field must not plan as absent.
-func decodeAgent(raw []byte, namespace string) (*orqv1alpha1.Agent, error) {
+// decodeCustom admits an object of a kind of the embedded CRDs (see admit), and decodes it when
+// it is an Agent. Other kinds are skipped.
+func decodeCustom(raw []byte, source, namespace string) (Manifests, error) {
 	var obj map[string]any
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return nil, err
+	if err := utiljson.Unmarshal(raw, &obj); err != nil { // integers as int64, as the apiserver reads them
+		return Manifests{}, err
 	}
-	if err := applyDefaults(obj); err != nil {
-		return nil, err
+	u := &unstructured.Unstructured{Object: obj}
+	// No deadline: the CEL rules are bounded by the apiserver's cost budget.
+	ok, refusal, err := admit(context.Background(), u, namespace)
+	switch {
+	case err != nil:
+		return Manifests{}, err
+	case !ok:
+		return Manifests{}, nil
+	case refusal != nil:
+		return refused(u.GetKind(), u.GetNamespace(), u.GetName(), source, refusal), nil
+	case u.GroupVersionKind() != orqv1alpha1.GroupVersion.WithKind("Agent"):
+		return Manifests{}, nil // admitted, not planned
 	}
-	defaulted, err := json.Marshal(obj)
+	a, err := decodeAgent(u)
+	if err != nil {
+		return refused("Agent", u.GetNamespace(), u.GetName(), source, apierrors.NewBadRequest(err.Error())), nil
+	}
+	return Manifests{Objects: []client.Object{a}}, nil
+}
+
+// decodeAgent decodes an admitted Agent; it refuses what its Go type does not declare, which
+// the CRD generated from that type already refused.
+func decodeAgent(u *unstructured.Unstructured) (*orqv1alpha1.Agent, error) {
+	defaulted, err := json.Marshal(u.Object)
 	if err != nil {
 		return nil, err
 	}
 	a := &orqv1alpha1.Agent{}
-	if err := strictJSON(defaulted, a); err != nil {
-		// a.Name may not be decoded yet: name the Agent from the raw object.
-		name, _, _ := unstructured.NestedString(obj, "metadata", "name")
-		return nil, fmt.Errorf("Agent %q: %w", name, err)
-	}
-	if a.Name == "" {
-		return nil, errors.New("an Agent without metadata.name")
-	}
-	defaultNamespace(a, namespace)
-	return a, nil
+	return a, strictJSON(defaulted, a)
 }
 
+func refused(kind, namespace, name, source string, err error) Manifests {
+	return Manifests{Refused: []Refusal{{Kind: kind, Namespace: namespace, Name: name, Source: source, Err: err}}}
+}
+
+// strictJSON decodes raw into a typed object as the apiserver does under strict field
+// validation: field names are case-sensitive, unknown and duplicate fields refused (into holds
+// what could be decoded all the same).
 func strictJSON(raw []byte, into any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	return dec.Decode(into)
+	strict, err := kjson.UnmarshalStrict(raw, into)
+	if err != nil {
+		return err
+	}
+	if len(strict) > 0 {
+		return runtime.NewStrictDecodingError(strict)
+	}
+	return nil
 }
 
 func defaultNamespace(o client.Object, namespace string) {

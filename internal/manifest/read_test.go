@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 )
@@ -29,11 +31,12 @@ spec: {whatever: 1}
 `
 
 func TestDecodeReadsAgentsAndConfigMapsAsTheAPIServerStoresThem(t *testing.T) {
-	objs, err := Decode(strings.NewReader(stream), "test", "ns")
+	m, err := Decode(strings.NewReader(stream), "test", "ns")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(objs) != 2 {
+	objs := m.Objects
+	if len(objs) != 2 || len(m.Refused) != 0 {
 		t.Fatalf("got %d objects, want the Agent and the ConfigMap", len(objs))
 	}
 	a, ok := objs[0].(*orqv1alpha1.Agent)
@@ -49,16 +52,28 @@ func TestDecodeReadsAgentsAndConfigMapsAsTheAPIServerStoresThem(t *testing.T) {
 	}
 }
 
+// A misspelled field must not plan as absent: kubectl's strict field validation refuses it. It
+// refuses that manifest only: the next one is read.
 func TestDecodeRefusesUnknownAgentFields(t *testing.T) {
-	bad := "apiVersion: orq.ai/v1alpha1\nkind: Agent\nmetadata: {name: a}\nspec: {instructons: typo}\n"
-	if _, err := Decode(strings.NewReader(bad), "bad.yaml", "ns"); err == nil || !strings.Contains(err.Error(), "instructons") || !strings.Contains(err.Error(), `Agent "a"`) {
-		t.Errorf("a misspelled field must not plan as absent: %v", err)
+	bad := "apiVersion: orq.ai/v1alpha1\nkind: Agent\nmetadata: {name: a, labelz: {x: y}}\nspec: {instructons: typo}\n---\n" + stream
+	m, err := Decode(strings.NewReader(bad), "bad.yaml", "ns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Refused) != 1 || len(m.Objects) != 2 {
+		t.Fatalf("refused %v, read %d objects; want the first Agent refused, the two next read", m.Refused, len(m.Objects))
+	}
+	r := m.Refused[0]
+	want := `Agent in version "v1alpha1" cannot be handled as a Agent: strict decoding error: unknown field "metadata.labelz", unknown field "spec.instructons"`
+	if r.Kind != "Agent" || r.Namespace != "ns" || r.Name != "a" || r.Source != "bad.yaml, document 1" ||
+		apierrors.ReasonForError(r.Err) != metav1.StatusReasonBadRequest || r.Err.Error() != want {
+		t.Errorf("got %+v (%v), want BadRequest %q", r, apierrors.ReasonForError(r.Err), want)
 	}
 }
 
 func TestReadListsAndDirectories(t *testing.T) {
 	dir := t.TempDir()
-	list := "apiVersion: v1\nkind: List\nitems:\n- apiVersion: orq.ai/v1alpha1\n  kind: Agent\n  metadata: {name: b, namespace: x}\n  spec: {role: R}\n"
+	list := "apiVersion: v1\nkind: List\nitems:\n- apiVersion: orq.ai/v1alpha1\n  kind: Agent\n  metadata: {name: b, namespace: x}\n  spec: {role: R, description: D, instructions: I, path: Default/x, model: {id: openai/gpt-4o}}\n"
 	for name, body := range map[string]string{"a.yaml": stream, "sub/list.yml": list, "notes.txt": "not: [a manifest"} {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -68,12 +83,12 @@ func TestReadListsAndDirectories(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	objs, err := Read(dir, nil, "default")
+	m, err := Read(dir, nil, "default")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var names []string
-	for _, o := range objs {
+	for _, o := range m.Objects {
 		names = append(names, o.GetNamespace()+"/"+o.GetName())
 	}
 	if strings.Join(names, ",") != "default/a,other/prompts,x/b" {

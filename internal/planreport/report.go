@@ -27,12 +27,18 @@ type Summary struct {
 	NoChange int `json:"noChange"`
 	Blocked  int `json:"blocked"`
 	Skipped  int `json:"skipped"`
+	// Unverified counts the Agents planned as the holders of their agents without proof: the
+	// plan had no cluster state (see controller.PlanOptions.Live).
+	Unverified int `json:"unverified"`
 }
 
 // Summarize counts the verdicts.
 func Summarize(plans []controller.AgentPlan) Summary {
 	var s Summary
 	for _, p := range plans {
+		if p.Unverified != "" {
+			s.Unverified++
+		}
 		switch p.Verdict {
 		case controller.VerdictCreate:
 			s.Create++
@@ -56,6 +62,9 @@ func (s Summary) String() string {
 	}
 	if s.Skipped > 0 {
 		out += fmt.Sprintf(", %d skipped", s.Skipped)
+	}
+	if s.Unverified > 0 {
+		out += fmt.Sprintf("; ownership of %d not checked (no cluster state: use --live)", s.Unverified)
 	}
 	return out
 }

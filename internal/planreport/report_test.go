@@ -3,6 +3,9 @@ package planreport
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -100,24 +103,101 @@ func TestTextAndJSON(t *testing.T) {
 	}
 }
 
-func TestMarkdownStaysWithinTheSizeOfAComment(t *testing.T) {
-	big := strings.Repeat("a long line of a prompt\n", 1500) // about 36 kB a diff
+// githubLimit is the largest comment GitHub accepts, in characters; bytes count at least as many.
+const githubLimit = 65536
+
+// leftOut reads the closing note of a comment: how many Agents and prompt diffs it says it left
+// out (-1 when it does not end with the note).
+func leftOut(t *testing.T, comment string) (agents, diffs int) {
+	t.Helper()
+	m := regexp.MustCompile(`\nand (\d+ more Agents?)?( and )?(\d+ more prompt diffs?)?, left out to keep this comment within GitHub's limit: run ` + "`manager plan`" + ` to see the whole plan\.\n$`).FindStringSubmatch(comment)
+	if m == nil {
+		return -1, -1
+	}
+	count := func(s string) int {
+		n, _ := strconv.Atoi(strings.Fields(s + " 0")[0])
+		return n
+	}
+	return count(m[1]), count(m[3])
+}
+
+func TestMarkdownOfManyLongBlockedAgentsStaysWithinAComment(t *testing.T) {
+	long := strings.Repeat("the operator would stall on this Agent for a reason told at length; ", 30) // about 2 kB
 	var ps []controller.AgentPlan
-	for _, name := range []string{"one", "two", "three"} {
-		ps = append(ps, controller.AgentPlan{Namespace: "ns", Name: name, Key: name, Verdict: controller.VerdictUpdate, Changed: []string{"instructions"},
-			Texts: []controller.TextChange{{Field: "instructions", Before: big, After: "short\n"}}})
+	for i := range 60 {
+		name := fmt.Sprintf("agent-%02d", i)
+		ps = append(ps, controller.AgentPlan{Namespace: "ns", Name: name, Key: name, Verdict: controller.VerdictBlocked,
+			Reason: "AdoptionRequired", Message: long, Note: long})
 	}
 	var b bytes.Buffer
 	if err := Write(&b, "markdown", ps); err != nil {
 		t.Fatal(err)
 	}
-	if b.Len() > 65536 {
-		t.Errorf("%d characters: GitHub refuses a comment above 65536", b.Len())
+	out := b.String()
+	if b.Len() >= githubLimit {
+		t.Errorf("%d characters: GitHub refuses a comment of %d or more", b.Len(), githubLimit)
 	}
-	if !strings.Contains(b.String(), "2 prompt diffs left out") || !strings.Contains(b.String(), "<code>ns/one</code>") {
-		t.Errorf("the first diff is shown and the two others counted:\n%s", b.String()[:200])
+	shown := strings.Count(out, "\n| ! | `ns/agent-")
+	agents, _ := leftOut(t, out)
+	if agents <= 0 || shown+agents != len(ps) {
+		t.Errorf("%d rows shown, %d said left out, of %d Agents; ends with:\n%s", shown, agents, len(ps), out[max(0, len(out)-300):])
+	}
+	if !strings.Contains(out, "**0 to create, 0 to update, 0 unchanged, 60 blocked**") {
+		t.Error("the summary counts every Agent, shown or not")
+	}
+}
+
+func TestMarkdownOfOneHugeMessageKeepsItsRow(t *testing.T) {
+	ps := []controller.AgentPlan{{Namespace: "ns", Name: "x", Key: "x", Verdict: controller.VerdictBlocked,
+		Reason: "APIRejected", Message: strings.Repeat("y", 200000)}}
+	var b bytes.Buffer
+	if err := Write(&b, "markdown", ps); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() >= githubLimit || !strings.Contains(b.String(), "| ! | `ns/x` | `x` | blocked | APIRejected: yyy") {
+		t.Errorf("%d characters; the row is cut, not dropped:\n%.300s", b.Len(), b.String())
+	}
+}
+
+func TestMarkdownStaysWithinTheSizeOfAComment(t *testing.T) {
+	big := strings.Repeat("a long line of a prompt\n", 1500) // about 36 kB a diff
+	var ps []controller.AgentPlan
+	for _, name := range []string{"one", "two", "three"} {
+		ps = append(ps, controller.AgentPlan{Namespace: "ns", Name: name, Key: name, Verdict: controller.VerdictUpdate, Changed: []string{"instructions"},
+			Texts: []controller.TextChange{{Field: "instructions", Before: big, After: "short\n"}, {Field: "system_prompt", Before: big + big + big, After: "x"}}})
+	}
+	var b bytes.Buffer
+	if err := Write(&b, "markdown", ps); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() >= githubLimit {
+		t.Errorf("%d characters: GitHub refuses a comment of %d or more", b.Len(), githubLimit)
+	}
+	if agents, diffs := leftOut(t, b.String()); agents != 0 || diffs != 5 || !strings.Contains(b.String(), "<code>ns/one</code>: instructions") {
+		t.Errorf("the first diff is shown and the 5 others counted (said: %d Agents, %d diffs):\n%s", agents, diffs, b.String()[b.Len()-300:])
 	}
 	if !strings.Contains(b.String(), "| ~ | `ns/three` | `three` | update | instructions |") {
 		t.Error("every Agent keeps its row")
+	}
+}
+
+func TestEveryFormatSaysOwnershipWasNotChecked(t *testing.T) {
+	const note = "ownership not checked: no cluster state; use --live"
+	ps := []controller.AgentPlan{{Namespace: "ns", Name: "m", Key: "m", Verdict: controller.VerdictNoChange, Unverified: note}}
+	for format, want := range map[string]string{
+		"text":     "= no change ns/m (key m)\n    note: " + note + "\n",
+		"markdown": "| = | `ns/m` | `m` | no change | " + note + " |",
+		"json":     `"unverified": "` + note + `"`,
+	} {
+		var b bytes.Buffer
+		if err := Write(&b, format, ps); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), want) || (format != "json" && !strings.Contains(b.String(), "ownership of 1 not checked")) {
+			t.Errorf("%s: no %q, or no count in the summary:\n%s", format, want, b.String())
+		}
+	}
+	if ExitCode(ps) != ExitNoChanges {
+		t.Error("an unverified plan exits as its changes do")
 	}
 }

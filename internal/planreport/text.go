@@ -18,13 +18,18 @@ func writeText(w io.Writer, plans []controller.AgentPlan) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Plan: %s.\n", Summarize(plans))
 	for _, p := range plans {
-		fmt.Fprintf(&b, "\n%s %s %s/%s (key %s)", symbols[p.Verdict], p.Verdict, p.Namespace, p.Name, p.Key)
+		fmt.Fprintf(&b, "\n%s %s %s", symbols[p.Verdict], p.Verdict, nameOf(p))
+		if p.Key != "" {
+			fmt.Fprintf(&b, " (key %s)", p.Key)
+		}
 		if details := detailsOf(p); details != "" {
 			fmt.Fprintf(&b, ": %s", details)
 		}
 		b.WriteString("\n")
-		if p.Note != "" {
-			fmt.Fprintf(&b, "    note: %s\n", p.Note)
+		for _, note := range []string{p.Note, p.Unverified} {
+			if note != "" {
+				fmt.Fprintf(&b, "    note: %s\n", note)
+			}
 		}
 		for _, t := range p.Texts {
 			fmt.Fprintf(&b, "    %s:\n%s", t.Field, indent(lineDiff(t.Before, t.After), "      "))
@@ -32,6 +37,14 @@ func writeText(w io.Writer, plans []controller.AgentPlan) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// nameOf names the object of a plan: namespace/name, after its kind when it is not an Agent.
+func nameOf(p controller.AgentPlan) string {
+	if p.Kind != "" {
+		return p.Kind + " " + p.Namespace + "/" + p.Name
+	}
+	return p.Namespace + "/" + p.Name
 }
 
 // detailsOf is the one-line detail of a verdict: the fields an update patches, why one is blocked.
