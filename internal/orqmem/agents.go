@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -58,19 +59,21 @@ func (s *Server) create(sc scope, body []byte) response {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sent, _ := req["path"].(string)
-	req["path"] = sc.storedPath(sent)
-	project, _ := splitPath(req["path"].(string))
-	if project == "" {
-		return errorResponse(http.StatusBadRequest, fieldPath("path").fail(msgPathNoProject).Error())
-	}
 	if _, exists := s.agents[key]; exists {
 		return errorResponse(http.StatusConflict, fmt.Sprintf(msgAgentExistsFmt, key))
 	}
+	if err := s.checkAgentRefs(sc, req); err != nil {
+		return failure(err)
+	}
 	now := s.now()
-	projectID := s.projects.idOf(project, s.renderer(now).newID)
-	rec := &agentRecord{doc: newDoc(s.ids.next(now), key, projectID, now)}
-	if err := s.renderer(now).apply(rec, req, true); err != nil {
+	sent, _ := req["path"].(string)
+	path, projectID, err := s.placeNew(sc, sent, s.renderer(sc, now).newID)
+	if err != nil {
+		return failure(err)
+	}
+	req["path"] = path
+	rec := &agentRecord{doc: newDoc(s.ids.next(now), key, projectID, now), versions: []string{initialVersion}}
+	if err := s.renderer(sc, now).apply(rec, req, true); err != nil {
 		return errorResponse(http.StatusBadRequest, err.Error())
 	}
 	if err := s.store(rec); err != nil {
@@ -94,11 +97,17 @@ func (s *Server) get(sc scope, key string) response {
 // key sees its project's agents only. The caller must hold s.mu.
 func (s *Server) visibleAgent(sc scope, key string) (*agentRecord, bool) {
 	rec, ok := s.agents[key]
-	if !ok || sc == "" {
-		return rec, ok
+	return rec, ok && s.agentVisible(sc, rec)
+}
+
+// agentByID returns the agent whose _id is id. The caller must hold s.mu.
+func (s *Server) agentByID(id string) (*agentRecord, bool) {
+	for _, rec := range s.agents {
+		if rec.id() == id {
+			return rec, true
+		}
 	}
-	id, known := s.projects.idByName[string(sc)]
-	return rec, known && rec.doc["project_id"] == id
+	return nil, false
 }
 
 // update handles PATCH /v2/agents/{key}.
@@ -127,17 +136,21 @@ func (s *Server) update(sc scope, key string, body []byte) response {
 	if _, taken := s.agents[newKey]; taken && newKey != key {
 		return errorResponse(http.StatusConflict, fmt.Sprintf(msgAgentExistsFmt, newKey))
 	}
+	if err := s.checkAgentRefs(sc, req); err != nil {
+		return failure(err)
+	}
 	now := s.now()
-	if resp := s.place(sc, rec, req, s.renderer(now).newID); resp != nil {
+	if resp := s.place(sc, rec, req, s.renderer(sc, now).newID); resp != nil {
 		return *resp
 	}
-	updated := &agentRecord{doc: copyMap(rec.doc), givenVars: rec.givenVars}
-	if err := s.renderer(now).apply(updated, req, false); err != nil {
+	updated := &agentRecord{doc: copyMap(rec.doc), givenVars: rec.givenVars, versions: rec.versions}
+	if err := s.renderer(sc, now).apply(updated, req, false); err != nil {
 		return errorResponse(http.StatusBadRequest, err.Error())
 	}
 	if part, ok := req["versionIncrement"].(string); ok {
 		version, _ := updated.doc["version"].(string)
 		updated.doc["version"] = bumpVersion(version, part)
+		updated.versions = append(slices.Clone(rec.versions), updated.doc["version"].(string))
 	}
 	updated.doc["key"] = newKey
 	updated.doc["updated"] = formatTime(now)
@@ -154,17 +167,27 @@ func (s *Server) update(sc scope, key string, body []byte) response {
 func (s *Server) delete(sc scope, key string) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.visibleAgent(sc, key); !ok {
+	rec, ok := s.visibleAgent(sc, key)
+	if !ok {
 		return errorResponse(http.StatusNotFound, msgAgentNotFound)
+	}
+	// The document is silent on an agent's schedules when it goes; orqmem
+	// refuses rather than leave them firing for nothing or drop them unseen.
+	if ids := s.scheduleIDs(rec.id()); len(ids) > 0 {
+		return errorResponse(http.StatusConflict, fmt.Sprintf(msgAgentHasSchedulesFmt, key, joinComma(ids)))
 	}
 	delete(s.agents, key)
 	return response{status: http.StatusNoContent}
 }
 
-// renderer returns a renderer whose IDs use the server's generator at now.
-// The caller must hold s.mu.
-func (s *Server) renderer(now time.Time) renderer {
-	return renderer{newID: func() string { return s.ids.next(now) }, tools: s.tools}
+// renderer returns a renderer whose IDs use the server's generator at now
+// and whose tools resolve as the caller sees the workspace. The caller must
+// hold s.mu.
+func (s *Server) renderer(sc scope, now time.Time) renderer {
+	newID := func() string { return s.ids.next(now) }
+	return renderer{newID: newID, resolveTool: func(in map[string]any) (toolRef, error) {
+		return s.resolveTool(sc, in, newID)
+	}}
 }
 
 // store normalizes rec.doc (an independent copy with json.Number numbers)

@@ -223,14 +223,18 @@ func (s *Server) MutateAgent(key string, f func(agent map[string]any)) bool {
 	return true
 }
 
-// Reset deletes all agents, tools, projects other than those of Options,
+// Reset deletes all agents, tools, knowledge bases, memory stores,
+// schedules, projects other than those of Options,
 // recorded requests, faults and the global latency. Accepted API keys are
 // kept.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.agents = map[string]*agentRecord{}
-	s.tools = newToolRegistry()
+	s.implicit = newImplicitTools()
+	for _, c := range []*collection{s.tools, s.knowledge, s.memoryStores, s.schedules} {
+		c.clear()
+	}
 	s.projects = newProjectRegistry(s.projectSeed)
 	s.requests = nil
 	s.faults = nil

@@ -23,9 +23,6 @@ var builtinToolTypes = []string{
 	"current_date", "advisor", "sidekick", "code_interpreter",
 }
 
-// defaultToolType is the action type of tools sent without a type.
-const defaultToolType = "http"
-
 // piiEntities are the PII entities accepted by the automatic and English
 // redaction plugins.
 var piiEntities = []string{

@@ -1,8 +1,10 @@
-// Package orqmem is an in-memory implementation of the orq.ai Agents API
-// (POST/GET /v2/agents, GET/PATCH/DELETE /v2/agents/{agent_key}) for tests
-// and local development. It validates request bodies like the real API,
-// answers in the shapes of the official OpenAPI description, and offers hooks
-// to inspect requests and inject faults.
+// Package orqmem is an in-memory implementation of the orq.ai API for tests
+// and local development: the Agents API (POST/GET /v2/agents,
+// GET/PATCH/DELETE /v2/agents/{agent_key}), the tools (/v2/tools), knowledge
+// bases (/v2/knowledge), memory stores (/v2/memory-stores) and agent
+// schedules (/v3/agents/{agent_key}/schedules). It validates request bodies
+// like the real API, answers in the shapes of the official OpenAPI
+// descriptions, and offers hooks to inspect requests and inject faults.
 package orqmem
 
 import (
@@ -19,6 +21,10 @@ import (
 // DefaultProjectID is the project_id of agents when Options.ProjectID is
 // empty.
 const DefaultProjectID = "01JQRM3MP0RQ0PERAT0R000000"
+
+// DefaultWorkspaceID is the workspace_id tools answer when
+// Options.WorkspaceID is empty.
+const DefaultWorkspaceID = "01JQRM3MP0W0RKSPACE0000000"
 
 // Routes served by the Server.
 const (
@@ -39,9 +45,12 @@ const (
 	msgBodyTooLarge    = "Request body too large"
 	msgAgentExistsFmt  = "Agent with key %q already exists"
 	msgInvalidListType = "type: must be one of: internal"
+	// msgAgentHasSchedulesFmt refuses to delete an agent with schedules.
+	msgAgentHasSchedulesFmt = "Agent %q has schedules: %s; delete them first"
 )
 
-// Pagination bounds of GET /v2/agents.
+// Pagination bounds of GET /v2/agents (and the upper bound of tools and
+// memory stores).
 const (
 	minLimit = 1
 	maxLimit = 200
@@ -52,6 +61,14 @@ const (
 type RequestValidator interface {
 	ValidateCreateRequest(body []byte) error
 	ValidateUpdateRequest(body []byte) error
+}
+
+// GraphValidator validates request bodies of the tools, knowledge bases,
+// memory stores and schedules routes, e.g. against their OpenAPI document
+// (*openapi.Graph satisfies it). method and route name the operation, the
+// route as a template such as "/v2/tools/{tool_id}".
+type GraphValidator interface {
+	ValidateRequest(method, route string, body []byte) error
 }
 
 // Options configure a Server.
@@ -75,6 +92,12 @@ type Options struct {
 	// the bodies without what orq added after the OpenAPI document (see
 	// sdkadditions.go), which the built-in validator checks.
 	Schema RequestValidator
+	// Graph optionally validates the request bodies of the other routes
+	// after the built-in validator accepted them.
+	Graph GraphValidator
+	// WorkspaceID is the workspace_id tools answer; DefaultWorkspaceID
+	// when empty.
+	WorkspaceID string
 	// Now is the clock used for timestamps and IDs; time.Now when nil.
 	Now func() time.Time
 }
@@ -84,32 +107,48 @@ type Options struct {
 type Server struct {
 	now         func() time.Time
 	schema      RequestValidator
+	graph       GraphValidator
+	workspaceID string
 	projectSeed map[string]string
+	// The kinds serving the /v2 collections other than agents.
+	toolKind, knowledgeKind, memoryStoreKind *kind
 
 	mu          sync.Mutex
 	apiKeys     map[string]bool
 	projectKeys map[string]string
 	ids         ulidGen
 	agents      map[string]*agentRecord
-	tools       toolRegistry
+	implicit    implicitTools
 	projects    projectRegistry
-	requests    []Request
-	faults      []*activeFault
-	latency     time.Duration
+	// The collections; each is cleared, never replaced, by Reset.
+	tools, knowledge, memoryStores, schedules *collection
+	requests                                  []Request
+	faults                                    []*activeFault
+	latency                                   time.Duration
 }
 
 // New returns a Server configured by opts.
 func New(opts Options) *Server {
 	s := &Server{
-		now:         opts.Now,
-		schema:      opts.Schema,
-		projectSeed: projectSeed(opts),
-		projectKeys: copyStrings(opts.ProjectKeys),
-		agents:      map[string]*agentRecord{},
-		tools:       newToolRegistry(),
+		now:          opts.Now,
+		schema:       opts.Schema,
+		projectSeed:  projectSeed(opts),
+		projectKeys:  copyStrings(opts.ProjectKeys),
+		agents:       map[string]*agentRecord{},
+		implicit:     newImplicitTools(),
+		graph:        opts.Graph,
+		workspaceID:  opts.WorkspaceID,
+		tools:        newCollection("Tool", toolPrefix),
+		knowledge:    newCollection("Knowledge base", ""),
+		memoryStores: newCollection("Memory store", ""),
+		schedules:    newCollection("Schedule", ""),
 	}
+	s.toolKind, s.knowledgeKind, s.memoryStoreKind = s.newToolKind(), s.newKnowledgeKind(), s.newMemoryStoreKind()
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.workspaceID == "" {
+		s.workspaceID = DefaultWorkspaceID
 	}
 	if s.schema != nil {
 		s.schema = withoutAdditions{next: s.schema}
@@ -171,7 +210,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case len(body) > maxBodyBytes:
 		resp = errorResponse(http.StatusRequestEntityTooLarge, msgBodyTooLarge)
 	default:
-		resp = s.route(r, body, sc)
+		resp = s.route(r, body, sc, token)
 	}
 	writeResponse(w, resp)
 }
@@ -232,13 +271,24 @@ func (s *Server) authenticate(token string) (scope, bool) {
 
 // route dispatches an authenticated request.
 // route dispatches an authenticated request.
-func (s *Server) route(r *http.Request, body []byte, sc scope) response {
+func (s *Server) route(r *http.Request, body []byte, sc scope, token string) response {
 	p := r.URL.EscapedPath()
-	if p == agentsPath || strings.HasPrefix(p, agentsPrefix) {
+	switch {
+	case p == agentsPath || strings.HasPrefix(p, agentsPrefix):
 		return s.routeAgents(r, p, body, sc)
+	case strings.HasPrefix(p, schedulesPrefix):
+		return s.routeSchedules(r, p, body, sc, token)
+	}
+	for _, k := range []*kind{s.toolKind, s.knowledgeKind, s.memoryStoreKind} {
+		if p == k.route || strings.HasPrefix(p, k.route+"/") {
+			return s.routeKind(k, r, p, body, sc)
+		}
 	}
 	return errorResponse(http.StatusNotFound, msgRouteNotFound)
 }
+
+// newID returns a new ULID at the current time. The caller must hold s.mu.
+func (s *Server) newID() string { return s.ids.next(s.now()) }
 
 // jsonResponse encodes v as the body of a response with status.
 func jsonResponse(status int, v any) response {

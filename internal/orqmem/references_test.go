@@ -2,6 +2,8 @@ package orqmem_test
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/orq-ai/orq-operator/internal/orqmem"
@@ -22,11 +24,12 @@ func toolIDs(t *testing.T, agent map[string]any) []string {
 
 func TestToolKeyNamesOneToolEverywhere(t *testing.T) {
 	h := newHarness(t, orqmem.Options{})
+	weather, lookup := h.createTool("weather", "http"), h.createTool("lookup", "function")
 	tools := raw(`[{"type":"http","key":"weather"},{"type":"function","key":"lookup"}]`)
 	first := toolIDs(t, h.create(baseBody("first").set("settings.tools", tools)))
 	second := toolIDs(t, h.create(baseBody("second").set("settings.tools", raw(`[{"type":"function","key":"lookup"},{"key":"weather"}]`))))
-	if first[0] == first[1] {
-		t.Fatalf("two tools share id %s", first[0])
+	if want := []string{agentToolID(weather), agentToolID(lookup)}; !slices.Equal(first, want) {
+		t.Fatalf("tools echoed ids %v, want the tools' %v", first, want)
 	}
 	if second[0] != first[1] || second[1] != first[0] {
 		t.Errorf("same tool keys got other ids in another agent: %v then %v", first, second)
@@ -41,7 +44,7 @@ func TestToolKeyNamesOneToolEverywhere(t *testing.T) {
 
 func TestToolIDOfKnownToolEchoesItsKey(t *testing.T) {
 	h := newHarness(t, orqmem.Options{})
-	id := toolIDs(t, h.create(baseBody("by-key").set("settings.tools", raw(`[{"type":"http","key":"weather"}]`))))[0]
+	id := agentToolID(h.createTool("weather", "http"))
 	a := h.create(baseBody("by-id").set("settings.tools", raw(`[{"type":"http","id":"`+id+`"}]`)))
 	tool := a["settings"].(map[string]any)["tools"].([]any)[0].(map[string]any)
 	if tool["id"] != id || tool["key"] != "weather" {
@@ -51,11 +54,12 @@ func TestToolIDOfKnownToolEchoesItsKey(t *testing.T) {
 
 func TestToolKeyAndIDMustNameTheSameTool(t *testing.T) {
 	h := newHarness(t, orqmem.Options{})
-	ids := toolIDs(t, h.create(baseBody("a").set("settings.tools", raw(`[{"key":"one"},{"key":"two"}]`))))
-	res := h.do(http.MethodPost, "/v2/agents", baseBody("b").set("settings.tools", raw(`[{"key":"one","id":"`+ids[1]+`"}]`)).String())
+	h.createTool("one", "function")
+	two := agentToolID(h.createTool("two", "function"))
+	res := h.do(http.MethodPost, "/v2/agents", baseBody("b").set("settings.tools", raw(`[{"key":"one","id":"`+two+`"}]`)).String())
 	mustStatus(t, res, http.StatusBadRequest)
-	if res.message(t) == "" {
-		t.Error("400 without message")
+	if !strings.Contains(res.message(t), `tool key "one" names tool`) {
+		t.Errorf("message %q", res.message(t))
 	}
 }
 

@@ -1,0 +1,78 @@
+package orqmem_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/orq-ai/orq-operator/internal/openapi"
+)
+
+// graphRoutes map request paths to the OpenAPI route templates of the
+// graph document, most specific first.
+var graphRoutes = []struct {
+	pattern  *regexp.Regexp
+	template string
+}{
+	{regexp.MustCompile(`^/v2/tools$`), "/v2/tools"},
+	{regexp.MustCompile(`^/v2/tools/[^/]+$`), "/v2/tools/{tool_id}"},
+	{regexp.MustCompile(`^/v2/knowledge$`), "/v2/knowledge"},
+	{regexp.MustCompile(`^/v2/knowledge/[^/]+$`), "/v2/knowledge/{knowledge_id}"},
+	{regexp.MustCompile(`^/v2/memory-stores$`), "/v2/memory-stores"},
+	{regexp.MustCompile(`^/v2/memory-stores/[^/]+$`), "/v2/memory-stores/{memory_store_key}"},
+	{regexp.MustCompile(`^/v3/agents/[^/]+/schedules$`), "/v3/agents/{agent_key}/schedules"},
+	{regexp.MustCompile(`^/v3/agents/[^/]+/schedules/[^/]+$`), "/v3/agents/{agent_key}/schedules/{schedule_id}"},
+	{regexp.MustCompile(`^/v3/agents/[^/]+/schedules/[^/]+/execution$`), "/v3/agents/{agent_key}/schedules/{schedule_id}/execution"},
+}
+
+// graphRoute returns the route template of a request path (query
+// stripped), if it is one of the graph document's.
+func graphRoute(path string) (string, bool) {
+	path, _, _ = strings.Cut(path, "?")
+	for _, r := range graphRoutes {
+		if r.pattern.MatchString(path) {
+			return r.template, true
+		}
+	}
+	return "", false
+}
+
+// checkGraphContract validates an accepted request body and every answer
+// of a graph route against the graph document, if available. An answer
+// whose status the document does not document (orqmem's 400s, 409s, 405s)
+// must be orqmem's own error shape, {"message": string}.
+func (h *harness) checkGraphContract(method, route, body string, res result) {
+	h.t.Helper()
+	if h.graph == nil {
+		return
+	}
+	if ct := res.header.Get("Content-Type"); len(res.body) > 0 && ct != "application/json" {
+		h.t.Errorf("contract: %s %s: Content-Type %q", method, route, ct)
+	}
+	if res.status < 300 && body != "" {
+		if err := h.graph.ValidateRequest(method, route, []byte(body)); err != nil {
+			h.t.Errorf("contract: %s %s: accepted request: %v", method, route, err)
+		}
+	}
+	err := h.graph.ValidateResponse(method, route, res.status, res.body)
+	if errors.Is(err, openapi.ErrUndocumented) && res.status >= http.StatusBadRequest {
+		err = messageShape(res.body)
+	}
+	if err != nil {
+		h.t.Errorf("contract: %s %s %d: %v\n%s", method, route, res.status, err, res.body)
+	}
+}
+
+// messageShape checks that body is {"message": string} and nothing else.
+func messageShape(body []byte) error {
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		return err
+	}
+	if _, ok := m["message"].(string); !ok || len(m) != 1 {
+		return errors.New(`undocumented error answer is not {"message": string}`)
+	}
+	return nil
+}
