@@ -157,7 +157,7 @@ func goodCreateBodies(fnID string) map[string]string {
 	    {"type": "current_date", "requires_approval": true, "configuration": {"tz": "UTC"}},
 	    {"type": "http", "key": "weather_api", "timeout": 30},
 	    {"type": "code", "key": "calc", "timeout": 60},
-	    {"type": "function", "id": "` + fnID + `"},
+	    {"type": "function", "id": "`+fnID+`"},
 	    {"type": "json_schema", "key": "answer_schema"},
 	    {"type": "mcp", "id": "01KA84ND5J0SWQMA2Q8HY5WZZZ", "tool_id": "01KXYZ123456789"},
 	    {"type": "openai:web_search", "configuration": {"size": "low"}},
