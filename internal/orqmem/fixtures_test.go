@@ -1,8 +1,11 @@
 package orqmem_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
+	"testing"
 )
 
 // toolConfigs are a minimal valid configuration member per tool type.
@@ -64,3 +67,26 @@ func (h *harness) seedAgentRefs() string {
 	h.post("/v2/memory-stores", memoryStoreBody("mem_1"), http.StatusCreated)
 	return agentToolID(fn)
 }
+
+// mustJSON encodes v.
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	out, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// keysOf returns the keys of a list answer's data, comma-separated.
+func keysOf(t testing.TB, res result) string {
+	t.Helper()
+	var keys []string
+	for _, it := range res.json(t)["data"].([]any) {
+		keys = append(keys, it.(map[string]any)["key"].(string))
+	}
+	return strings.Join(keys, ",")
+}
+
+// itoa renders n as JSON.
+func itoa(n int) string { return strconv.Itoa(n) }

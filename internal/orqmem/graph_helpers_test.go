@@ -42,11 +42,19 @@ func graphRoute(path string) (string, bool) {
 // checkGraphContract validates an accepted request body and every answer
 // of a graph route against the graph document, if available. An answer
 // whose status the document does not document (orqmem's 400s, 409s, 405s)
-// must be orqmem's own error shape, {"message": string}.
+// must be orqmem's own error shape, {"message": string}; on the schedules'
+// routes also theirs, {"error": {"code", "message"}} (what is answered
+// before routing, a 401 or an injected fault, has the former).
 func (h *harness) checkGraphContract(method, route, body string, res result) {
 	h.t.Helper()
 	if h.graph == nil {
 		return
+	}
+	if res.status < 300 {
+		if h.answered == nil {
+			h.answered = map[string]int{}
+		}
+		h.answered[method+" "+route]++
 	}
 	if ct := res.header.Get("Content-Type"); len(res.body) > 0 && ct != "application/json" {
 		h.t.Errorf("contract: %s %s: Content-Type %q", method, route, ct)
@@ -59,6 +67,9 @@ func (h *harness) checkGraphContract(method, route, body string, res result) {
 	err := h.graph.ValidateResponse(method, route, res.status, res.body)
 	if errors.Is(err, openapi.ErrUndocumented) && res.status >= http.StatusBadRequest {
 		err = messageShape(res.body)
+		if err != nil && strings.HasPrefix(route, "/v3/") {
+			err = scheduleErrorShape(res.body)
+		}
 	}
 	if err != nil {
 		h.t.Errorf("contract: %s %s %d: %v\n%s", method, route, res.status, err, res.body)
@@ -73,6 +84,24 @@ func messageShape(body []byte) error {
 	}
 	if _, ok := m["message"].(string); !ok || len(m) != 1 {
 		return errors.New(`undocumented error answer is not {"message": string}`)
+	}
+	return nil
+}
+
+// scheduleErrorShape checks that body is {"error": {"code": string,
+// "message": string}} and nothing else.
+func scheduleErrorShape(body []byte) error {
+	var m struct {
+		Error map[string]any `json:"error"`
+	}
+	var all map[string]any
+	if json.Unmarshal(body, &m) != nil || json.Unmarshal(body, &all) != nil || len(all) != 1 || len(m.Error) != 2 {
+		return errors.New(`undocumented schedule error is not {"error": {"code", "message"}}`)
+	}
+	for _, f := range []string{"code", "message"} {
+		if _, ok := m.Error[f].(string); !ok {
+			return errors.New(`undocumented schedule error is not {"error": {"code", "message"}}`)
+		}
 	}
 	return nil
 }

@@ -55,6 +55,9 @@ type harness struct {
 	spec  *openapi.Spec
 	graph *openapi.Graph
 	token string
+	// answered counts the successful answers per graph operation
+	// ("METHOD route"), for contract coverage.
+	answered map[string]int
 }
 
 // newHarness starts a fake with opts; a fixed clock is used unless opts.Now

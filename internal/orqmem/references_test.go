@@ -100,3 +100,66 @@ func TestReferenceToolNeedsKeyOrID(t *testing.T) {
 	}
 	h.create(baseBody("provider").set("settings.tools", raw(`[{"type":"openai:web_search"}]`)))
 }
+
+func TestAgentNamesOnlyExistingObjects(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	h.createTool("lookup", "function")
+	kb := h.post("/v2/knowledge", knowledgeBody("faq"), http.StatusOK)
+	store := h.post("/v2/memory-stores", memoryStoreBody("prefs"), http.StatusCreated)
+	h.create(baseBody("target"))
+	cases := []struct {
+		name, field string
+		value       raw
+		want        string
+	}{
+		{"unknown tool key", "settings.tools", raw(`[{"type":"current_date"},{"type":"http","key":"weather"}]`), `settings.tools[1]: tool "weather" does not exist`},
+		{"unknown tool id", "settings.tools", raw(`[{"type":"code","id":"01JJ1HDHN79XAS7A01WB3HYSDB"}]`), `settings.tools[0]: tool 01JJ1HDHN79XAS7A01WB3HYSDB does not exist`},
+		{"tool of another type", "settings.tools", raw(`[{"type":"http","key":"lookup"}]`), `settings.tools[0]: tool "lookup" is a function tool, not http`},
+		{"unknown knowledge base", "knowledge_bases", raw(`[{"knowledge_id":"faq"},{"knowledge_id":"docs"}]`), `knowledge_bases[1].knowledge_id: knowledge base "docs" does not exist`},
+		{"unknown memory store", "memory_stores", raw(`["nope"]`), `memory_stores[0]: memory store "nope" does not exist`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := h.do(http.MethodPost, "/v2/agents", baseBody("refs").set(c.field, c.value).String())
+			if res.status != http.StatusBadRequest || res.message(t) != c.want {
+				t.Errorf("create: %d %s, want 400 %q", res.status, res.body, c.want)
+			}
+			patch := body{}.set(c.field, c.value).String()
+			res = h.do(http.MethodPatch, "/v2/agents/target", patch)
+			if res.status != http.StatusBadRequest || res.message(t) != c.want {
+				t.Errorf("update: %d %s, want 400 %q", res.status, res.body, c.want)
+			}
+		})
+	}
+	if _, ok := h.fake.Agent("refs"); ok {
+		t.Error("an agent naming missing objects was stored")
+	}
+	// By id or by key, echoed as sent.
+	a := h.create(baseBody("both-ways").
+		set("knowledge_bases", raw(`[{"knowledge_id":"faq"},{"knowledge_id":"`+kb["_id"].(string)+`"}]`)).
+		set("memory_stores", raw(`["prefs","`+store["_id"].(string)+`"]`)))
+	jsonEqual(t, "knowledge_bases", a["knowledge_bases"], `[{"knowledge_id":"faq"},{"knowledge_id":"`+kb["_id"].(string)+`"}]`)
+	jsonEqual(t, "memory_stores", a["memory_stores"], `["prefs","`+store["_id"].(string)+`"]`)
+}
+
+func TestUntypedToolEchoesItsToolsType(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	h.createTool("calc", "code")
+	a := h.create(baseBody("untyped").set("settings.tools", raw(`[{"key":"calc"}]`)))
+	tool := a["settings"].(map[string]any)["tools"].([]any)[0].(map[string]any)
+	if tool["action_type"] != "code" {
+		t.Errorf("untyped reference to a code tool echoed action_type %v", tool["action_type"])
+	}
+}
+
+// MCP servers and provider tools have no API in orqmem: they work as
+// before, a key naming one id everywhere.
+func TestMCPAndProviderToolsNeedNoTool(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	tools := raw(`[{"type":"mcp","key":"github","tool_id":"t-1"},{"type":"openai:web_search","key":"search"}]`)
+	first := toolIDs(t, h.create(baseBody("first").set("settings.tools", tools)))
+	second := toolIDs(t, h.create(baseBody("second").set("settings.tools", tools)))
+	if !slices.Equal(first, second) || first[0] == first[1] {
+		t.Errorf("mcp and provider tool ids %v then %v", first, second)
+	}
+}

@@ -1,6 +1,7 @@
 package orqmem
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -78,8 +79,8 @@ func (s *Server) decodeValid(body []byte, r rule, method, route string) (map[str
 		err = r("", req)
 	}
 	if err == nil && s.graph != nil {
-		err = s.graph.ValidateRequest(method, route, body)
-		if err != nil {
+		var fe *FieldError
+		if err = s.graph.ValidateRequest(method, route, body); err != nil && !errors.As(err, &fe) {
 			err = fieldPath("").fail("%v", err)
 		}
 	}

@@ -36,12 +36,12 @@ func (s *Server) routeSchedules(r *http.Request, p string, body []byte, sc scope
 	for i, raw := range parts {
 		part, err := url.PathUnescape(raw)
 		if err != nil || part == "" || strings.Contains(part, "/") {
-			return errorResponse(http.StatusNotFound, msgRouteNotFound)
+			return scheduleError(http.StatusNotFound, codeRouteNotFound, msgRouteNotFound)
 		}
 		parts[i] = part
 	}
 	if len(parts) < 2 || len(parts) > 4 || parts[1] != "schedules" || (len(parts) == 4 && parts[3] != "execution") {
-		return errorResponse(http.StatusNotFound, msgRouteNotFound)
+		return scheduleError(http.StatusNotFound, codeRouteNotFound, msgRouteNotFound)
 	}
 	c := scheduleCall{sc: sc, keyID: apiKeyID(token), agentKey: parts[0]}
 	switch {
@@ -50,14 +50,14 @@ func (s *Server) routeSchedules(r *http.Request, p string, body []byte, sc scope
 	case len(parts) == 2 && r.Method == http.MethodPost:
 		return s.createSchedule(c, body)
 	case len(parts) == 2:
-		return methodNotAllowed("GET, POST")
+		return scheduleMethodNotAllowed("GET, POST")
 	}
 	c.id = parts[2]
 	switch {
 	case len(parts) == 4 && r.Method == http.MethodPost:
 		return s.triggerSchedule(c)
 	case len(parts) == 4:
-		return methodNotAllowed("POST")
+		return scheduleMethodNotAllowed("POST")
 	case r.Method == http.MethodGet:
 		return s.getSchedule(c)
 	case r.Method == http.MethodPatch:
@@ -65,7 +65,7 @@ func (s *Server) routeSchedules(r *http.Request, p string, body []byte, sc scope
 	case r.Method == http.MethodDelete:
 		return s.deleteSchedule(c)
 	}
-	return methodNotAllowed("GET, PATCH, DELETE")
+	return scheduleMethodNotAllowed("GET, PATCH, DELETE")
 }
 
 // scheduleAgent returns the agent a call names, or the 404. The caller must

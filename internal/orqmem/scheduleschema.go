@@ -25,6 +25,8 @@ const (
 	codeVersionNotFound = "agent_version_not_found"
 	codeNotFound        = "schedule_not_found"
 	codeInactive        = "schedule_inactive"
+	codeRouteNotFound   = "not_found"
+	codeMethod          = "method_not_allowed"
 )
 
 var (
@@ -69,6 +71,14 @@ func cronRule(p fieldPath, v any) error {
 // scheduleError answers {"error": {"code": code, "message": msg}}.
 func scheduleError(status int, code, msg string) response {
 	return jsonResponse(status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+// scheduleMethodNotAllowed is methodNotAllowed in the schedules' shape:
+// their routes answer every error of their own in it.
+func scheduleMethodNotAllowed(allow string) response {
+	resp := scheduleError(http.StatusMethodNotAllowed, codeMethod, msgMethodNotAllow)
+	resp.header = http.Header{"Allow": {allow}}
+	return resp
 }
 
 // scheduleFailure renders err in the schedules' error shape: a field
