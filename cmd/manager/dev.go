@@ -185,6 +185,12 @@ func startMemAPI(ctx context.Context, listen string, o *options) (string, error)
 			setupLog.Info("in-memory orq API validates requests with the OpenAPI file", "path", path)
 		}
 	}
+	if path, err := openapi.LocateGraph(); err == nil {
+		if graph, err := openapi.LoadGraph(path); err == nil {
+			opts.Graph = graph
+			setupLog.Info("in-memory orq API validates tools, knowledge, memory store and schedule requests with the OpenAPI file", "path", path)
+		}
+	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return "", err

@@ -53,11 +53,12 @@ type operation struct {
 // relative to the directory of go.mod. The returned error wraps ErrNotFound
 // when no document exists.
 func LocateGraph() (string, error) {
-	if os.Getenv(EnvGraphFile) == "" && os.Getenv(EnvFile) != "" {
-		beside := filepath.Join(filepath.Dir(os.Getenv(EnvFile)), filepath.Base(graphRelativeToModule))
+	graphFile, agentsFile := os.Getenv(EnvGraphFile), os.Getenv(EnvFile)
+	if graphFile == "" && agentsFile != "" {
+		beside := filepath.Join(filepath.Dir(agentsFile), filepath.Base(graphRelativeToModule))
 		return existingFile(beside, "beside "+EnvFile)
 	}
-	return locate(EnvGraphFile, graphRelativeToModule)
+	return locate(graphFile, EnvGraphFile, graphRelativeToModule)
 }
 
 // LoadGraph reads the graph document at path and compiles the schemas of

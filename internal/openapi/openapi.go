@@ -57,13 +57,13 @@ type Spec struct {
 // searched upwards from the working directory and the document is expected at
 // ../shared/orq-api/agents-openapi.yaml relative to it. The returned error
 // wraps ErrNotFound when no document exists.
-func Locate() (string, error) { return locate(EnvFile, relativeToModule) }
+func Locate() (string, error) { return locate(os.Getenv(EnvFile), EnvFile, relativeToModule) }
 
-// locate finds a document through the environment variable env, else at
-// relative to the module root.
-func locate(env, relative string) (string, error) {
-	if p := os.Getenv(env); p != "" {
-		return existingFile(p, env)
+// locate returns given, the value of the environment variable env, when
+// set; else relative to the module root.
+func locate(given, env, relative string) (string, error) {
+	if given != "" {
+		return existingFile(given, env)
 	}
 	wd, err := os.Getwd()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // This file holds the helpers tests use to seed and inspect the tools,
@@ -15,17 +16,22 @@ import (
 // json.Number.
 
 // SeedTool creates a tool from a POST /v2/tools body, as a workspace key
-// would, without recording a request; it returns the answer.
+// would, without recording a request; it returns the answer. The body may
+// also give the tool's "_id" ("tool_" and a ULID not in use), for fixtures
+// that name the tool by a fixed id (orq makes ids; this is a tool made
+// earlier, elsewhere).
 func (s *Server) SeedTool(body string) (map[string]any, error) {
 	return s.seed(s.toolKind, body)
 }
 
-// SeedKnowledgeBase creates a knowledge base from a POST /v2/knowledge body.
+// SeedKnowledgeBase creates a knowledge base from a POST /v2/knowledge
+// body, which may give its "_id" (a ULID), as SeedTool.
 func (s *Server) SeedKnowledgeBase(body string) (map[string]any, error) {
 	return s.seed(s.knowledgeKind, body)
 }
 
-// SeedMemoryStore creates a memory store from a POST /v2/memory-stores body.
+// SeedMemoryStore creates a memory store from a POST /v2/memory-stores
+// body, which may give its "_id" (a ULID), as SeedTool.
 func (s *Server) SeedMemoryStore(body string) (map[string]any, error) {
 	return s.seed(s.memoryStoreKind, body)
 }
@@ -37,9 +43,33 @@ func (s *Server) SeedSchedule(agentKey, body string) (map[string]any, error) {
 	return seeded(resp)
 }
 
-// seed creates an object of k from a create body with a workspace key.
+// seed creates an object of k from a create body with a workspace key,
+// with the body's "_id" when it gives one.
 func (s *Server) seed(k *kind, body string) (map[string]any, error) {
-	return seeded(s.createKind(k, "", []byte(body)))
+	req, err := decodeObject([]byte(body))
+	if err != nil {
+		return nil, err
+	}
+	id, given := req["_id"].(string)
+	if !given {
+		return seeded(s.createKind(k, "", []byte(body)))
+	}
+	delete(req, "_id")
+	ulid, ok := strings.CutPrefix(id, k.col.prefix)
+	if !ok || !ulidPattern.MatchString(ulid) {
+		return nil, fmt.Errorf("seed: _id %q is not %q and a ULID", id, k.col.prefix)
+	}
+	s.mu.Lock()
+	_, taken := k.col.get(id)
+	s.mu.Unlock()
+	if taken {
+		return nil, fmt.Errorf("seed: _id %q is in use", id)
+	}
+	rest, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	return seeded(s.createWithID(k, "", rest, ulid))
 }
 
 // seeded decodes a create answer, or returns its error.

@@ -134,3 +134,24 @@ func TestHooksCoverNewRoutes(t *testing.T) {
 		t.Errorf("recorded body %s, token %q", r.Body, r.Token)
 	}
 }
+
+// A seed may fix the _id, for fixtures naming a tool made elsewhere by id.
+func TestSeedWithFixedID(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	const ulid = "01KA84ND5J0SWQMA2Q8HY5WZZZ"
+	tool, err := h.fake.SeedTool(toolBody("fn", "function").set("_id", "tool_"+ulid).String())
+	if err != nil || tool["_id"] != "tool_"+ulid {
+		t.Fatalf("SeedTool with _id: %v, %v", tool, err)
+	}
+	a := h.create(baseBody("user").set("settings.tools", raw(`[{"type":"function","id":"`+ulid+`"}]`)))
+	jsonEqual(t, "tool", a["settings"].(map[string]any)["tools"].([]any)[0].(map[string]any)["key"], `"fn"`)
+	for _, bad := range []string{ulid, "tool_x", "tool_" + ulid} {
+		if _, err := h.fake.SeedTool(toolBody("other", "function").set("_id", bad).String()); err == nil {
+			t.Errorf("SeedTool with _id %q accepted", bad)
+		}
+	}
+	store, err := h.fake.SeedMemoryStore(memoryStoreBody("prefs").set("_id", ulid).String())
+	if err != nil || store["_id"] != ulid {
+		t.Errorf("SeedMemoryStore with _id: %v, %v", store, err)
+	}
+}

@@ -69,7 +69,7 @@ func TestToolIDMustBeAULID(t *testing.T) {
 		b := baseBody("bad-id").set("settings.tools", raw(`[{"type":"mcp","id":"`+id+`","tool_id":"t"}]`))
 		res := h.do(http.MethodPost, "/v2/agents", b.String())
 		mustStatus(t, res, http.StatusBadRequest)
-		if want := "settings.tools[0].id: must be a ULID (the id of a pre-created tool)"; res.message(t) != want {
+		if want := `settings.tools[0].id: must be a ULID (the id of a pre-created tool; for a tool of /v2/tools, its _id without "tool_")`; res.message(t) != want {
 			t.Errorf("id %q: message %q, want %q", id, res.message(t), want)
 		}
 	}

@@ -89,6 +89,11 @@ func (s *Server) decodeValid(body []byte, r rule, method, route string) (map[str
 
 // createKind handles POST on a collection.
 func (s *Server) createKind(k *kind, sc scope, body []byte) response {
+	return s.createWithID(k, sc, body, "")
+}
+
+// createWithID is createKind; a seed may choose the ULID of the new id.
+func (s *Server) createWithID(k *kind, sc scope, body []byte, ulid string) response {
 	req, err := s.decodeValid(body, k.createRule, http.MethodPost, k.route)
 	if err != nil {
 		return failure(err)
@@ -103,7 +108,11 @@ func (s *Server) createKind(k *kind, sc scope, body []byte) response {
 	e, err := k.build(s, sc, req)
 	if err == nil {
 		now := s.now()
-		err = k.col.insert(e, func() string { return s.ids.next(now) }, now)
+		newID := func() string { return s.ids.next(now) }
+		if ulid != "" {
+			newID = func() string { return ulid }
+		}
+		err = k.col.insert(e, newID, now)
 	}
 	if err != nil {
 		return failure(err)
