@@ -137,6 +137,44 @@ func escapePointer(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
+// Route returns the route template of the document that a request path
+// (without query) matches, e.g. "/v2/tools/{tool_id}" for
+// "/v2/tools/tool_01J...": same segments, a parameter matching any one
+// segment; the template with the most literal segments wins.
+func (g *Graph) Route(path string) (string, bool) {
+	segments := strings.Split(path, "/")
+	best, bestLiterals := "", -1
+	for name := range g.ops {
+		_, route, _ := strings.Cut(name, " ")
+		if literals, ok := matchRoute(strings.Split(route, "/"), segments); ok && literals > bestLiterals {
+			best, bestLiterals = route, literals
+		}
+	}
+	return best, bestLiterals >= 0
+}
+
+// matchRoute reports whether path segments match template segments, and
+// how many literal segments matched.
+func matchRoute(template, path []string) (int, bool) {
+	if len(template) != len(path) {
+		return 0, false
+	}
+	literals := 0
+	for i, t := range template {
+		switch {
+		case strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}"):
+			if path[i] == "" {
+				return 0, false
+			}
+		case t == path[i]:
+			literals++
+		default:
+			return 0, false
+		}
+	}
+	return literals, true
+}
+
 // Path returns the file the Graph was loaded from.
 func (g *Graph) Path() string { return g.path }
 

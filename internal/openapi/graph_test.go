@@ -112,3 +112,25 @@ func TestLoadGraphRejectsDocumentWithoutPaths(t *testing.T) {
 		t.Fatal("LoadGraph accepted a document without paths")
 	}
 }
+
+func TestGraphRoute(t *testing.T) {
+	g := openapi.GraphForTest(t)
+	cases := map[string]string{
+		"/v2/tools": "/v2/tools",
+		"/v2/tools/tool_01JJ1HDHN79XAS7A01WB3HYSDB":                     "/v2/tools/{tool_id}",
+		"/v2/tools/x/versions":                                          "/v2/tools/{tool_id}/versions",
+		"/v2/memory-stores/prefs":                                       "/v2/memory-stores/{memory_store_key}",
+		"/v3/agents/bot/schedules/01JJ1HDHN79XAS7A01WB3HYSDB/execution": "/v3/agents/{agent_key}/schedules/{schedule_id}/execution",
+		"/v2/knowledge/k/search":                                        "/v2/knowledge/{knowledge_id}/search",
+	}
+	for path, want := range cases {
+		if got, ok := g.Route(path); !ok || got != want {
+			t.Errorf("Route(%q) = %q, %v; want %q", path, got, ok, want)
+		}
+	}
+	for _, path := range []string{"/v2/agents", "/v2/tools/", "/v3/agents/bot", "/v2/tools/a/b/c/d"} {
+		if got, ok := g.Route(path); ok {
+			t.Errorf("Route(%q) = %q, want none", path, got)
+		}
+	}
+}

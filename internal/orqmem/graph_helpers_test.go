@@ -4,39 +4,19 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/orq-ai/orq-operator/internal/openapi"
 )
 
-// graphRoutes map request paths to the OpenAPI route templates of the
-// graph document, most specific first.
-var graphRoutes = []struct {
-	pattern  *regexp.Regexp
-	template string
-}{
-	{regexp.MustCompile(`^/v2/tools$`), "/v2/tools"},
-	{regexp.MustCompile(`^/v2/tools/[^/]+$`), "/v2/tools/{tool_id}"},
-	{regexp.MustCompile(`^/v2/knowledge$`), "/v2/knowledge"},
-	{regexp.MustCompile(`^/v2/knowledge/[^/]+$`), "/v2/knowledge/{knowledge_id}"},
-	{regexp.MustCompile(`^/v2/memory-stores$`), "/v2/memory-stores"},
-	{regexp.MustCompile(`^/v2/memory-stores/[^/]+$`), "/v2/memory-stores/{memory_store_key}"},
-	{regexp.MustCompile(`^/v3/agents/[^/]+/schedules$`), "/v3/agents/{agent_key}/schedules"},
-	{regexp.MustCompile(`^/v3/agents/[^/]+/schedules/[^/]+$`), "/v3/agents/{agent_key}/schedules/{schedule_id}"},
-	{regexp.MustCompile(`^/v3/agents/[^/]+/schedules/[^/]+/execution$`), "/v3/agents/{agent_key}/schedules/{schedule_id}/execution"},
-}
-
-// graphRoute returns the route template of a request path (query
-// stripped), if it is one of the graph document's.
-func graphRoute(path string) (string, bool) {
-	path, _, _ = strings.Cut(path, "?")
-	for _, r := range graphRoutes {
-		if r.pattern.MatchString(path) {
-			return r.template, true
-		}
+// graphRoute returns the graph document's route template of a request
+// path (query stripped), when the document is at hand and holds it.
+func (h *harness) graphRoute(path string) (string, bool) {
+	if h.graph == nil {
+		return "", false
 	}
-	return "", false
+	path, _, _ = strings.Cut(path, "?")
+	return h.graph.Route(path)
 }
 
 // checkGraphContract validates an accepted request body and every answer
@@ -47,9 +27,6 @@ func graphRoute(path string) (string, bool) {
 // before routing, a 401 or an injected fault, has the former).
 func (h *harness) checkGraphContract(method, route, body string, res result) {
 	h.t.Helper()
-	if h.graph == nil {
-		return
-	}
 	if res.status < 300 {
 		if h.answered == nil {
 			h.answered = map[string]int{}

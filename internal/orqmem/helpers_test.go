@@ -140,7 +140,7 @@ func (h *harness) doWithToken(method, path, body, token string) result {
 // against the OpenAPI document, if available.
 func (h *harness) checkContract(method, path, body string, res result) {
 	h.t.Helper()
-	if route, ok := graphRoute(path); ok {
+	if route, ok := h.graphRoute(path); ok {
 		h.checkGraphContract(method, route, body, res)
 		return
 	}
