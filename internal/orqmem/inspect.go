@@ -202,9 +202,10 @@ func lookup(c *collection, ref string, byKey bool) (*entry, bool) {
 }
 
 // mutate lets f change a copy of the stored document freely, then stores
-// it with a refreshed "updated": what an edit in the studio does. _id is
-// kept; a changed key is kept when free and not empty (a renamed tool's
-// agents echo the new key), else restored. It returns false if the object
+// it with a refreshed "updated": what an edit in the studio does. _id and
+// the placement (path, project_id, domain_id, workspace_id) are kept; a
+// changed key is kept when free and not empty (a renamed tool's agents echo
+// the new key), else restored. It returns false if the object
 // does not exist or the result is no JSON.
 func (s *Server) mutate(c *collection, ref string, byKey bool, f func(map[string]any)) bool {
 	s.mu.Lock()
@@ -219,6 +220,11 @@ func (s *Server) mutate(c *collection, ref string, byKey bool, f func(map[string
 	}
 	f(next.doc)
 	next.doc["_id"] = old.id
+	for _, placed := range []string{"path", "project_id", "domain_id", "workspace_id"} {
+		if v, ok := old.doc[placed]; ok {
+			next.doc[placed] = v // a move is no edit of the object: these stay
+		}
+	}
 	if key, ok := next.doc["key"].(string); ok && old.key != "" && key != "" {
 		if _, taken := c.byKey(key); !taken || key == old.key {
 			next.key = key

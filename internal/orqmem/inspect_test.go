@@ -71,13 +71,13 @@ func TestMutateSimulatesStudioEdits(t *testing.T) {
 	tool := h.createTool("weather", "http")
 	id := tool["_id"].(string)
 	h.create(baseBody("bot").set("settings.tools", raw(`[{"key":"weather"}]`)))
-	if !h.fake.MutateTool(id, func(m map[string]any) { m["description"] = "edited"; m["key"] = "forecast"; m["_id"] = "x" }) {
+	if !h.fake.MutateTool(id, func(m map[string]any) { m["description"] = "edited"; m["key"] = "forecast"; m["_id"] = "x"; m["path"] = "Elsewhere" }) {
 		t.Fatal("MutateTool failed")
 	}
 	res := h.do(http.MethodGet, "/v2/tools/"+id, "")
 	mustStatus(t, res, http.StatusOK)
 	got := res.json(t)
-	if got["description"] != "edited" || got["key"] != "forecast" || got["updated"] == tool["updated"] {
+	if got["description"] != "edited" || got["key"] != "forecast" || got["updated"] == tool["updated"] || got["path"] != "Default" {
 		t.Errorf("after MutateTool: %s", res.body)
 	}
 	agentTool := h.do(http.MethodGet, "/v2/agents/bot", "").json(t)["settings"].(map[string]any)["tools"].([]any)[0].(map[string]any)
@@ -154,4 +154,15 @@ func TestSeedWithFixedID(t *testing.T) {
 	if err != nil || store["_id"] != ulid {
 		t.Errorf("SeedMemoryStore with _id: %v, %v", store, err)
 	}
+}
+
+func TestMutateAgentPublishesAVersion(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	h.create(baseBody("bot"))
+	h.fake.MutateAgent("bot", func(a map[string]any) { a["version"] = "2.0.0" })
+	h.fake.MutateAgent("bot", func(a map[string]any) { a["description"] = "edited" })
+	if got := strings.Join(h.fake.AgentVersions("bot"), ","); got != "1.0.0,2.0.0" {
+		t.Errorf("versions %s", got)
+	}
+	h.post(schedulesOf("bot"), scheduleBody().set("agent_tag", "2.0.0"), http.StatusCreated)
 }

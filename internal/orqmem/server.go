@@ -102,8 +102,8 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Server is an in-memory orq.ai Agents API. It implements http.Handler and is
-// safe for concurrent use.
+// Server is an in-memory orq.ai API (see the package comment). It
+// implements http.Handler and is safe for concurrent use.
 type Server struct {
 	now         func() time.Time
 	schema      RequestValidator
