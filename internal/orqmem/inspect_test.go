@@ -71,7 +71,12 @@ func TestMutateSimulatesStudioEdits(t *testing.T) {
 	tool := h.createTool("weather", "http")
 	id := tool["_id"].(string)
 	h.create(baseBody("bot").set("settings.tools", raw(`[{"key":"weather"}]`)))
-	if !h.fake.MutateTool(id, func(m map[string]any) { m["description"] = "edited"; m["key"] = "forecast"; m["_id"] = "x"; m["path"] = "Elsewhere" }) {
+	if !h.fake.MutateTool(id, func(m map[string]any) {
+		m["description"] = "edited"
+		m["key"] = "forecast"
+		m["_id"] = "x"
+		m["path"] = "Elsewhere"
+	}) {
 		t.Fatal("MutateTool failed")
 	}
 	res := h.do(http.MethodGet, "/v2/tools/"+id, "")
