@@ -146,7 +146,7 @@ func retrievalSettings(typ string, stored, sent map[string]any) map[string]any {
 // project_id and updated_by parameters, implemented simply (the operator
 // must not rely on them): search is a case-insensitive substring of the
 // key; updated_by lists user ids, and orqmem's objects have none.
-func knowledgeFilter(_ *Server, q url.Values) (func(*entry) bool, error) {
+func knowledgeFilter(q url.Values) (func(*entry) bool, error) {
 	typ, hasType := q["type"]
 	if hasType {
 		if err := enum(knowledgeInternal, knowledgeExternal)("type", typ[0]); err != nil || len(typ) != 1 {

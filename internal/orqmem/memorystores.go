@@ -52,7 +52,7 @@ func (s *Server) newMemoryStoreKind() *kind {
 		limits:     listLimits{max: maxLimit, def: 10}, // the document's bounds and default
 		createRule: memoryStoreCreateRule, updateRule: memoryStoreUpdateRule,
 		build: buildMemoryStore, patch: patchMemoryStore, view: memoryStoreView,
-		filter:   func(_ *Server, q url.Values) (func(*entry) bool, error) { return commonFilter(q), nil },
+		filter:   func(q url.Values) (func(*entry) bool, error) { return commonFilter(q), nil },
 		notFound: notFoundMessage("Memory store"), usedBy: agentsUsingMemoryStore,
 	}
 }

@@ -33,7 +33,7 @@ type kind struct {
 	// view renders an object for the caller.
 	view func(sc scope, e *entry) map[string]any
 	// filter returns the list query's predicate; nil when it has none.
-	filter func(s *Server, q url.Values) (func(*entry) bool, error)
+	filter func(q url.Values) (func(*entry) bool, error)
 	// notFound answers a reference to no visible object; method is the
 	// request's (tools answer PATCH in a shape of their own).
 	notFound func(method, ref string) response
@@ -200,7 +200,7 @@ func (s *Server) listKind(k *kind, sc scope, q url.Values) response {
 	}
 	match := func(*entry) bool { return true }
 	if k.filter != nil {
-		if match, err = k.filter(s, q); err != nil {
+		if match, err = k.filter(q); err != nil {
 			return failure(err)
 		}
 	}

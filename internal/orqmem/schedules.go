@@ -205,8 +205,7 @@ func (s *Server) patchSchedule(c scheduleCall, body []byte) response {
 		next.doc["trigger_count"] = json.Number("0")
 	}
 	if cadence || reactivated {
-		generation, _ := old.doc["generation"].(json.Number).Int64()
-		next.doc["generation"] = json.Number(fmt.Sprint(generation + 1))
+		next.doc["generation"] = json.Number(fmt.Sprint(counter(old.doc, "generation") + 1))
 	}
 	stamp := stamps(s.now())
 	stamp["updated_by_id"] = c.keyID
@@ -245,10 +244,17 @@ func (s *Server) triggerSchedule(c scheduleCall) response {
 		return scheduleError(http.StatusBadRequest, codeInactive,
 			fmt.Sprintf("Schedule %q is inactive: activate it (is_active: true) to trigger it", e.id))
 	}
-	count, _ := e.doc["trigger_count"].(json.Number).Int64()
-	e.doc["trigger_count"] = json.Number(fmt.Sprint(count + 1))
+	e.doc["trigger_count"] = json.Number(fmt.Sprint(counter(e.doc, "trigger_count") + 1))
 	e.doc["last_triggered_at"] = formatTime(s.now())
 	return jsonResponse(http.StatusAccepted, map[string]string{"schedule_id": e.id, "status": "triggered"})
+}
+
+// counter returns the integer member name of doc; 0 when it is none (a
+// studio edit may have stored anything).
+func counter(doc map[string]any, name string) int64 {
+	n, _ := doc[name].(json.Number)
+	v, _ := n.Int64()
+	return v
 }
 
 // scheduleIDs returns the ids of the schedules of the agent with _id
