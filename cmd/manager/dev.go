@@ -93,6 +93,9 @@ Look at the in-memory orq workspace (its key is a throwaway one, made for this r
   curl -H "Authorization: Bearer %[2]s" %[1]s/v2/agents
   KUBECONFIG=%[3]s %[4]s=%[2]s %[5]s=%[1]s \
     go run ./cmd/manager plan --live -f config/samples/
+Create the custom tools, knowledge bases and memory stores your Agents name first, e.g.:
+  curl -H "Authorization: Bearer %[2]s" %[1]s/v2/tools -d '{"path":"Default","key":"orders-api",
+    "description":"Orders","type":"http","http":{"blueprint":{"url":"https://example.com","method":"GET"}}}'
 `, url, key, kubeconfig, envAPIKey, envBaseURL)
 }
 
@@ -183,6 +186,12 @@ func startMemAPI(ctx context.Context, listen string, o *options) (string, error)
 		if spec, err := openapi.Load(path); err == nil {
 			opts.Schema = spec
 			setupLog.Info("in-memory orq API validates requests with the OpenAPI file", "path", path)
+		}
+	}
+	if path, err := openapi.LocateGraph(); err == nil {
+		if graph, err := openapi.LoadGraph(path); err == nil {
+			opts.Graph = graph
+			setupLog.Info("in-memory orq API validates tools, knowledge, memory store and schedule requests with the OpenAPI file", "path", path)
 		}
 	}
 	ln, err := net.Listen("tcp", listen)

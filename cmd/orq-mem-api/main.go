@@ -1,7 +1,9 @@
-// Command orq-mem-api serves an in-memory orq.ai Agents API (see package
-// internal/orqmem) for local development and end-to-end tests.
+// Command orq-mem-api serves an in-memory orq.ai API (see package
+// internal/orqmem: agents, tools, knowledge bases, memory stores and agent
+// schedules) for local development and end-to-end tests.
 //
-//	orq-mem-api --listen 127.0.0.1:8089 --api-key secret --project-key sales-key=Sales --openapi ../shared/orq-api/agents-openapi.yaml
+//	orq-mem-api --listen 127.0.0.1:8089 --api-key secret --project-key sales-key=Sales \
+//	  --openapi ../shared/orq-api/agents-openapi.yaml --graph-openapi ../shared/orq-api/graph-openapi.yaml
 package main
 
 import (
@@ -29,11 +31,13 @@ const shutdownTimeout = 10 * time.Second
 
 // config holds the command-line settings.
 type config struct {
-	listen    string
-	apiKey    string
-	openapi   string
-	latency   time.Duration
-	projectID string
+	listen  string
+	apiKey  string
+	openapi string
+	// graphOpenapi is the OpenAPI document of the other routes.
+	graphOpenapi string
+	latency      time.Duration
+	projectID    string
 	// projectKeys are project-scoped API keys, token -> project name.
 	projectKeys map[string]string
 }
@@ -53,6 +57,7 @@ func parseFlags(args []string) config {
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8089", "address to listen on")
 	fs.StringVar(&c.apiKey, "api-key", "", "accepted bearer token (default $"+envAPIKey+"; if both are empty any bearer token is accepted)")
 	fs.StringVar(&c.openapi, "openapi", "", "optional path of the orq OpenAPI document; request bodies are then also validated against it")
+	fs.StringVar(&c.graphOpenapi, "graph-openapi", "", "optional path of the orq OpenAPI document of the tools, knowledge bases, memory stores and schedules (graph-openapi.yaml); their request bodies are then also validated against it")
 	fs.DurationVar(&c.latency, "latency", 0, "latency added to every request, e.g. 200ms")
 	fs.StringVar(&c.projectID, "project-id", "", "id of project "+orqmem.DefaultProjectName+" (default "+orqmem.DefaultProjectID+"); other projects get ids of their own")
 	c.projectKeys = map[string]string{}
@@ -73,16 +78,9 @@ func parseFlags(args []string) config {
 
 // run serves until SIGINT or SIGTERM, then shuts down gracefully.
 func run(c config) error {
-	opts := orqmem.Options{ProjectID: c.projectID, ProjectKeys: c.projectKeys}
-	if c.apiKey != "" {
-		opts.APIKeys = []string{c.apiKey}
-	}
-	if c.openapi != "" {
-		spec, err := openapi.Load(c.openapi)
-		if err != nil {
-			return err
-		}
-		opts.Schema = spec
+	opts, err := serverOptions(c)
+	if err != nil {
+		return err
 	}
 	fake := orqmem.New(opts)
 	fake.SetLatency(c.latency)
@@ -97,7 +95,8 @@ func run(c config) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	log.Printf("listening on http://%s (auth: %s, %d project key(s), openapi validation: %t)", c.listen, authMode(c.apiKey), len(c.projectKeys), c.openapi != "")
+	log.Printf("listening on http://%s (auth: %s, %d project key(s), openapi validation: agents %t, others %t)",
+		c.listen, authMode(c.apiKey), len(c.projectKeys), c.openapi != "", c.graphOpenapi != "")
 
 	select {
 	case err := <-errc:
@@ -114,6 +113,30 @@ func run(c config) error {
 		return err
 	}
 	return nil
+}
+
+// serverOptions turns the settings into the in-memory API's options,
+// loading the OpenAPI documents given.
+func serverOptions(c config) (orqmem.Options, error) {
+	opts := orqmem.Options{ProjectID: c.projectID, ProjectKeys: c.projectKeys}
+	if c.apiKey != "" {
+		opts.APIKeys = []string{c.apiKey}
+	}
+	if c.openapi != "" {
+		spec, err := openapi.Load(c.openapi)
+		if err != nil {
+			return opts, err
+		}
+		opts.Schema = spec
+	}
+	if c.graphOpenapi != "" {
+		graph, err := openapi.LoadGraph(c.graphOpenapi)
+		if err != nil {
+			return opts, err
+		}
+		opts.Graph = graph
+	}
+	return opts, nil
 }
 
 // authMode describes the authentication mode without revealing the key.

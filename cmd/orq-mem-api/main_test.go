@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/orq-ai/orq-operator/internal/openapi"
 	"github.com/orq-ai/orq-operator/internal/orqmem"
 )
 
@@ -43,4 +45,30 @@ func TestLogRequestsNeverLogsToken(t *testing.T) {
 	if !strings.Contains(line, "GET /v2/agents/some-agent 404") || strings.Contains(line, "top-secret") {
 		t.Errorf("log line %q", line)
 	}
+}
+
+func TestServerOptionsLoadTheDocuments(t *testing.T) {
+	c := parseFlags([]string{"--graph-openapi", filepath.Join(t.TempDir(), "missing.yaml")})
+	if _, err := serverOptions(c); err == nil {
+		t.Error("a missing --graph-openapi file was accepted")
+	}
+	graph, err := openapi.LocateGraph()
+	if err != nil {
+		t.Skipf("graph OpenAPI file not found (%v); set %s", err, openapi.EnvGraphFile)
+	}
+	opts, err := serverOptions(parseFlags([]string{"--graph-openapi", graph, "--api-key", "k"}))
+	if err != nil || opts.Graph == nil || opts.Schema != nil {
+		t.Fatalf("serverOptions: %+v, %v", opts, err)
+	}
+	// The tools API is served, with the document's validation.
+	srv := httptest.NewServer(orqmem.New(opts))
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v2/tools", strings.NewReader(`{"path":"Default","key":"k","description":"d",
+	  "type":"function","function":{"name":"f"}}`))
+	req.Header.Set("Authorization", "Bearer k")
+	res, err := srv.Client().Do(req)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("create tool: %v %v", err, res)
+	}
+	res.Body.Close()
 }

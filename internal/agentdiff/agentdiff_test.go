@@ -72,7 +72,7 @@ func fullAgent() *orqv1alpha1.Agent {
 				Evaluators: []orqv1alpha1.Evaluator{{ID: "tone", ExecuteOn: "output", SampleRate: ptr.To(50.0)}},
 				Guardrails: []orqv1alpha1.Evaluator{{ID: "toxicity", ExecuteOn: "input", SampleRate: ptr.To(10.0)}},
 			},
-			MemoryStores:   []string{"user-prefs"},
+			MemoryStores:   []string{"user_prefs"},
 			KnowledgeBases: []orqv1alpha1.KnowledgeBase{{KnowledgeID: "docs"}},
 			TeamOfAgents:   []orqv1alpha1.TeamMember{{Key: "writer", Role: "writes the report"}},
 			Skills:         []string{"research"},
@@ -377,9 +377,34 @@ func newAPI(t *testing.T) *testAPI {
 	if spec, err := openapiSpec(); err == nil {
 		opts.Schema = spec
 	}
-	srv := httptest.NewServer(orqmem.New(opts))
+	mem := orqmem.New(opts)
+	seedReferences(t, mem)
+	srv := httptest.NewServer(mem)
 	t.Cleanup(srv.Close)
 	return &testAPI{srv: srv}
+}
+
+// seedReferences creates what fullAgent names: orq refuses an agent naming a
+// custom tool, knowledge base or memory store that does not exist.
+func seedReferences(t *testing.T, mem *orqmem.Server) {
+	t.Helper()
+	seeds := []struct {
+		seed func(body string) (map[string]any, error)
+		body string
+	}{
+		{mem.SeedTool, `{"path":"Default","key":"weather","description":"Weather","type":"http",
+		  "http":{"blueprint":{"url":"https://weather.example","method":"GET"}}}`},
+		{mem.SeedTool, `{"_id":"tool_01KA84ND5J0SWQMA2Q8HY5WZZZ","path":"Default","key":"lookup","description":"Lookup",
+		  "type":"function","function":{"name":"lookup"}}`},
+		{mem.SeedKnowledgeBase, `{"key":"docs","embedding_model":"openai/text-embedding-3-small","path":"Default"}`},
+		{mem.SeedMemoryStore, `{"key":"user_prefs","embedding_config":{"model":"openai/text-embedding-3-small"},
+		  "description":"Preferences","path":"Default"}`},
+	}
+	for _, s := range seeds {
+		if _, err := s.seed(s.body); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func openapiSpec() (*openapi.Spec, error) {

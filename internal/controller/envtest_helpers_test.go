@@ -37,13 +37,42 @@ func sampleAgent(ns, name string) *orqv1alpha1.Agent {
 				MaxIterations: ptr.To[int64](10),
 				Tools: []orqv1alpha1.Tool{
 					{Type: "current_date"},
-					{Type: "http", Key: "orders-api", RequiresApproval: ptr.To(true)},
+					{Type: "http", Key: seededToolKey, RequiresApproval: ptr.To(true)},
 				},
 				Evaluators: []orqv1alpha1.Evaluator{{ID: "tone", ExecuteOn: "output"}},
 			},
-			KnowledgeBases: []orqv1alpha1.KnowledgeBase{{KnowledgeID: "faq"}},
+			KnowledgeBases: []orqv1alpha1.KnowledgeBase{{KnowledgeID: seededKnowledge}},
 		},
 	}
+}
+
+// Objects of the suite's workspace that agents name: orq refuses an agent naming a custom tool,
+// knowledge base or memory store that does not exist.
+const (
+	seededToolKey     = "orders-api" // an http tool, named by sampleAgent
+	seededFunctionKey = "lookup"     // a function tool, named by id
+	seededKnowledge   = "faq"        // named by sampleAgent
+	seededMemoryStore = "prefs"
+)
+
+// seededFunctionID is the id by which agents name the function tool seededFunctionKey.
+var seededFunctionID string
+
+// seedWorkspace creates, in project Default, what the suite's agents name.
+func seedWorkspace(api *orqmem.Server) {
+	GinkgoHelper()
+	_, err := api.SeedTool(`{"path":"Default","key":"` + seededToolKey + `","description":"Orders","type":"http",
+	  "http":{"blueprint":{"url":"https://orders.example/api","method":"GET"}}}`)
+	Expect(err).NotTo(HaveOccurred())
+	fn, err := api.SeedTool(`{"path":"Default","key":"` + seededFunctionKey + `","description":"Lookup","type":"function",
+	  "function":{"name":"lookup"}}`)
+	Expect(err).NotTo(HaveOccurred())
+	seededFunctionID = strings.TrimPrefix(fn["_id"].(string), "tool_")
+	_, err = api.SeedKnowledgeBase(`{"key":"` + seededKnowledge + `","embedding_model":"openai/text-embedding-3-small","path":"Default"}`)
+	Expect(err).NotTo(HaveOccurred())
+	_, err = api.SeedMemoryStore(`{"key":"` + seededMemoryStore + `","embedding_config":{"model":"openai/text-embedding-3-small"},
+	  "description":"Preferences","path":"Default"}`)
+	Expect(err).NotTo(HaveOccurred())
 }
 
 // waitReady waits until the Agent is Ready for its current generation, and refreshes it.

@@ -56,6 +56,7 @@ var _ = BeforeSuite(func() {
 		GinkgoWriter.Println(env.Note)
 	}
 	k8s, orqAPI, orqURL = env.Client, env.Orq, env.OrqURL
+	seedWorkspace(orqAPI)
 
 	api, err := orqclient.New(orqclient.Options{BaseURL: orqURL, APIKey: suiteAPIKey, Timeout: 5 * time.Second})
 	Expect(err).NotTo(HaveOccurred())

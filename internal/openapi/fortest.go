@@ -35,3 +35,34 @@ func ForTest(t testing.TB) *Spec {
 	loaded.specs[path] = s
 	return s
 }
+
+// graphs caches graph documents by path.
+var graphs struct {
+	sync.Mutex
+	byPath map[string]*Graph
+}
+
+// GraphForTest returns the graph document (tools, knowledge bases, memory
+// stores, agent schedules) for contract tests. It skips the test when the
+// document cannot be located and fails it when the document is invalid.
+func GraphForTest(t testing.TB) *Graph {
+	t.Helper()
+	path, err := LocateGraph()
+	if err != nil {
+		t.Skipf("graph OpenAPI file not found (%v); set %s to run these contract tests", err, EnvGraphFile)
+	}
+	graphs.Lock()
+	defer graphs.Unlock()
+	if g, ok := graphs.byPath[path]; ok {
+		return g
+	}
+	g, err := LoadGraph(path)
+	if err != nil {
+		t.Fatalf("load graph OpenAPI document: %v", err)
+	}
+	if graphs.byPath == nil {
+		graphs.byPath = map[string]*Graph{}
+	}
+	graphs.byPath[path] = g
+	return g
+}

@@ -1,5 +1,7 @@
-// Package openapi validates orq.ai Agents API payloads against the official
-// OpenAPI 3.1 description of the API.
+// Package openapi validates orq.ai API payloads against the official
+// OpenAPI 3.1 description of the API: the Agents API (Spec, from
+// agents-openapi.yaml) and the tools, knowledge bases, memory stores and
+// agent schedules (Graph, from graph-openapi.yaml, see graph.go).
 //
 // The OpenAPI document is not vendored into this repository: Locate finds it
 // through the ORQ_OPENAPI_FILE environment variable or next to the module
@@ -55,9 +57,13 @@ type Spec struct {
 // searched upwards from the working directory and the document is expected at
 // ../shared/orq-api/agents-openapi.yaml relative to it. The returned error
 // wraps ErrNotFound when no document exists.
-func Locate() (string, error) {
-	if p := os.Getenv(EnvFile); p != "" {
-		return existingFile(p, EnvFile)
+func Locate() (string, error) { return locate(os.Getenv(EnvFile), EnvFile, relativeToModule) }
+
+// locate returns given, the value of the environment variable env, when
+// set; else relative to the module root.
+func locate(given, env, relative string) (string, error) {
+	if given != "" {
+		return existingFile(given, env)
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -67,7 +73,7 @@ func Locate() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return existingFile(filepath.Join(root, relativeToModule), "module root "+root)
+	return existingFile(filepath.Join(root, relative), "module root "+root)
 }
 
 // moduleRoot walks up from dir to the first directory containing go.mod.
@@ -100,22 +106,9 @@ func existingFile(p, source string) (string, error) {
 // Load reads the OpenAPI document at path (YAML or JSON) and compiles the
 // create/update request schemas and the retrieve/list response schemas.
 func Load(path string) (*Spec, error) {
-	raw, err := os.ReadFile(path)
+	c, err := compiler(path, resourceURL)
 	if err != nil {
-		return nil, fmt.Errorf("read OpenAPI document: %w", err)
-	}
-	jsonDoc, err := yaml.YAMLToJSON(raw)
-	if err != nil {
-		return nil, fmt.Errorf("parse OpenAPI document %s: %w", path, err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(jsonDoc))
-	if err != nil {
-		return nil, fmt.Errorf("decode OpenAPI document %s: %w", path, err)
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	if err := c.AddResource(resourceURL, doc); err != nil {
-		return nil, fmt.Errorf("register OpenAPI document: %w", err)
+		return nil, err
 	}
 	s := &Spec{path: path}
 	targets := []struct {
@@ -135,6 +128,35 @@ func Load(path string) (*Spec, error) {
 		*t.dst = sch
 	}
 	return s, nil
+}
+
+// compiler reads the OpenAPI document at path (YAML or JSON) and returns a
+// JSON Schema compiler that knows it as url.
+func compiler(path, url string) (*jsonschema.Compiler, error) {
+	c, _, err := compilerWithDoc(path, url)
+	return c, err
+}
+
+// compilerWithDoc is compiler that also returns the decoded document.
+func compilerWithDoc(path, url string) (*jsonschema.Compiler, any, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read OpenAPI document: %w", err)
+	}
+	jsonDoc, err := yaml.YAMLToJSON(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("parse OpenAPI document %s: %w", path, err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(jsonDoc))
+	if err != nil {
+		return nil, nil, fmt.Errorf("decode OpenAPI document %s: %w", path, err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	if err := c.AddResource(url, doc); err != nil {
+		return nil, nil, fmt.Errorf("register OpenAPI document: %w", err)
+	}
+	return c, doc, nil
 }
 
 // Path returns the file the Spec was loaded from.

@@ -11,6 +11,9 @@ import (
 // These tests cross-check the built-in validator and the response shapes
 // with the official OpenAPI document; they are skipped when it is absent.
 
+// someULID is a well-formed id for bodies that are only validated.
+const someULID = "01JJ1HDHN79XAS7A01WB3HYSDB"
+
 func TestContractBadBodiesRejectedByBoth(t *testing.T) {
 	spec := openapi.ForTest(t)
 	for _, tc := range badCreateBodies() {
@@ -27,7 +30,7 @@ func TestContractBadBodiesRejectedByBoth(t *testing.T) {
 
 func TestContractGoodBodiesAcceptedByBoth(t *testing.T) {
 	spec := openapi.ForTest(t)
-	for name, b := range goodCreateBodies() {
+	for name, b := range goodCreateBodies(someULID) {
 		t.Run(name, func(t *testing.T) {
 			if err := orqmem.ValidateCreateRequest([]byte(b)); err != nil {
 				t.Errorf("built-in validator: %v", err)
@@ -46,7 +49,7 @@ func TestContractResponses(t *testing.T) {
 		t.Fatal("harness has no spec although ForTest found one")
 	}
 	// Every response below is validated by the harness (checkContract).
-	for _, b := range goodCreateBodies() {
+	for _, b := range goodCreateBodies(h.seedAgentRefs()) {
 		mustStatus(t, h.do(http.MethodPost, "/v2/agents", b), http.StatusCreated)
 	}
 	for _, key := range h.fake.Keys() {
@@ -55,7 +58,7 @@ func TestContractResponses(t *testing.T) {
 	patches := []string{
 		`{}`,
 		`{"model":{"id":"m2","parameters":{"temperature":1}},"fallback_models":["x"]}`,
-		`{"settings":{"tools":[{"type":"http","key":"k"}]},"versionIncrement":"patch"}`,
+		`{"settings":{"tools":[{"type":"http","key":"weather_api"}]},"versionIncrement":"patch"}`,
 		`{"instructions":"Use {{a}} and {{ b }}","variables":{"a":"1"}}`,
 		`{"system_prompt":null,"skills":null,"engine":"mustache","project_id":"` + orqmem.DefaultProjectID + `"}`,
 		`{"key":"renamed-agent"}`,

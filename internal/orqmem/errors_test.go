@@ -23,7 +23,7 @@ func TestErrorBodies(t *testing.T) {
 		{"retrieve unknown key", http.MethodGet, "/v2/agents/nope", "", testToken, 404, `{"message":"Agent not found"}`},
 		{"update unknown key", http.MethodPatch, "/v2/agents/nope", `{}`, testToken, 404, `{"message":"Agent not found"}`},
 		{"delete unknown key", http.MethodDelete, "/v2/agents/nope", "", testToken, 404, `{"message":"Agent not found"}`},
-		{"unknown route", http.MethodGet, "/v2/tools", "", testToken, 404, `{"message":"Not found"}`},
+		{"unknown route", http.MethodGet, "/v2/prompts", "", testToken, 404, `{"message":"Not found"}`},
 		{"duplicate key", http.MethodPost, "/v2/agents", baseBody("dup").String(), testToken, 409, `{"message":"Agent with key \"dup\" already exists"}`},
 		{"invalid body", http.MethodPost, "/v2/agents", `{"key":"x"}`, testToken, 400, `{"message":"role: is required"}`},
 		{"no token", http.MethodGet, "/v2/agents", "", "", 401, `{"message":"Unauthorized: missing bearer token"}`},

@@ -32,15 +32,32 @@ var optionalSpec = sync.OnceValue(func() *openapi.Spec {
 	return spec
 })
 
-// harness drives a Server over real HTTP. When the OpenAPI document is
-// available every accepted request body and every agent/list response is
-// checked against it, guarding the fake against drift.
+// optionalGraph loads the graph OpenAPI document once if it can be located.
+var optionalGraph = sync.OnceValue(func() *openapi.Graph {
+	path, err := openapi.LocateGraph()
+	if err != nil {
+		return nil
+	}
+	g, err := openapi.LoadGraph(path)
+	if err != nil {
+		panic("load graph OpenAPI document: " + err.Error())
+	}
+	return g
+})
+
+// harness drives a Server over real HTTP. When the OpenAPI documents are
+// available every accepted request body and every answer is checked
+// against them (see checkContract), guarding the fake against drift.
 type harness struct {
 	t     testing.TB
 	fake  *orqmem.Server
 	srv   *httptest.Server
 	spec  *openapi.Spec
+	graph *openapi.Graph
 	token string
+	// answered counts the successful answers per graph operation
+	// ("METHOD route"), for contract coverage.
+	answered map[string]int
 }
 
 // newHarness starts a fake with opts; a fixed clock is used unless opts.Now
@@ -53,7 +70,7 @@ func newHarness(t testing.TB, opts orqmem.Options) *harness {
 	fake := orqmem.New(opts)
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, fake: fake, srv: srv, spec: optionalSpec(), token: testToken}
+	return &harness{t: t, fake: fake, srv: srv, spec: optionalSpec(), graph: optionalGraph(), token: testToken}
 }
 
 // result is an HTTP response read in full.
@@ -123,6 +140,10 @@ func (h *harness) doWithToken(method, path, body, token string) result {
 // against the OpenAPI document, if available.
 func (h *harness) checkContract(method, path, body string, res result) {
 	h.t.Helper()
+	if route, ok := h.graphRoute(path); ok {
+		h.checkGraphContract(method, route, body, res)
+		return
+	}
 	if h.spec == nil || res.status >= 300 {
 		return
 	}

@@ -193,7 +193,8 @@ func (s *Server) Keys() []string {
 // studio): f receives a copy of the stored document and may change it
 // freely; the result is stored with a refreshed "updated" timestamp. If f
 // changes "key" to a free, non-empty key the agent is re-keyed; otherwise the
-// key is restored. It returns false if the agent does not exist or the
+// key is restored. A version the agent never had counts as published (see
+// AgentVersions). It returns false if the agent does not exist or the
 // document can no longer be encoded as JSON.
 func (s *Server) MutateAgent(key string, f func(agent map[string]any)) bool {
 	s.mu.Lock()
@@ -214,7 +215,10 @@ func (s *Server) MutateAgent(key string, f func(agent map[string]any)) bool {
 	if _, err := json.Marshal(doc); err != nil {
 		return false
 	}
-	updated := &agentRecord{doc: doc, givenVars: rec.givenVars}
+	updated := &agentRecord{doc: doc, givenVars: rec.givenVars, versions: rec.versions}
+	if v, ok := doc["version"].(string); ok && !slices.Contains(rec.versions, v) {
+		updated.versions = append(slices.Clone(rec.versions), v) // published in the studio
+	}
 	delete(s.agents, key)
 	if err := s.store(updated); err != nil {
 		s.agents[key] = rec
@@ -223,14 +227,18 @@ func (s *Server) MutateAgent(key string, f func(agent map[string]any)) bool {
 	return true
 }
 
-// Reset deletes all agents, tools, projects other than those of Options,
+// Reset deletes all agents, tools, knowledge bases, memory stores,
+// schedules, projects other than those of Options,
 // recorded requests, faults and the global latency. Accepted API keys are
 // kept.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.agents = map[string]*agentRecord{}
-	s.tools = newToolRegistry()
+	s.implicit = newImplicitTools()
+	for _, c := range []*collection{s.tools, s.knowledge, s.memoryStores, s.schedules} {
+		c.clear()
+	}
 	s.projects = newProjectRegistry(s.projectSeed)
 	s.requests = nil
 	s.faults = nil

@@ -32,6 +32,10 @@ type agentRecord struct {
 	// givenVars are the variables the client sent last; the response
 	// variables are these merged over the instruction placeholders.
 	givenVars map[string]any
+	// versions are the versions the agent ever had, oldest first: the one
+	// it was created at and each published by an update's
+	// versionIncrement. A schedule's agent_tag names one of them.
+	versions []string
 }
 
 // id returns the agent's _id.
@@ -43,7 +47,9 @@ func (r *agentRecord) id() string {
 // renderer turns request bodies into response documents.
 type renderer struct {
 	newID func() string
-	tools toolRegistry
+	// resolveTool returns what a settings.tools item echoes of the tool it
+	// names (see Server.resolveTool).
+	resolveTool func(in map[string]any) (toolRef, error)
 }
 
 // newDoc builds the server-generated fields of a new agent.
@@ -176,28 +182,20 @@ func (rd renderer) settings(in map[string]any) (map[string]any, error) {
 	return out, nil
 }
 
-// tool renders one tool input as the stored tool; a tool named by key or id
-// gets the registry's id and key.
+// tool renders one tool input as the stored tool, with the id, key and
+// type of the tool it names.
 func (rd renderer) tool(in map[string]any) (map[string]any, error) {
-	actionType, ok := in["type"].(string)
-	if !ok {
-		actionType = defaultToolType
-	}
-	key, _ := in["key"].(string)
-	id, _ := in["id"].(string)
-	if isBuiltinTool(actionType) || actionType == fileSystemToolType {
-		key, id = "", "" // not part of these tools' schemas: orq drops them
-	}
-	id, key, err := rd.tools.resolve(key, id, rd.newID)
+	ref, err := rd.resolveTool(in)
 	if err != nil {
 		return nil, err
 	}
+	actionType, key := ref.actionType, ref.key
 	requiresApproval, ok := in["requires_approval"].(bool)
 	if !ok {
 		requiresApproval = false
 	}
 	out := map[string]any{
-		"id":                id,
+		"id":                ref.id,
 		"action_type":       actionType,
 		"requires_approval": requiresApproval,
 		"conditions":        []any{},

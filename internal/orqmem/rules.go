@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -339,4 +340,42 @@ func discriminated(key string, variants map[string]rule) rule {
 		}
 		return variant(p, v)
 	}
+}
+
+// mapOf accepts objects whose every member satisfies item
+// (additionalProperties with a schema).
+func mapOf(item rule) rule {
+	return func(p fieldPath, v any) error {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return p.fail(msgObject)
+		}
+		for _, name := range sortedKeys(m) {
+			if err := item(p.field(name), m[name]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// scalar accepts a string, a number or a boolean.
+func scalar(p fieldPath, v any) error {
+	switch v.(type) {
+	case string, bool, json.Number, float64:
+		return nil
+	}
+	return p.fail("must be a string, a number or a boolean")
+}
+
+// uri accepts absolute URIs (format: uri): a scheme, then the rest.
+func uri(p fieldPath, v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return p.fail(msgString)
+	}
+	if u, err := url.Parse(s); err != nil || u.Scheme == "" || u.Opaque == "" && u.Host == "" && u.Path == "" {
+		return p.fail("must be an absolute URI")
+	}
+	return nil
 }

@@ -23,9 +23,6 @@ var builtinToolTypes = []string{
 	"current_date", "advisor", "sidekick", "code_interpreter",
 }
 
-// defaultToolType is the action type of tools sent without a type.
-const defaultToolType = "http"
-
 // piiEntities are the PII entities accepted by the automatic and English
 // redaction plugins.
 var piiEntities = []string{
@@ -322,13 +319,17 @@ func toolRule(p fieldPath, v any) error {
 // response of the OpenAPI document: tool ids are ULIDs.
 var toolIDPattern = regexp.MustCompile(`^[0-9A-HJKMNP-TV-Z]{26}$`)
 
+// ulidPattern is a ULID in Crockford base32.
+var ulidPattern = toolIDPattern
+
 // toolIDRule accepts ULIDs. orqmem's own rule: the create/update schemas
 // leave the id of a pre-created tool an open string, but orq echoes the id
 // of the tool it names and the retrieve schema requires a ULID, so any other
-// id names no tool and orq cannot accept it.
+// id names no tool and orq cannot accept it. A tool of /v2/tools is named by
+// the ULID of its _id, which begins with "tool_" (see tools.go).
 func toolIDRule(p fieldPath, v any) error {
 	if s, ok := v.(string); !ok || !toolIDPattern.MatchString(s) {
-		return p.fail("must be a ULID (the id of a pre-created tool)")
+		return p.fail(`must be a ULID (the id of a pre-created tool; for a tool of /v2/tools, its _id without "tool_")`)
 	}
 	return nil
 }

@@ -1,19 +1,17 @@
-// Package orqmem is an in-memory implementation of the orq.ai Agents API
-// (POST/GET /v2/agents, GET/PATCH/DELETE /v2/agents/{agent_key}) for tests
-// and local development. It validates request bodies like the real API,
-// answers in the shapes of the official OpenAPI description, and offers hooks
-// to inspect requests and inject faults.
+// Package orqmem is an in-memory implementation of the orq.ai API for tests
+// and local development: the Agents API (POST/GET /v2/agents,
+// GET/PATCH/DELETE /v2/agents/{agent_key}), the tools (/v2/tools), knowledge
+// bases (/v2/knowledge), memory stores (/v2/memory-stores) and agent
+// schedules (/v3/agents/{agent_key}/schedules). It validates request bodies
+// like the real API, answers in the shapes of the official OpenAPI
+// descriptions, and offers hooks to inspect requests and inject faults.
 package orqmem
 
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +21,10 @@ import (
 // DefaultProjectID is the project_id of agents when Options.ProjectID is
 // empty.
 const DefaultProjectID = "01JQRM3MP0RQ0PERAT0R000000"
+
+// DefaultWorkspaceID is the workspace_id tools answer when
+// Options.WorkspaceID is empty.
+const DefaultWorkspaceID = "01JQRM3MP0W0RKSPACE0000000"
 
 // Routes served by the Server.
 const (
@@ -42,11 +44,13 @@ const (
 	msgMethodNotAllow  = "Method not allowed"
 	msgBodyTooLarge    = "Request body too large"
 	msgAgentExistsFmt  = "Agent with key %q already exists"
-	msgInvalidLimit    = "limit: must be a number between 1 and 200"
 	msgInvalidListType = "type: must be one of: internal"
+	// msgAgentHasSchedulesFmt refuses to delete an agent with schedules.
+	msgAgentHasSchedulesFmt = "Agent %q has schedules: %s; delete them first"
 )
 
-// Pagination bounds of GET /v2/agents.
+// Pagination bounds of GET /v2/agents (and the upper bound of tools and
+// memory stores).
 const (
 	minLimit = 1
 	maxLimit = 200
@@ -57,6 +61,14 @@ const (
 type RequestValidator interface {
 	ValidateCreateRequest(body []byte) error
 	ValidateUpdateRequest(body []byte) error
+}
+
+// GraphValidator validates request bodies of the tools, knowledge bases,
+// memory stores and schedules routes, e.g. against their OpenAPI document
+// (*openapi.Graph satisfies it). method and route name the operation, the
+// route as a template such as "/v2/tools/{tool_id}".
+type GraphValidator interface {
+	ValidateRequest(method, route string, body []byte) error
 }
 
 // Options configure a Server.
@@ -80,41 +92,63 @@ type Options struct {
 	// the bodies without what orq added after the OpenAPI document (see
 	// sdkadditions.go), which the built-in validator checks.
 	Schema RequestValidator
+	// Graph optionally validates the request bodies of the other routes
+	// after the built-in validator accepted them.
+	Graph GraphValidator
+	// WorkspaceID is the workspace_id tools answer; DefaultWorkspaceID
+	// when empty.
+	WorkspaceID string
 	// Now is the clock used for timestamps and IDs; time.Now when nil.
 	Now func() time.Time
 }
 
-// Server is an in-memory orq.ai Agents API. It implements http.Handler and is
-// safe for concurrent use.
+// Server is an in-memory orq.ai API (see the package comment). It
+// implements http.Handler and is safe for concurrent use.
 type Server struct {
 	now         func() time.Time
 	schema      RequestValidator
+	graph       GraphValidator
+	workspaceID string
 	projectSeed map[string]string
+	// The kinds serving the /v2 collections other than agents.
+	toolKind, knowledgeKind, memoryStoreKind *kind
 
 	mu          sync.Mutex
 	apiKeys     map[string]bool
 	projectKeys map[string]string
 	ids         ulidGen
 	agents      map[string]*agentRecord
-	tools       toolRegistry
+	implicit    implicitTools
 	projects    projectRegistry
-	requests    []Request
-	faults      []*activeFault
-	latency     time.Duration
+	// The collections; each is cleared, never replaced, by Reset.
+	tools, knowledge, memoryStores, schedules *collection
+	requests                                  []Request
+	faults                                    []*activeFault
+	latency                                   time.Duration
 }
 
 // New returns a Server configured by opts.
 func New(opts Options) *Server {
 	s := &Server{
-		now:         opts.Now,
-		schema:      opts.Schema,
-		projectSeed: projectSeed(opts),
-		projectKeys: copyStrings(opts.ProjectKeys),
-		agents:      map[string]*agentRecord{},
-		tools:       newToolRegistry(),
+		now:          opts.Now,
+		schema:       opts.Schema,
+		projectSeed:  projectSeed(opts),
+		projectKeys:  copyStrings(opts.ProjectKeys),
+		agents:       map[string]*agentRecord{},
+		implicit:     newImplicitTools(),
+		graph:        opts.Graph,
+		workspaceID:  opts.WorkspaceID,
+		tools:        newCollection("Tool", toolPrefix),
+		knowledge:    newCollection("Knowledge base", ""),
+		memoryStores: newCollection("Memory store", ""),
+		schedules:    newCollection("Schedule", ""),
 	}
+	s.toolKind, s.knowledgeKind, s.memoryStoreKind = s.newToolKind(), s.newKnowledgeKind(), s.newMemoryStoreKind()
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.workspaceID == "" {
+		s.workspaceID = DefaultWorkspaceID
 	}
 	if s.schema != nil {
 		s.schema = withoutAdditions{next: s.schema}
@@ -176,7 +210,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case len(body) > maxBodyBytes:
 		resp = errorResponse(http.StatusRequestEntityTooLarge, msgBodyTooLarge)
 	default:
-		resp = s.route(r, body, sc)
+		resp = s.route(r, body, sc, token)
 	}
 	writeResponse(w, resp)
 }
@@ -236,254 +270,25 @@ func (s *Server) authenticate(token string) (scope, bool) {
 }
 
 // route dispatches an authenticated request.
-func (s *Server) route(r *http.Request, body []byte, sc scope) response {
+// route dispatches an authenticated request.
+func (s *Server) route(r *http.Request, body []byte, sc scope, token string) response {
 	p := r.URL.EscapedPath()
-	if p == agentsPath {
-		switch r.Method {
-		case http.MethodGet:
-			return s.list(sc, r.URL.Query())
-		case http.MethodPost:
-			return s.create(sc, body)
-		}
-		return methodNotAllowed("GET, POST")
+	switch {
+	case p == agentsPath || strings.HasPrefix(p, agentsPrefix):
+		return s.routeAgents(r, p, body, sc)
+	case strings.HasPrefix(p, schedulesPrefix):
+		return s.routeSchedules(r, p, body, sc, token)
 	}
-	rawKey, ok := strings.CutPrefix(p, agentsPrefix)
-	if !ok || rawKey == "" {
-		return errorResponse(http.StatusNotFound, msgRouteNotFound)
-	}
-	key, err := url.PathUnescape(rawKey)
-	if err != nil || strings.Contains(key, "/") {
-		return errorResponse(http.StatusNotFound, msgAgentNotFound)
-	}
-	switch r.Method {
-	case http.MethodGet:
-		return s.get(sc, key)
-	case http.MethodPatch:
-		return s.update(sc, key, body)
-	case http.MethodDelete:
-		return s.delete(sc, key)
-	}
-	return methodNotAllowed("GET, PATCH, DELETE")
-}
-
-// create handles POST /v2/agents.
-func (s *Server) create(sc scope, body []byte) response {
-	req, err := decodeObject(body)
-	if err == nil {
-		err = createRule("", req)
-	}
-	if err == nil && s.schema != nil {
-		err = s.schema.ValidateCreateRequest(body)
-	}
-	if err != nil {
-		return errorResponse(http.StatusBadRequest, err.Error())
-	}
-	key := req["key"].(string)
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sent, _ := req["path"].(string)
-	req["path"] = sc.storedPath(sent)
-	project, _ := splitPath(req["path"].(string))
-	if project == "" {
-		return errorResponse(http.StatusBadRequest, fieldPath("path").fail(msgPathNoProject).Error())
-	}
-	if _, exists := s.agents[key]; exists {
-		return errorResponse(http.StatusConflict, fmt.Sprintf(msgAgentExistsFmt, key))
-	}
-	now := s.now()
-	projectID := s.projects.idOf(project, s.renderer(now).newID)
-	rec := &agentRecord{doc: newDoc(s.ids.next(now), key, projectID, now)}
-	if err := s.renderer(now).apply(rec, req, true); err != nil {
-		return errorResponse(http.StatusBadRequest, err.Error())
-	}
-	if err := s.store(rec); err != nil {
-		return errorResponse(http.StatusInternalServerError, err.Error())
-	}
-	return jsonResponse(http.StatusCreated, sc.view(rec.doc))
-}
-
-// get handles GET /v2/agents/{key}.
-func (s *Server) get(sc scope, key string) response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rec, ok := s.visibleAgent(sc, key)
-	if !ok {
-		return errorResponse(http.StatusNotFound, msgAgentNotFound)
-	}
-	return jsonResponse(http.StatusOK, sc.view(rec.doc))
-}
-
-// visibleAgent returns the agent key if the caller may see it: a project
-// key sees its project's agents only. The caller must hold s.mu.
-func (s *Server) visibleAgent(sc scope, key string) (*agentRecord, bool) {
-	rec, ok := s.agents[key]
-	if !ok || sc == "" {
-		return rec, ok
-	}
-	id, known := s.projects.idByName[string(sc)]
-	return rec, known && rec.doc["project_id"] == id
-}
-
-// update handles PATCH /v2/agents/{key}.
-func (s *Server) update(sc scope, key string, body []byte) response {
-	req, err := decodeObject(body)
-	if err == nil {
-		err = updateRule("", req)
-	}
-	if err == nil && s.schema != nil {
-		err = s.schema.ValidateUpdateRequest(body)
-	}
-	if err != nil {
-		return errorResponse(http.StatusBadRequest, err.Error())
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rec, ok := s.visibleAgent(sc, key)
-	if !ok {
-		return errorResponse(http.StatusNotFound, msgAgentNotFound)
-	}
-	newKey, ok := req["key"].(string)
-	if !ok {
-		newKey = key
-	}
-	if _, taken := s.agents[newKey]; taken && newKey != key {
-		return errorResponse(http.StatusConflict, fmt.Sprintf(msgAgentExistsFmt, newKey))
-	}
-	now := s.now()
-	if resp := s.place(sc, rec, req, s.renderer(now).newID); resp != nil {
-		return *resp
-	}
-	updated := &agentRecord{doc: copyMap(rec.doc), givenVars: rec.givenVars}
-	if err := s.renderer(now).apply(updated, req, false); err != nil {
-		return errorResponse(http.StatusBadRequest, err.Error())
-	}
-	if part, ok := req["versionIncrement"].(string); ok {
-		version, _ := updated.doc["version"].(string)
-		updated.doc["version"] = bumpVersion(version, part)
-	}
-	updated.doc["key"] = newKey
-	updated.doc["updated"] = formatTime(now)
-	if err := s.store(updated); err != nil {
-		return errorResponse(http.StatusInternalServerError, err.Error())
-	}
-	if newKey != key {
-		delete(s.agents, key)
-	}
-	return jsonResponse(http.StatusOK, sc.view(updated.doc))
-}
-
-// delete handles DELETE /v2/agents/{key}.
-func (s *Server) delete(sc scope, key string) response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.visibleAgent(sc, key); !ok {
-		return errorResponse(http.StatusNotFound, msgAgentNotFound)
-	}
-	delete(s.agents, key)
-	return response{status: http.StatusNoContent}
-}
-
-// renderer returns a renderer whose IDs use the server's generator at now.
-// The caller must hold s.mu.
-func (s *Server) renderer(now time.Time) renderer {
-	return renderer{newID: func() string { return s.ids.next(now) }, tools: s.tools}
-}
-
-// store normalizes rec.doc (an independent copy with json.Number numbers)
-// and saves it under its key. The caller must hold s.mu.
-func (s *Server) store(rec *agentRecord) error {
-	doc, err := deepCopy(rec.doc)
-	if err != nil {
-		return fmt.Errorf("encode agent: %w", err)
-	}
-	rec.doc = doc
-	s.agents[doc["key"].(string)] = rec
-	return nil
-}
-
-// listPage is the GET /v2/agents response.
-type listPage struct {
-	Object  string           `json:"object"`
-	Data    []map[string]any `json:"data"`
-	HasMore bool             `json:"has_more"`
-}
-
-// list handles GET /v2/agents.
-func (s *Server) list(sc scope, q url.Values) response {
-	limit, err := parseLimit(q)
-	if err != nil {
-		return errorResponse(http.StatusBadRequest, err.Error())
-	}
-	if t, ok := q["type"]; ok && (len(t) != 1 || t[0] != agentType) {
-		return errorResponse(http.StatusBadRequest, msgInvalidListType)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	data, hasMore := paginate(s.sortedRecords(sc), limit, q.Get("starting_after"), q.Get("ending_before"))
-	page := listPage{Object: "list", Data: make([]map[string]any, 0, len(data)), HasMore: hasMore}
-	for _, rec := range data {
-		page.Data = append(page.Data, sc.view(rec.doc))
-	}
-	return jsonResponse(http.StatusOK, page)
-}
-
-// parseLimit returns the limit query parameter, 0 when absent.
-func parseLimit(q url.Values) (int, error) {
-	raw, ok := q["limit"]
-	if !ok {
-		return 0, nil
-	}
-	if len(raw) != 1 {
-		return 0, errors.New(msgInvalidLimit)
-	}
-	f, err := strconv.ParseFloat(raw[0], 64)
-	if err != nil || f < minLimit || f > maxLimit || f != float64(int(f)) {
-		return 0, errors.New(msgInvalidLimit)
-	}
-	return int(f), nil
-}
-
-// sortedRecords returns the agents the caller may see, newest first. IDs
-// are monotonic ULIDs, so descending ID order is reverse creation order. The
-// caller must hold s.mu.
-func (s *Server) sortedRecords(sc scope) []*agentRecord {
-	recs := make([]*agentRecord, 0, len(s.agents))
-	for key := range s.agents {
-		if rec, ok := s.visibleAgent(sc, key); ok {
-			recs = append(recs, rec)
+	for _, k := range []*kind{s.toolKind, s.knowledgeKind, s.memoryStoreKind} {
+		if p == k.route || strings.HasPrefix(p, k.route+"/") {
+			return s.routeKind(k, r, p, body, sc)
 		}
 	}
-	sort.Slice(recs, func(i, j int) bool { return recs[i].id() > recs[j].id() })
-	return recs
+	return errorResponse(http.StatusNotFound, msgRouteNotFound)
 }
 
-// paginate applies the cursors and the limit (0 = unlimited) to recs, which
-// are sorted newest first. starting_after keeps agents older than the cursor
-// and returns the first page of them; ending_before keeps agents newer than
-// the cursor and returns the page adjacent to it. Cursors are compared as
-// IDs, so they keep working when the cursor agent was deleted.
-func paginate(recs []*agentRecord, limit int, after, before string) ([]*agentRecord, bool) {
-	var kept []*agentRecord
-	for _, rec := range recs {
-		id := rec.id()
-		if after != "" && id >= after {
-			continue
-		}
-		if before != "" && id <= before {
-			continue
-		}
-		kept = append(kept, rec)
-	}
-	if limit == 0 || len(kept) <= limit {
-		return kept, false
-	}
-	if before != "" && after == "" {
-		return kept[len(kept)-limit:], true
-	}
-	return kept[:limit], true
-}
+// newID returns a new ULID at the current time. The caller must hold s.mu.
+func (s *Server) newID() string { return s.ids.next(s.now()) }
 
 // jsonResponse encodes v as the body of a response with status.
 func jsonResponse(status int, v any) response {

@@ -70,6 +70,7 @@ func TestCreateResponseShape(t *testing.T) {
 
 func TestCreateEchoesModelAndTools(t *testing.T) {
 	h := newHarness(t, orqmem.Options{})
+	weather := h.createTool("weather", "http")
 	a := h.create(baseBody("echo").
 		set("model", raw(`{"id":"m","parameters":{"temperature":0.5},"retry":{"on_codes":[429]}}`)).
 		set("fallback_models", raw(`["fb-1",{"id":"fb-2","parameters":{"top_p":0.3}}]`)).
@@ -91,8 +92,8 @@ func TestCreateEchoesModelAndTools(t *testing.T) {
 	jsonEqual(t, "tools[0]", tools[0], `{"id":"01KA84ND5J0SWQMA2Q8HY5WZZZ","action_type":"mcp","tool_id":"t-1",
 	  "requires_approval":true,"conditions":[]}`)
 	second := tools[1].(map[string]any)
-	if !ulidPattern.MatchString(second["id"].(string)) {
-		t.Errorf("generated tool id %v is not a ULID", second["id"])
+	if second["id"] != agentToolID(weather) {
+		t.Errorf("tool weather echoed with id %v, want %s (its _id without tool_)", second["id"], agentToolID(weather))
 	}
 	delete(second, "id")
 	jsonEqual(t, "tools[1]", second, `{"action_type":"http","key":"weather","timeout":30,"requires_approval":false,"conditions":[]}`)

@@ -119,8 +119,10 @@ func badCreateBodies() []badCase {
 	}
 }
 
-// goodCreateBodies are create bodies the real API accepts.
-func goodCreateBodies() map[string]string {
+// goodCreateBodies are create bodies the real API accepts once the tools,
+// knowledge base and memory store they name exist (seedAgentRefs creates
+// them); fnID is the agent id of the function tool "fn".
+func goodCreateBodies(fnID string) map[string]string {
 	full := baseBody("full.model").set("model", raw(`{
 	  "id": "anthropic/claude-sonnet-4",
 	  "parameters": {
@@ -155,7 +157,7 @@ func goodCreateBodies() map[string]string {
 	    {"type": "current_date", "requires_approval": true, "configuration": {"tz": "UTC"}},
 	    {"type": "http", "key": "weather_api", "timeout": 30},
 	    {"type": "code", "key": "calc", "timeout": 60},
-	    {"type": "function", "id": "01JJ1HDHN79XAS7A01WB3HYSDB"},
+	    {"type": "function", "id": "`+fnID+`"},
 	    {"type": "json_schema", "key": "answer_schema"},
 	    {"type": "mcp", "id": "01KA84ND5J0SWQMA2Q8HY5WZZZ", "tool_id": "01KXYZ123456789"},
 	    {"type": "openai:web_search", "configuration": {"size": "low"}},
@@ -168,7 +170,7 @@ func goodCreateBodies() map[string]string {
 		set("system_prompt", "You are precise.").
 		set("knowledge_bases", raw(`[{"knowledge_id": "kb-1"}]`)).
 		set("team_of_agents", raw(`[{"key": "helper", "role": "research"}]`)).
-		set("memory_stores", raw(`["mem-1"]`)).
+		set("memory_stores", raw(`["mem_1"]`)).
 		set("skills", raw(`["s1"]`)).
 		set("variables", raw(`{"customer": "ACME", "extra": 1}`)).
 		set("source", "external").
@@ -210,7 +212,7 @@ func TestCreateRejectsInvalidBodies(t *testing.T) {
 
 func TestCreateAcceptsValidBodies(t *testing.T) {
 	h := newHarness(t, orqmem.Options{})
-	for name, b := range goodCreateBodies() {
+	for name, b := range goodCreateBodies(h.seedAgentRefs()) {
 		t.Run(name, func(t *testing.T) {
 			mustStatus(t, h.do(http.MethodPost, "/v2/agents", b), http.StatusCreated)
 		})

@@ -61,6 +61,13 @@ func Start(orq orqmem.Options) (*Env, error) {
 	} else {
 		e.Note = fmt.Sprintf("OpenAPI file not found (%v): requests are checked by the in-memory API's own validation only", err)
 	}
+	if path, err := openapi.LocateGraph(); err == nil {
+		graph, err := openapi.LoadGraph(path)
+		if err != nil {
+			return nil, err
+		}
+		orq.Graph = graph
+	}
 	e.Orq = orqmem.New(orq)
 	e.server = httptest.NewServer(e.Orq) // loopback only
 	e.OrqURL = e.server.URL

@@ -1,5 +1,6 @@
-// Drives an orq Agents API (orqmem, started by sdk_test.go) with the official
-// TypeScript SDK. The SDK parses every success and 404 answer with its zod
+// Drives the in-memory orq API (orqmem, started by sdk_test.go) with the
+// official TypeScript SDK: agents, tools, knowledge bases, memory stores and
+// agent schedules. The SDK parses every success and 404 answer with its zod
 // schemas and throws on a mismatch, so a step passes only if the SDK accepted
 // the answer. Prints one JSON report on stdout: {"steps": [{name, ok, error}]}.
 //
@@ -11,6 +12,7 @@ import { Orq } from "@orq-ai/node";
 import { HTTPClient } from "@orq-ai/node/lib/http.js";
 import * as errors from "@orq-ai/node/models/errors/index.js";
 import { isDeepStrictEqual } from "node:util";
+import { run as runGraph } from "./graph.mjs";
 
 const env = (name) => {
   const v = process.env[name];
@@ -94,6 +96,15 @@ const minimal = (key, path = "Default") => ({
   key, role: "r", description: "d", instructions: "i", path, model: "openai/gpt-4o", settings: {},
 });
 
+let weatherTool;
+await step("create the tool the agents name (orq refuses an agent naming a missing one)", async () => {
+  weatherTool = await orq.tools.create({
+    path: "Default", key: "weather", description: "Weather by city", type: "http",
+    http: { blueprint: { url: "https://weather.example/{{city}}", method: "GET" } },
+  });
+  check(/^tool_[0-9A-HJKMNP-TV-Z]{26}$/.test(weatherTool.id) && weatherTool.status === "live", `tool ${weatherTool.id} ${weatherTool.status}`);
+});
+
 let created, createdRaw;
 await step("create an agent with tools, fallbacks, evaluators and SDK-only fields", async () => {
   created = await orq.agents.create(fullAgent);
@@ -109,6 +120,7 @@ await step("create more agents, one naming the same tool key", async () => {
   for (const key of ["sdk-b", "sdk-c", "sdk-d"]) await orq.agents.create(minimal(key));
   const e = await orq.agents.create({ ...minimal("sdk-e"), settings: { tools: [{ type: "http", key: "weather" }] } });
   check(toolIds(e).weather === toolIds(created).weather, `tool weather: ${toolIds(e).weather} vs ${toolIds(created).weather}`);
+  check(toolIds(e).weather === weatherTool.id.replace(/^tool_/, ""), `tool weather echoed as ${toolIds(e).weather}, is ${weatherTool.id}`);
 });
 
 await step("create with a taken key is a 409", () => rejects(() => orq.agents.create(minimal("sdk-b")), errors.APIError, 409));
@@ -208,6 +220,8 @@ await step("a project-scoped key sees paths relative to its project", async () =
   const listed = await scoped.agents.list();
   check(listed.data.map((x) => x.key).join() === "sdk-scoped", `scoped list ${listed.data.map((x) => x.key)}`);
 });
+
+await runGraph({ orq, client, step, check, rejects, lastJSON, errors, minimal, env });
 
 await step("the SDK refuses an answer that breaks its schema", async () => {
   try {
