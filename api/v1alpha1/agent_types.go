@@ -93,15 +93,25 @@ type AgentSpec struct {
 	// +kubebuilder:default={}
 	Settings AgentSettings `json:"settings,omitempty"`
 
-	// Memory store keys the agent can use.
+	// Memory stores the agent can use, by key or id, when no MemoryStore object of this cluster
+	// manages them (else name them in memoryStoreRefs).
 	// +optional
 	// +listType=atomic
 	MemoryStores []string `json:"memoryStores,omitempty"`
 
-	// Knowledge bases the agent can query.
+	// MemoryStore objects whose memory stores the agent can use: the operator sends their keys
+	// once they are Ready, after those of memoryStores.
 	// +optional
+	// +kubebuilder:validation:MaxItems=64
 	// +listType=atomic
-	KnowledgeBases []KnowledgeBase `json:"knowledgeBases,omitempty"`
+	MemoryStoreRefs []ObjectReference `json:"memoryStoreRefs,omitempty"`
+
+	// Knowledge bases the agent can query: each by the id of a knowledge base no KnowledgeBase
+	// object manages (knowledgeId), or by a KnowledgeBase object (knowledgeBaseRef).
+	// +optional
+	// +kubebuilder:validation:MaxItems=64
+	// +listType=atomic
+	KnowledgeBases []AgentKnowledgeBase `json:"knowledgeBases,omitempty"`
 
 	// The bound of teamOfAgents is the project's, as neither the OpenAPI document nor the SDK has
 	// one: 64 members is far more than an orchestrator hands off to, and keeps bounded what
@@ -136,36 +146,6 @@ type AgentSpec struct {
 	// +kubebuilder:default=text
 	Engine string `json:"engine,omitempty"`
 
-	// The fields below steer the operator; they are not sent to orq.
-
-	// What happens to the remote agent when this Agent is deleted: Delete removes it, Orphan
-	// leaves it in orq. When unset, the operator's --default-deletion-policy applies (Delete unless
-	// changed).
-	// +optional
-	// +kubebuilder:validation:Enum=Delete;Orphan
-	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
-
-	// Manage makes the remote agent match the spec. Observe never writes to orq: it reads the
-	// remote agent, fills status, and lists in status.pendingChanges the fields Manage would change.
-	// An observed agent is never deleted from orq.
-	// +optional
-	// +kubebuilder:validation:Enum=Manage;Observe
-	// +kubebuilder:default=Manage
-	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
-
-	// Suspend stops every call to orq for this agent until it is false again. Deleting a
-	// suspended Agent leaves its remote agent in orq.
-	// +optional
-	Suspend bool `json:"suspend,omitempty"`
-
-	// What to do when the key already exists in orq and this Agent did not create it: Fail
-	// reports Stalled (reason AdoptionRequired) and changes nothing; Adopt takes the agent over
-	// and corrects it to the spec.
-	// +optional
-	// +kubebuilder:validation:Enum=Fail;Adopt
-	// +kubebuilder:default=Fail
-	AdoptionPolicy AdoptionPolicy `json:"adoptionPolicy,omitempty"`
-
 	// When the operator updates the remote agent, publish a new semantic version of it by bumping
 	// this part: major, minor or patch.
 	// +optional
@@ -177,21 +157,8 @@ type AgentSpec struct {
 	// +kubebuilder:validation:MaxLength=300
 	VersionDescription string `json:"versionDescription,omitempty"`
 
-	// The Secret, in the Agent's own namespace, holding the orq API key to use for this agent
-	// (and so the orq workspace it lives in). Unset: the operator's own key (ORQ_API_KEY). When
-	// the Secret changes, the agent is synced again with the new key at once.
-	// +optional
-	APIKeySecretRef *SecretKeyReference `json:"apiKeySecretRef,omitempty"`
-
-	// Namespaces whose Agents may name this Agent in teamOfAgents[].agentRef ("*": all). Agents of
-	// the same namespace always may. In the spirit of Gateway API's ReferenceGrant: the target
-	// consents to cross-namespace references.
-	// +optional
-	// +listType=set
-	// +kubebuilder:validation:MaxItems=64
-	// +kubebuilder:validation:items:MaxLength=63
-	// +kubebuilder:validation:items:Pattern=`^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$`
-	AllowReferencesFrom []string `json:"allowReferencesFrom,omitempty"`
+	// The fields that steer the operator; they are not sent to orq.
+	Lifecycle `json:",inline"`
 }
 
 // PromptSource says where a prompt comes from.
@@ -201,655 +168,18 @@ type PromptSource struct {
 	ConfigMapKeyRef ConfigMapKeyReference `json:"configMapKeyRef"`
 }
 
-// ConfigMapKeyReference names one key of a ConfigMap in the Agent's namespace.
-type ConfigMapKeyReference struct {
-	// The name of the ConfigMap.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=253
-	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
-	Name string `json:"name"`
-
-	// The key of the ConfigMap's data that holds the prompt.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=253
-	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
-	Key string `json:"key"`
-}
-
-// SecretKeyReference names one key of a Secret in the Agent's namespace.
-type SecretKeyReference struct {
-	// The name of the Secret.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=253
-	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
-	Name string `json:"name"`
-
-	// The key of the Secret's data that holds the API key.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=253
-	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
-	Key string `json:"key"`
-}
-
-// DeletionPolicy says what happens to the remote agent when its Agent is deleted.
-type DeletionPolicy string
-
-const (
-	// DeletionPolicyDelete deletes the remote agent with its Agent.
-	DeletionPolicyDelete DeletionPolicy = "Delete"
-	// DeletionPolicyOrphan leaves the remote agent in orq.
-	DeletionPolicyOrphan DeletionPolicy = "Orphan"
-)
-
-// ManagementPolicy says whether the operator writes to orq.
-type ManagementPolicy string
-
-const (
-	// ManagementPolicyManage makes the remote agent match the spec.
-	ManagementPolicyManage ManagementPolicy = "Manage"
-	// ManagementPolicyObserve only reads the remote agent and reports differences.
-	ManagementPolicyObserve ManagementPolicy = "Observe"
-)
-
-// AdoptionPolicy says what to do with a remote agent this Agent did not create.
-type AdoptionPolicy string
-
-const (
-	// AdoptionPolicyFail refuses to touch it.
-	AdoptionPolicyFail AdoptionPolicy = "Fail"
-	// AdoptionPolicyAdopt takes it over.
-	AdoptionPolicyAdopt AdoptionPolicy = "Adopt"
-)
-
-// ModelConfig is a model with optional behavior parameters and retry settings.
-type ModelConfig struct {
-	// A model ID string (for example `openai/gpt-4o` or `anthropic/claude-haiku-4-5-20251001`).
-	// Only models that support tool calling can be used with agents.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	ID string `json:"id"`
-
-	// Model behavior parameters that control how the model generates responses. Support varies by
-	// model.
-	// +optional
-	Parameters *ModelParameters `json:"parameters,omitempty"`
-
-	// Retry configuration for model requests, triggered by the listed HTTP status codes.
-	// +optional
-	Retry *Retry `json:"retry,omitempty"`
-}
-
-// ModelParameters control how the model generates responses.
-type ModelParameters struct {
-	// The name to display on the trace. If not specified, the default system name is used.
-	// +optional
-	Name string `json:"name,omitempty"`
-
-	// Number between -2.0 and 2.0. Positive values penalize new tokens based on their existing
-	// frequency in the text so far.
-	// +optional
-	FrequencyPenalty *float64 `json:"frequencyPenalty,omitempty"`
-
-	// Deprecated by the API in favor of maxCompletionTokens: the maximum number of tokens that can
-	// be generated in the chat completion.
-	// +optional
-	MaxTokens *int64 `json:"maxTokens,omitempty"`
-
-	// An upper bound for the number of tokens that can be generated for a completion, including
-	// visible output tokens and reasoning tokens.
-	// +optional
-	// +kubebuilder:validation:Minimum=1
-	MaxCompletionTokens *int64 `json:"maxCompletionTokens,omitempty"`
-
-	// Number between -2.0 and 2.0. Positive values penalize new tokens based on whether they appear
-	// in the text so far.
-	// +optional
-	PresencePenalty *float64 `json:"presencePenalty,omitempty"`
-
-	// An object specifying the format that the model must output.
-	// +optional
-	ResponseFormat *ResponseFormat `json:"responseFormat,omitempty"`
-
-	// max follows the SDK (4.15.11), which accepts it; the OpenAPI document predates it.
-
-	// Constrains effort on reasoning for reasoning models. Reducing it can give faster responses
-	// and fewer reasoning tokens.
-	// +optional
-	// +kubebuilder:validation:Enum=none;minimal;low;medium;high;xhigh;max
-	ReasoningEffort string `json:"reasoningEffort,omitempty"`
-
-	// Adjusts response verbosity. Lower levels yield shorter answers.
-	// +optional
-	Verbosity string `json:"verbosity,omitempty"`
-
-	// If specified, the system makes a best effort to sample deterministically.
-	// +optional
-	Seed *float64 `json:"seed,omitempty"`
-
-	// Up to 4 sequences where the API will stop generating further tokens.
-	// +optional
-	// +kubebuilder:validation:MaxItems=4
-	// +listType=atomic
-	Stop []string `json:"stop,omitempty"`
-
-	// Thinking (extended reasoning) configuration.
-	// +optional
-	Thinking *Thinking `json:"thinking,omitempty"`
-
-	// What sampling temperature to use, between 0 and 2. Higher values make the output more random,
-	// lower values more focused and deterministic.
-	// +optional
-	// +kubebuilder:validation:Minimum=0
-	// +kubebuilder:validation:Maximum=2
-	Temperature *float64 `json:"temperature,omitempty"`
-
-	// Nucleus sampling: the model considers the tokens with topP probability mass (0 to 1).
-	// +optional
-	// +kubebuilder:validation:Minimum=0
-	// +kubebuilder:validation:Maximum=1
-	TopP *float64 `json:"topP,omitempty"`
-
-	// Limits the model to consider only the top k most likely tokens at each step.
-	// +optional
-	TopK *float64 `json:"topK,omitempty"`
-
-	// Controls which (if any) tool is called by the model.
-	// +optional
-	ToolChoice *ToolChoice `json:"toolChoice,omitempty"`
-
-	// Whether to enable parallel function calling during tool use.
-	// +optional
-	ParallelToolCalls *bool `json:"parallelToolCalls,omitempty"`
-
-	// Output types that you would like the model to generate.
-	// +optional
-	// +listType=atomic
-	Modalities []Modality `json:"modalities,omitempty"`
-
-	// A list of guardrails to apply to the request.
-	// +optional
-	// +listType=atomic
-	Guardrails []ModelGuardrail `json:"guardrails,omitempty"`
-
-	// Request-scoped transforms applied to the text exchanged with the model.
-	// +optional
-	// +kubebuilder:validation:MaxItems=16
-	// +listType=atomic
-	Plugins []Plugin `json:"plugins,omitempty"`
-
-	// Fallback models to use if the primary model fails.
-	// +optional
-	// +listType=atomic
-	Fallbacks []ModelFallback `json:"fallbacks,omitempty"`
-
-	// Cache configuration for the request.
-	// +optional
-	Cache *Cache `json:"cache,omitempty"`
-
-	// Load balancer configuration for the request.
-	// +optional
-	LoadBalancer *LoadBalancer `json:"loadBalancer,omitempty"`
-
-	// Timeout configuration to apply to the request. If the request exceeds the timeout, it is
-	// retried or falls back to the next model if configured.
-	// +optional
-	Timeout *RequestTimeout `json:"timeout,omitempty"`
-
-	// Provider-level prompt caching configuration. Only supported by Anthropic Claude models.
-	// +optional
-	CacheControl *CacheControl `json:"cacheControl,omitempty"`
-
-	// Used by OpenAI to cache responses for similar requests to optimize cache hit rates.
-	// +optional
-	PromptCacheKey string `json:"promptCacheKey,omitempty"`
-}
-
-// ResponseFormat is the output format of the model.
-// +kubebuilder:validation:XValidation:rule="self.type == 'json_schema' ? has(self.jsonSchema) : !has(self.jsonSchema)",message="jsonSchema is required when type is json_schema and not allowed otherwise"
-type ResponseFormat struct {
-	// text (default), json_object, or json_schema (structured output following jsonSchema).
-	// +required
-	// +kubebuilder:validation:Enum=text;json_object;json_schema
-	Type string `json:"type"`
-
-	// The JSON schema of a json_schema response format.
-	// +optional
-	JSONSchema *JSONSchemaFormat `json:"jsonSchema,omitempty"`
-}
-
-// JSONSchemaFormat describes a structured response format.
-type JSONSchemaFormat struct {
-	// A description of what the response format is for.
-	// +optional
-	Description string `json:"description,omitempty"`
-
-	// The name of the response format: a-z, A-Z, 0-9, underscores and dashes, at most 64 characters.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=64
-	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_-]+$`
-	Name string `json:"name"`
-
-	// The schema for the response format, described as a JSON Schema object.
-	// +optional
-	Schema *apiextensionsv1.JSON `json:"schema,omitempty"`
-
-	// Whether to enable strict schema adherence when generating the output.
-	// +optional
-	// +kubebuilder:default=false
-	Strict *bool `json:"strict,omitempty"`
-}
-
-// Thinking configures the model's thinking mode.
-// +kubebuilder:validation:XValidation:rule="self.type == 'enabled' ? has(self.budgetTokens) : !has(self.budgetTokens) && !has(self.thinkingLevel)",message="budgetTokens is required when type is enabled; budgetTokens and thinkingLevel are only allowed when type is enabled"
-type Thinking struct {
-	// disabled, enabled (with a token budget) or adaptive (the model decides).
-	// +required
-	// +kubebuilder:validation:Enum=disabled;enabled;adaptive
-	Type string `json:"type"`
-
-	// How many tokens the model can use for its internal reasoning: at least 1024 and less than
-	// maxTokens.
-	// +optional
-	// +kubebuilder:validation:Minimum=1024
-	BudgetTokens *int64 `json:"budgetTokens,omitempty"`
-
-	// The level of reasoning the model should use (gemini-3 models only).
-	// +optional
-	// +kubebuilder:validation:Enum=minimal;low;medium;high
-	ThinkingLevel string `json:"thinkingLevel,omitempty"`
-}
-
-// ToolChoice is either a mode (none, auto, required) or a function the model must call. The API's
-// string form is `type: none|auto|required`; its object form is `type: function` with `function`.
-// +kubebuilder:validation:XValidation:rule="self.type == 'function' ? has(self.function) : !has(self.function)",message="function is required when type is function and not allowed otherwise"
-type ToolChoice struct {
-	// none, auto, required, or function.
-	// +required
-	// +kubebuilder:validation:Enum=none;auto;required;function
-	Type string `json:"type"`
-
-	// The function to call, when type is function.
-	// +optional
-	Function *ToolChoiceFunction `json:"function,omitempty"`
-}
-
-// ToolChoiceFunction names a function to call.
-type ToolChoiceFunction struct {
-	// The name of the function to call.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	Name string `json:"name"`
-}
-
-// Modality is an output type of the model.
-// +kubebuilder:validation:Enum=text;audio
-type Modality string
-
-// Unlike the guardrails of settings, a model guardrail takes no options: neither the OpenAPI
-// document nor the SDK (4.15.11) has them here.
-
-// ModelGuardrail is a guardrail applied to model requests.
-type ModelGuardrail struct {
-	// The key of the guardrail: orq_pii_detection, orq_secret_detection, orq_sexual_moderation,
-	// orq_harmful_moderation, or the key or identifier of an evaluator.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	ID string `json:"id"`
-
-	// Whether the guardrail runs on the input (user message) or output (model response).
-	// +required
-	// +kubebuilder:validation:Enum=input;output
-	ExecuteOn string `json:"executeOn"`
-}
-
-// The pii_redaction fields follow the SDK (4.15.11): language is any detector language (auto
-// detects it), entities are the types the API's PII capabilities list (they grow with regions),
-// and regions and entityThresholds are new. The OpenAPI document closed language to en and nl
-// and entities to a fixed list per language; the API now checks them itself. The bounds of
-// regions, entities and entityThresholds (64) are the project's, for the rules' cost.
-
-// Plugin is a request-scoped transform: pii_redaction, response_healing or trace_scrubbing.
-// +kubebuilder:validation:XValidation:rule="self.id == 'trace_scrubbing' ? has(self.mask) : !has(self.mask)",message="mask is required for trace_scrubbing and not allowed for other plugins"
-// +kubebuilder:validation:XValidation:rule="self.id == 'pii_redaction' || (!has(self.onFailure) && !has(self.threshold) && !has(self.language) && !has(self.regions) && !has(self.entities) && !has(self.entityThresholds))",message="onFailure, threshold, language, regions, entities and entityThresholds are only allowed for pii_redaction"
-// +kubebuilder:validation:XValidation:rule="!has(self.regions) || !('all' in self.regions) || size(self.regions) == 1",message="regions: all cannot be combined with other regions"
-// +kubebuilder:validation:XValidation:rule="!has(self.entityThresholds) || self.entityThresholds.all(k, has(self.entities) && k in self.entities)",message="every key of entityThresholds must also be listed in entities"
-type Plugin struct {
-	// Plugin discriminator.
-	// +required
-	// +kubebuilder:validation:Enum=pii_redaction;response_healing;trace_scrubbing
-	ID string `json:"id"`
-
-	// pii_redaction: behavior when redaction is unavailable. block (default) fails the request;
-	// passthrough sends the original text.
-	// +optional
-	// +kubebuilder:validation:Enum=block;passthrough
-	OnFailure string `json:"onFailure,omitempty"`
-
-	// pii_redaction: detection confidence threshold between 0 and 1.
-	// +optional
-	// +kubebuilder:validation:Minimum=0
-	// +kubebuilder:validation:Maximum=1
-	Threshold *float64 `json:"threshold,omitempty"`
-
-	// pii_redaction: detector language, for example en or nl; auto detects it. en when omitted.
+// AgentKnowledgeBase is a knowledge base the agent can query.
+// +kubebuilder:validation:XValidation:rule="has(self.knowledgeId) != has(self.knowledgeBaseRef)",message="set exactly one of knowledgeId (a knowledge base no KnowledgeBase object manages) and knowledgeBaseRef (a KnowledgeBase object)"
+type AgentKnowledgeBase struct {
+	// The identifier of a knowledge base that no KnowledgeBase object of this cluster manages.
 	// +optional
 	// +kubebuilder:validation:MinLength=1
-	Language string `json:"language,omitempty"`
+	KnowledgeID string `json:"knowledgeId,omitempty"`
 
-	// pii_redaction: region codes (for example nl, gb) whose entity types are all redacted, on
-	// top of the base catalog; [all] covers every region, as does leaving both regions and
-	// entities empty. Combined with entities, the two selections add up.
+	// A KnowledgeBase object whose knowledge base the agent queries: the operator sends its id once
+	// it is Ready.
 	// +optional
-	// +kubebuilder:validation:MaxItems=64
-	// +kubebuilder:validation:items:MinLength=1
-	// +listType=atomic
-	Regions []string `json:"regions,omitempty"`
-
-	// pii_redaction: entity types to redact, even those of a region not selected. Alone, only
-	// these are redacted; with regions, they add to the regions' types. The API's PII
-	// capabilities (GET /v2/pii/capabilities) list the valid types.
-	// +optional
-	// +kubebuilder:validation:MaxItems=64
-	// +listType=atomic
-	Entities []PIIEntity `json:"entities,omitempty"`
-
-	// pii_redaction: confidence cutoffs between 0 and 1 per entity type, overriding threshold.
-	// They tune confidence only, so every key must also be listed in entities.
-	// +optional
-	// +kubebuilder:validation:MaxProperties=64
-	EntityThresholds map[string]PIIConfidence `json:"entityThresholds,omitempty"`
-
-	// trace_scrubbing: trace surfaces to scrub. `all` includes system, input, output, metadata, and
-	// variables.
-	// +optional
-	// +kubebuilder:validation:MinItems=1
-	// +listType=atomic
-	Mask []TraceSurface `json:"mask,omitempty"`
-}
-
-// PIIEntity is an entity type that pii_redaction can redact, such as EMAIL_ADDRESS.
-// +kubebuilder:validation:MinLength=1
-type PIIEntity string
-
-// PIIConfidence is a detection confidence cutoff.
-// +kubebuilder:validation:Minimum=0
-// +kubebuilder:validation:Maximum=1
-type PIIConfidence float64
-
-// TraceSurface is a trace surface that trace_scrubbing can scrub.
-// +kubebuilder:validation:Enum=all;system;input;output;metadata;variables
-type TraceSurface string
-
-// ModelFallback is a fallback model of the request.
-type ModelFallback struct {
-	// Fallback model identifier, for example openai/gpt-4o-mini.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	Model string `json:"model"`
-}
-
-// Cache configures response caching.
-type Cache struct {
-	// Time to live for cached responses in seconds (at most 259200, 3 days).
-	// +optional
-	// +kubebuilder:validation:Minimum=1
-	// +kubebuilder:validation:Maximum=259200
-	// +kubebuilder:default=1800
-	TTL *float64 `json:"ttl,omitempty"`
-
-	// The cache type.
-	// +required
-	// +kubebuilder:validation:Enum=exact_match
-	Type string `json:"type"`
-}
-
-// LoadBalancer spreads requests over several models.
-type LoadBalancer struct {
-	// The load balancing strategy.
-	// +required
-	// +kubebuilder:validation:Enum=weight_based
-	Type string `json:"type"`
-
-	// The models to balance over.
-	// +required
-	// +listType=atomic
-	Models []LoadBalancedModel `json:"models"`
-}
-
-// LoadBalancedModel is a model of a load balancer with its weight.
-type LoadBalancedModel struct {
-	// Model identifier for load balancing.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	Model string `json:"model"`
-
-	// Weight assigned to this model, between 0.001 and 1.
-	// +optional
-	// +kubebuilder:validation:Minimum=0.001
-	// +kubebuilder:validation:Maximum=1
-	// +kubebuilder:default=0.5
-	Weight *float64 `json:"weight,omitempty"`
-}
-
-// RequestTimeout is the timeout of a model request.
-type RequestTimeout struct {
-	// Timeout value in milliseconds.
-	// +required
-	// +kubebuilder:validation:Minimum=1
-	CallTimeout float64 `json:"callTimeout"`
-}
-
-// CacheControl is a provider-level prompt caching breakpoint.
-type CacheControl struct {
-	// Creates a cache control breakpoint at this content block. Only "ephemeral".
-	// +required
-	// +kubebuilder:validation:Enum=ephemeral
-	Type string `json:"type"`
-
-	// The time-to-live for the cache control breakpoint: 5m (default) or 1h.
-	// +optional
-	// +kubebuilder:validation:Enum="5m";"1h"
-	// +kubebuilder:default="5m"
-	TTL string `json:"ttl,omitempty"`
-}
-
-// Retry configures retries of model requests.
-type Retry struct {
-	// Number of retry attempts (1-5).
-	// +optional
-	// +kubebuilder:validation:Minimum=1
-	// +kubebuilder:validation:Maximum=5
-	// +kubebuilder:default=3
-	Count *int64 `json:"count,omitempty"`
-
-	// HTTP status codes that trigger retry logic, for example 429, 500, 502, 503, 504.
-	// +optional
-	// +kubebuilder:validation:MinItems=1
-	// +listType=atomic
-	OnCodes []HTTPStatusCode `json:"onCodes,omitempty"`
-}
-
-// HTTPStatusCode is an HTTP status code.
-// +kubebuilder:validation:Minimum=100
-// +kubebuilder:validation:Maximum=599
-type HTTPStatusCode int32
-
-// AgentSettings are the execution settings of an agent.
-type AgentSettings struct {
-	// Maximum iterations (LLM calls) before the agent stops executing.
-	// +optional
-	// +kubebuilder:validation:Minimum=1
-	// +kubebuilder:validation:Maximum=100
-	// +kubebuilder:default=100
-	MaxIterations *int64 `json:"maxIterations,omitempty"`
-
-	// Maximum time in seconds for the agent to execute.
-	// +optional
-	// +kubebuilder:validation:Minimum=2
-	// +kubebuilder:validation:Maximum=600
-	// +kubebuilder:default=600
-	MaxExecutionTime *int64 `json:"maxExecutionTime,omitempty"`
-
-	// Maximum cost of an execution; 0 means no limit.
-	// +optional
-	// +kubebuilder:validation:Minimum=0
-	// +kubebuilder:default=0
-	MaxCost *float64 `json:"maxCost,omitempty"`
-
-	// If all, every tool call requires approval; if respect_tool, each tool's own requiresApproval
-	// decides; if none, no tool call requires approval.
-	// +optional
-	// +kubebuilder:validation:Enum=all;respect_tool;none
-	// +kubebuilder:default=respect_tool
-	ToolApprovalRequired string `json:"toolApprovalRequired,omitempty"`
-
-	// Whether the agent is exposed in chat.
-	// +optional
-	ChatExposed *bool `json:"chatExposed,omitempty"`
-
-	// The tools the agent can use: built-in tools (google_search, web_scraper, call_sub_agent,
-	// retrieve_agents, query_memory_store, write_memory_store, retrieve_memory_stores,
-	// delete_memory_document, retrieve_knowledge_bases, query_knowledge_base, current_date, advisor,
-	// sidekick, code_interpreter), a file system (file_system), pre-created tools referenced by key
-	// or id (http, code, function, json_schema, mcp), or provider tools (`provider:name`).
-	// +optional
-	// +kubebuilder:validation:MaxItems=128
-	// +listType=atomic
-	Tools []Tool `json:"tools,omitempty"`
-
-	// Evaluators run on the agent's input or output.
-	// +optional
-	// +listType=atomic
-	Evaluators []Evaluator `json:"evaluators,omitempty"`
-
-	// Guardrails run on the agent's input or output.
-	// +optional
-	// +listType=atomic
-	Guardrails []Evaluator `json:"guardrails,omitempty"`
-}
-
-// Provider tools (provider:name) follow the OpenAPI document: the SDK (4.15.11) has no member
-// for them in its closed union of tool types, but the API documents and returns them, and
-// existing Agents use them.
-
-// Tool is a tool the agent can use.
-// +kubebuilder:validation:XValidation:rule="self.type in ['google_search','web_scraper','call_sub_agent','retrieve_agents','query_memory_store','write_memory_store','retrieve_memory_stores','delete_memory_document','retrieve_knowledge_bases','query_knowledge_base','current_date','advisor','sidekick','code_interpreter','file_system','http','code','function','json_schema','mcp'] || self.type.matches('^[a-z][a-z0-9_-]*:.+$')",message="type must be a built-in tool (google_search, web_scraper, call_sub_agent, retrieve_agents, query_memory_store, write_memory_store, retrieve_memory_stores, delete_memory_document, retrieve_knowledge_bases, query_knowledge_base, current_date, advisor, sidekick, code_interpreter), file_system, http, code, function, json_schema, mcp, or a provider tool of the form provider:name"
-// +kubebuilder:validation:XValidation:rule="!(self.type in ['http','code','function','json_schema','mcp']) || has(self.key) || has(self.id)",message="http, code, function, json_schema and mcp tools must reference a pre-created tool by key or id"
-// +kubebuilder:validation:XValidation:rule="!(self.type in ['google_search','web_scraper','call_sub_agent','retrieve_agents','query_memory_store','write_memory_store','retrieve_memory_stores','delete_memory_document','retrieve_knowledge_bases','query_knowledge_base','current_date','advisor','sidekick','code_interpreter','file_system']) || (!has(self.key) && !has(self.id))",message="built-in and file_system tools take neither key nor id"
-// +kubebuilder:validation:XValidation:rule="self.type == 'file_system' ? has(self.fileSystem) : !has(self.fileSystem)",message="fileSystem is required for file_system tools and not allowed for other tools"
-// +kubebuilder:validation:XValidation:rule="self.type == 'mcp' ? has(self.toolId) : !has(self.toolId)",message="toolId is required for mcp tools and not allowed for other tools"
-// +kubebuilder:validation:XValidation:rule="!has(self.timeout) || self.type != 'code' || self.timeout <= 120",message="timeout of a code tool is at most 120 seconds"
-// +kubebuilder:validation:XValidation:rule="!has(self.timeout) || self.type in ['http','code'] || self.type.matches('^[a-z][a-z0-9_-]*:.+$')",message="timeout is only allowed for http, code and provider tools"
-// +kubebuilder:validation:XValidation:rule="!has(self.configuration) || !(self.type in ['file_system','http','code','function','json_schema','mcp'])",message="configuration is only allowed for built-in and provider tools (a file_system tool's is fileSystem)"
-type Tool struct {
-	// The tool type.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=255
-	Type string `json:"type"`
-
-	// The key of the pre-created tool (http, code, function, json_schema, mcp, provider tools).
-	// +optional
-	// +kubebuilder:validation:MinLength=1
-	Key string `json:"key,omitempty"`
-
-	// The ID of the pre-created tool (http, code, function, json_schema, mcp, provider tools).
-	// +optional
-	// +kubebuilder:validation:MinLength=1
-	ID string `json:"id,omitempty"`
-
-	// The ID of the specific tool within an MCP server (mcp tools only).
-	// +optional
-	// +kubebuilder:validation:MinLength=1
-	ToolID string `json:"toolId,omitempty"`
-
-	// Whether this tool requires approval before execution.
-	// +optional
-	RequiresApproval *bool `json:"requiresApproval,omitempty"`
-
-	// Static tool configuration set at design time, merged over LLM-provided arguments at execution
-	// time (built-in and provider tools).
-	// +optional
-	// +kubebuilder:validation:Type=object
-	// +kubebuilder:pruning:PreserveUnknownFields
-	Configuration *apiextensionsv1.JSON `json:"configuration,omitempty"`
-
-	// Tool execution timeout in seconds for this agent (http and provider tools: 1-600; code tools:
-	// 1-120). Overrides the timeout configured on the tool definition.
-	// +optional
-	// +kubebuilder:validation:Minimum=1
-	// +kubebuilder:validation:Maximum=600
-	Timeout *float64 `json:"timeout,omitempty"`
-
-	// The file system a file_system tool attaches to the agent (file_system tools only). Sent as
-	// the tool's configuration: typed here, unlike the free-form configuration of other tools, so
-	// that the apiserver checks it.
-	// +optional
-	FileSystem *FileSystemToolConfig `json:"fileSystem,omitempty"`
-}
-
-// FileSystemToolConfig names the persistent file system of a file_system tool and how the agent
-// may use it.
-// +kubebuilder:validation:XValidation:rule="has(self.fileSystemId) != has(self.fileSystemKey)",message="set exactly one of fileSystemId and fileSystemKey"
-type FileSystemToolConfig struct {
-	// The id of the file system to attach.
-	// +optional
-	// +kubebuilder:validation:MinLength=1
-	FileSystemID string `json:"fileSystemId,omitempty"`
-
-	// The key of the file system to attach.
-	// +optional
-	// +kubebuilder:validation:MinLength=1
-	FileSystemKey string `json:"fileSystemKey,omitempty"`
-
-	// Whether the agent may only read the file system (read_only, the default) or also write
-	// to it (read_write).
-	// +optional
-	// +kubebuilder:validation:Enum=read_only;read_write
-	// +kubebuilder:default=read_only
-	AccessMode string `json:"accessMode,omitempty"`
-}
-
-// Evaluator is an evaluator or guardrail of the agent.
-type Evaluator struct {
-	// Unique key or identifier of the evaluator.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	ID string `json:"id"`
-
-	// Percentage of executions to evaluate (1-100).
-	// +optional
-	// +kubebuilder:validation:Minimum=1
-	// +kubebuilder:validation:Maximum=100
-	// +kubebuilder:default=50
-	SampleRate *float64 `json:"sampleRate,omitempty"`
-
-	// Whether it runs on the input or the output.
-	// +required
-	// +kubebuilder:validation:Enum=input;output
-	ExecuteOn string `json:"executeOn"`
-
-	// Evaluator-specific configuration, passed to the evaluator at run time with its keys as
-	// written. For orq_pii_detection: regions, entities, entity_thresholds, language and
-	// threshold (regions and entities exclude each other; on_failure is refused, as an evaluator
-	// used as a guardrail always fails closed).
-	// +optional
-	// +kubebuilder:validation:Type=object
-	// +kubebuilder:pruning:PreserveUnknownFields
-	Options *apiextensionsv1.JSON `json:"options,omitempty"`
-}
-
-// KnowledgeBase is a knowledge base the agent can query.
-type KnowledgeBase struct {
-	// The identifier of the knowledge base.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	KnowledgeID string `json:"knowledgeId"`
+	KnowledgeBaseRef *ObjectReference `json:"knowledgeBaseRef,omitempty"`
 }
 
 // TeamMember is an agent an orchestrator can hand off to.
@@ -886,32 +216,13 @@ type AgentReference struct {
 
 // AgentStatus is the observed state of an Agent.
 type AgentStatus struct {
-	// The generation of the spec that was last reconciled successfully.
-	// +optional
-	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-
-	// Ready tells whether the remote agent exists and matches the spec. Reconciling (True while
-	// the operator works towards the spec) and Stalled (True when it cannot progress without a
-	// change) follow kstatus, so Flux, Argo CD and kubectl wait read them.
-	// +optional
-	// +listType=map
-	// +listMapKey=type
-	Conditions []metav1.Condition `json:"conditions,omitempty"`
-
-	// The key of the remote agent this object manages.
-	// +optional
-	Key string `json:"key,omitempty"`
-
-	// The ID (`_id`) of the remote agent this Agent created or adopted; empty while it only
-	// observes one.
-	// +optional
-	ID string `json:"id,omitempty"`
+	ResourceStatus `json:",inline"`
 
 	// The ID of the orq.ai project holding the agent.
 	// +optional
 	ProjectID string `json:"projectId,omitempty"`
 
-	// The remote agent's current semantic version.
+	// The remote agent's current semantic version: the one that runs when no version is pinned.
 	// +optional
 	Version string `json:"version,omitempty"`
 
@@ -919,40 +230,55 @@ type AgentStatus struct {
 	// +optional
 	RemoteStatus string `json:"remoteStatus,omitempty"`
 
-	// When the operator last created or updated the remote agent, or first found it matching the
-	// current generation of the spec.
-	// +optional
-	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
-
-	// The top-level fields (in the API's names) in which the remote agent differs from the spec:
-	// with managementPolicy Observe, what Manage would change.
-	// +optional
-	// +listType=atomic
-	PendingChanges []string `json:"pendingChanges,omitempty"`
-
-	// The value of the orq.ai/reconcile-requested-at annotation that was last handled.
-	// +optional
-	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
-
-	// A hash of the request the status was last computed from (sent, confirmed or, with
-	// managementPolicy Observe, compared), and the remote agent's `updated` time then: while
-	// neither changes, a remote agent that did not converge is not patched again (reason
-	// NotConverging), and the drift sweep knows which remote agents changed.
-	// +optional
-	AppliedHash string `json:"appliedHash,omitempty"`
-	// +optional
-	RemoteUpdated string `json:"remoteUpdated,omitempty"`
-
-	// A hash (sha256, shortened) of the orq API key last used for this agent: it changes when
-	// the key is rotated. Never the key itself.
-	// +optional
-	APIKeyHash string `json:"apiKeyHash,omitempty"`
-
 	// The keys of the team members of the remote agent, as orq last reported them. A member
 	// Agent is deleted only once no orchestrator lists its key here.
 	// +optional
 	// +listType=atomic
 	TeamKeys []string `json:"teamKeys,omitempty"`
+
+	// The ids of the custom tools the remote agent uses, as orq last reported them. A Tool is
+	// deleted from orq only once no Agent lists its id here or names it in its spec.
+	// +optional
+	// +listType=atomic
+	ToolIDs []string `json:"toolIds,omitempty"`
+
+	// The ids of the knowledge bases the remote agent queries, as orq last reported them.
+	// +optional
+	// +listType=atomic
+	KnowledgeBaseIDs []string `json:"knowledgeBaseIds,omitempty"`
+
+	// The memory stores (keys or ids) the remote agent uses, as orq last reported them.
+	// +optional
+	// +listType=atomic
+	MemoryStores []string `json:"memoryStores,omitempty"`
+
+	// The last versions this operator published of the agent (spec.versionIncrement), newest
+	// first, at most ten: each with the generation of the spec it published and the revision it
+	// came from, so that a version (and a schedule's agentTag) can be tied to a commit.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=10
+	Releases []Release `json:"releases,omitempty"`
+}
+
+// Release is a version of an agent that this operator published.
+type Release struct {
+	// The semantic version orq gave the agent, such as 1.2.0.
+	// +required
+	Version string `json:"version"`
+
+	// The generation of the Agent's spec the version was published from.
+	// +required
+	Generation int64 `json:"generation"`
+
+	// When the operator published it.
+	// +required
+	Time metav1.Time `json:"time"`
+
+	// The revision the spec came from: the orq.ai/revision annotation, or the one Flux or Argo CD
+	// put on the applied object (a commit, a chart version); empty when none is known.
+	// +optional
+	Revision string `json:"revision,omitempty"`
 }
 
 // Agent is an agent of an orq.ai workspace, managed declaratively.

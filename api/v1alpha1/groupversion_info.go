@@ -21,9 +21,10 @@ var (
 	AddToScheme = SchemeBuilder.AddToScheme
 )
 
-// addKnownTypes registers the Agent kinds with the scheme.
+// addKnownTypes registers the kinds of this API with the scheme.
 func addKnownTypes(s *runtime.Scheme) error {
-	s.AddKnownTypes(GroupVersion, &Agent{}, &AgentList{})
+	s.AddKnownTypes(GroupVersion, &Agent{}, &AgentList{}, &Tool{}, &ToolList{}, &KnowledgeBase{}, &KnowledgeBaseList{},
+		&MemoryStore{}, &MemoryStoreList{}, &AgentSchedule{}, &AgentScheduleList{})
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil
 }

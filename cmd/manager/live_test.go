@@ -58,14 +58,14 @@ func TestLiveStateProvesOwnership(t *testing.T) {
 	if v := planned(nil); v.Verdict != controller.VerdictUpdate || len(v.Changed) != 1 || v.Changed[0] != "instructions" || v.Unverified != unverifiedNote {
 		t.Errorf("from Git alone: %+v, want an update of instructions, ownership not checked", v)
 	}
-	if v := planned([]client.Object{inCluster(orqv1alpha1.AgentStatus{ID: id, Key: "mine"})}); v.Verdict != controller.VerdictUpdate ||
+	if v := planned([]client.Object{inCluster(orqv1alpha1.AgentStatus{ResourceStatus: orqv1alpha1.ResourceStatus{ID: id, Key: "mine"}})}); v.Verdict != controller.VerdictUpdate ||
 		len(v.Changed) != 1 || v.Note != "" || v.Unverified != "" {
 		t.Errorf("with a status that records the agent: %+v, want an update of instructions, no adoption, nothing unverified", v)
 	}
 	for name, cluster := range map[string][]client.Object{
 		"not in the cluster":           {},
 		"in the cluster, no record":    {inCluster(orqv1alpha1.AgentStatus{})},
-		"recording another agent's id": {inCluster(orqv1alpha1.AgentStatus{ID: "gone-id", Key: "mine"})},
+		"recording another agent's id": {inCluster(orqv1alpha1.AgentStatus{ResourceStatus: orqv1alpha1.ResourceStatus{ID: "gone-id", Key: "mine"}})},
 	} {
 		if v := planned(cluster); v.Verdict != controller.VerdictBlocked || v.Reason != orqv1alpha1.ReasonAdoptionRequired || v.Unverified != "" {
 			t.Errorf("--live, %s: %+v, want blocked AdoptionRequired", name, v)
@@ -88,10 +88,10 @@ func TestLiveStateBringsTheClustersOtherAgents(t *testing.T) {
 	}
 	objs := decoded.Objects
 	member := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "member", UID: "u-member"},
-		Status: orqv1alpha1.AgentStatus{ID: memberID, Key: "member"}}
+		Status: orqv1alpha1.AgentStatus{ResourceStatus: orqv1alpha1.ResourceStatus{ID: memberID, Key: "member"}}}
 	holder := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "other", Name: "holder", UID: "u-holder",
 		CreationTimestamp: metav1.NewTime(time.Now().Add(-time.Hour))}, Spec: orqv1alpha1.AgentSpec{Key: "taken"},
-		Status: orqv1alpha1.AgentStatus{ID: "some-id", Key: "taken"}}
+		Status: orqv1alpha1.AgentStatus{ResourceStatus: orqv1alpha1.ResourceStatus{ID: "some-id", Key: "taken"}}}
 	cluster := fake.NewClientBuilder().WithScheme(scheme).WithObjects(member, holder).WithStatusSubresource(member).Build()
 	others, err := withLiveState(context.Background(), cluster, objs)
 	if err != nil || len(others) != 2 {

@@ -68,7 +68,8 @@ const defaultEngine = "text"
 
 // operatorFields are spec fields that steer the operator and are not part of the agent.
 var operatorFields = []string{"deletion_policy", "management_policy", "suspend", "adoption_policy", "version_increment",
-	"version_description", "api_key_secret_ref", "allow_references_from", "instructions_from", "system_prompt_from"}
+	"version_description", "api_key_secret_ref", "allow_references_from", "instructions_from", "system_prompt_from",
+	"memory_store_refs"}
 
 // opaqueKeys hold free-form JSON whose keys are the user's, not the schema's: they are copied
 // as they are when converting names. (An evaluator's options and a tool's configuration are
@@ -82,10 +83,14 @@ var opaqueKeys = map[string]bool{"variables": true, "configuration": true, "sche
 //
 // A prompt given by a ConfigMap (instructionsFrom, systemPromptFrom) must have been resolved into
 // the inline field first, with its source cleared: the request is refused otherwise, so that an
-// unresolved prompt is never sent as empty.
+// unresolved prompt is never sent as empty. So must the references to objects of the cluster
+// (toolRef, knowledgeBaseRef, memoryStoreRefs, agentRef), so that none is sent as missing.
 func Desired(a *orqv1alpha1.Agent) (Object, error) {
 	if a.Spec.InstructionsFrom != nil || a.Spec.SystemPromptFrom != nil {
 		return nil, fmt.Errorf("the prompts from ConfigMaps are not resolved")
+	}
+	if unresolved(a) {
+		return nil, fmt.Errorf("the references to other objects are not resolved")
 	}
 	raw, err := json.Marshal(a.Spec)
 	if err != nil {
@@ -129,6 +134,30 @@ func Desired(a *orqv1alpha1.Agent) (Object, error) {
 		}
 	}
 	return body, nil
+}
+
+// unresolved tells whether the spec still names objects of the cluster instead of their keys or
+// ids.
+func unresolved(a *orqv1alpha1.Agent) bool {
+	if len(a.Spec.MemoryStoreRefs) > 0 {
+		return true
+	}
+	for _, t := range a.Spec.Settings.Tools {
+		if t.ToolRef != nil {
+			return true
+		}
+	}
+	for _, kb := range a.Spec.KnowledgeBases {
+		if kb.KnowledgeBaseRef != nil {
+			return true
+		}
+	}
+	for _, m := range a.Spec.TeamOfAgents {
+		if m.AgentRef != nil && m.Key == "" { // a resolved member carries the key it names
+			return true
+		}
+	}
+	return false
 }
 
 // Observed projects a complete agent, as the API returns it, onto the request form: server-only

@@ -62,7 +62,7 @@ func fullAgent() *orqv1alpha1.Agent {
 				MaxCost:              ptr.To(0.0),
 				ToolApprovalRequired: "respect_tool",
 				ChatExposed:          ptr.To(true),
-				Tools: []orqv1alpha1.Tool{
+				Tools: []orqv1alpha1.AgentTool{
 					{Type: "google_search", Configuration: &apiextensionsv1.JSON{Raw: []byte(`{"maxResults":5}`)}},
 					{Type: "http", Key: "weather", RequiresApproval: ptr.To(false), Timeout: ptr.To(30.0)},
 					{Type: "function", ID: "01KA84ND5J0SWQMA2Q8HY5WZZZ"},
@@ -73,7 +73,7 @@ func fullAgent() *orqv1alpha1.Agent {
 				Guardrails: []orqv1alpha1.Evaluator{{ID: "toxicity", ExecuteOn: "input", SampleRate: ptr.To(10.0)}},
 			},
 			MemoryStores:   []string{"user_prefs"},
-			KnowledgeBases: []orqv1alpha1.KnowledgeBase{{KnowledgeID: "docs"}},
+			KnowledgeBases: []orqv1alpha1.AgentKnowledgeBase{{KnowledgeID: "docs"}},
 			TeamOfAgents:   []orqv1alpha1.TeamMember{{Key: "writer", Role: "writes the report"}},
 			Skills:         []string{"research"},
 			Variables:      map[string]apiextensionsv1.JSON{"audience": {Raw: []byte(`"engineers"`)}, "camelVar": {Raw: []byte(`{"nestedKey":1}`)}},
@@ -510,5 +510,27 @@ func TestDesiredLeavesOutOperatorFields(t *testing.T) {
 	want := []any{Object{"key": "resolved-writer", "role": "writes"}}
 	if got := body["team_of_agents"]; !reflect.DeepEqual(got, want) {
 		t.Errorf("team_of_agents = %v, want %v", got, want)
+	}
+}
+
+// A reference to an object of the cluster is never sent unresolved, as if it were missing.
+func TestDesiredRefusesUnresolvedReferences(t *testing.T) {
+	for name, edit := range map[string]func(a *orqv1alpha1.Agent){
+		"toolRef": func(a *orqv1alpha1.Agent) {
+			a.Spec.Settings.Tools = []orqv1alpha1.AgentTool{{Type: "http", ToolRef: &orqv1alpha1.ObjectReference{Name: "t"}}}
+		},
+		"knowledgeBaseRef": func(a *orqv1alpha1.Agent) {
+			a.Spec.KnowledgeBases = []orqv1alpha1.AgentKnowledgeBase{{KnowledgeBaseRef: &orqv1alpha1.ObjectReference{Name: "kb"}}}
+		},
+		"memoryStoreRefs": func(a *orqv1alpha1.Agent) { a.Spec.MemoryStoreRefs = []orqv1alpha1.ObjectReference{{Name: "m"}} },
+		"agentRef": func(a *orqv1alpha1.Agent) {
+			a.Spec.TeamOfAgents = []orqv1alpha1.TeamMember{{AgentRef: &orqv1alpha1.AgentReference{Name: "w"}}}
+		},
+	} {
+		a := fullAgent()
+		edit(a)
+		if _, err := Desired(a); err == nil {
+			t.Errorf("%s: an unresolved reference was turned into a request", name)
+		}
 	}
 }

@@ -34,7 +34,7 @@ func sdkAgent() *orqv1alpha1.Agent {
 				Plugins: []orqv1alpha1.Plugin{pii},
 			}}},
 			Settings: orqv1alpha1.AgentSettings{
-				Tools: []orqv1alpha1.Tool{
+				Tools: []orqv1alpha1.AgentTool{
 					{Type: "file_system", FileSystem: &orqv1alpha1.FileSystemToolConfig{FileSystemKey: "docs"}},
 					{Type: "file_system", RequiresApproval: ptr.To(true), FileSystem: &orqv1alpha1.FileSystemToolConfig{
 						FileSystemID: "01FILESYSTEM", AccessMode: "read_write"}},

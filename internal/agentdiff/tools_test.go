@@ -67,16 +67,16 @@ func TestExportKeepsToolReferences(t *testing.T) {
 	cases := []struct {
 		name string
 		echo Object
-		want orqv1alpha1.Tool
+		want orqv1alpha1.AgentTool
 	}{
 		{"provider tool by id", echoTool("openai:web_search", Object{"id": "01PROVIDER"}),
-			orqv1alpha1.Tool{Type: "openai:web_search", ID: "01PROVIDER"}},
+			orqv1alpha1.AgentTool{Type: "openai:web_search", ID: "01PROVIDER"}},
 		{"provider tool by key", echoTool("openai:web_search", Object{"id": "01PROVIDER", "key": "search"}),
-			orqv1alpha1.Tool{Type: "openai:web_search", Key: "search"}},
+			orqv1alpha1.AgentTool{Type: "openai:web_search", Key: "search"}},
 		{"custom tool by id", echoTool("function", Object{"id": "01FUNC"}),
-			orqv1alpha1.Tool{Type: "function", ID: "01FUNC"}},
+			orqv1alpha1.AgentTool{Type: "function", ID: "01FUNC"}},
 		{"built-in tool", echoTool("current_date", Object{"id": "01GENERATED"}),
-			orqv1alpha1.Tool{Type: "current_date"}},
+			orqv1alpha1.AgentTool{Type: "current_date"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -131,7 +131,9 @@ func TestDeletionConfirmsA404WithOrqItself(t *testing.T) {
 		{"GET 404 of a gateway: kept", fakeAPI{GetFn: notFound, CheckFn: func(context.Context) error { return gateway }}, false,
 			map[string]int{"get": 1, "check": 1}},
 		{"DELETE 404 of a gateway: kept", fakeAPI{
-			GetFn:    func(context.Context, string) (*orqclient.Agent, error) { return remoteFor(t, sampleAgent("ns", "bot")), nil },
+			GetFn: func(context.Context, string) (*orqclient.Agent, error) {
+				return remoteFor(t, sampleAgent("ns", "bot")), nil
+			},
 			DeleteFn: func(context.Context, string) error { return apiError(orqclient.KindNotFound, 404) },
 			CheckFn:  func(context.Context) error { return gateway }}, false,
 			map[string]int{"get": 1, "delete": 1, "check": 1}},

@@ -35,13 +35,13 @@ func sampleAgent(ns, name string) *orqv1alpha1.Agent {
 			FallbackModels: []orqv1alpha1.ModelConfig{{ID: "anthropic/claude-haiku-4-5-20251001"}},
 			Settings: orqv1alpha1.AgentSettings{
 				MaxIterations: ptr.To[int64](10),
-				Tools: []orqv1alpha1.Tool{
+				Tools: []orqv1alpha1.AgentTool{
 					{Type: "current_date"},
 					{Type: "http", Key: seededToolKey, RequiresApproval: ptr.To(true)},
 				},
 				Evaluators: []orqv1alpha1.Evaluator{{ID: "tone", ExecuteOn: "output"}},
 			},
-			KnowledgeBases: []orqv1alpha1.KnowledgeBase{{KnowledgeID: seededKnowledge}},
+			KnowledgeBases: []orqv1alpha1.AgentKnowledgeBase{{KnowledgeID: seededKnowledge}},
 		},
 	}
 }

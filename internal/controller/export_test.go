@@ -36,8 +36,8 @@ var _ = Describe("Export", func() {
 		full.Spec.TeamOfAgents = []orqv1alpha1.TeamMember{{Key: keys[0], Role: "helper"}}
 		full.Spec.MemoryStores = []string{seededMemoryStore}
 		full.Spec.Settings.Tools = append(full.Spec.Settings.Tools,
-			orqv1alpha1.Tool{Type: "mcp", Key: "github", ToolID: "01KXYZ123456789"},
-			orqv1alpha1.Tool{Type: "function", ID: seededFunctionID})
+			orqv1alpha1.AgentTool{Type: "mcp", Key: "github", ToolID: "01KXYZ123456789"},
+			orqv1alpha1.AgentTool{Type: "function", ID: seededFunctionID})
 		minimal := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Name: keys[2]}, Spec: orqv1alpha1.AgentSpec{
 			Role: "r", Description: "d", Instructions: "i", Path: "Default", Model: orqv1alpha1.ModelConfig{ID: "openai/gpt-4o"},
 		}}

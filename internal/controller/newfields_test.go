@@ -21,7 +21,7 @@ var _ = Describe("Fields of today's create request", func() {
 		ns := newNamespace(ctx, "new-fields-")
 		agent := sampleAgent(ns, "file-worker")
 		agent.Spec.Model.Parameters.ReasoningEffort = "max"
-		agent.Spec.Settings.Tools = append(agent.Spec.Settings.Tools, orqv1alpha1.Tool{
+		agent.Spec.Settings.Tools = append(agent.Spec.Settings.Tools, orqv1alpha1.AgentTool{
 			Type: "file_system", RequiresApproval: ptr.To(true),
 			FileSystem: &orqv1alpha1.FileSystemToolConfig{FileSystemKey: "shared-docs"},
 		})

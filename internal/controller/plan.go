@@ -100,7 +100,7 @@ func (r *AgentReconciler) planAsOwn(ctx context.Context, dry *dryRunAPI, first *
 	if err := r.Get(ctx, client.ObjectKeyFromObject(first.agent), agent); err != nil {
 		return AgentPlan{}, err
 	}
-	agent.Status = orqv1alpha1.AgentStatus{ID: first.remote.id}
+	agent.Status = orqv1alpha1.AgentStatus{ResourceStatus: orqv1alpha1.ResourceStatus{ID: first.remote.id}}
 	if err := r.Status().Update(ctx, agent); err != nil {
 		return AgentPlan{}, err
 	}

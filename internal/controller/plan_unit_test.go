@@ -42,7 +42,7 @@ func TestPlanOfANonConvergingAgentIsBlocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	stalled := metav1.Condition{Type: orqv1alpha1.ConditionStalled, Status: metav1.ConditionTrue, Reason: orqv1alpha1.ReasonNotConverging, Message: "orq.ai keeps these fields different"}
-	a.Status = orqv1alpha1.AgentStatus{ID: "id1", AppliedHash: agentdiff.Hash(desired), RemoteUpdated: "t1", Conditions: []metav1.Condition{stalled}}
+	a.Status = orqv1alpha1.AgentStatus{ResourceStatus: orqv1alpha1.ResourceStatus{ID: "id1", AppliedHash: agentdiff.Hash(desired), RemoteUpdated: "t1", Conditions: []metav1.Condition{stalled}}}
 	remote := maps.Clone(desired)
 	remote["instructions"], remote["_id"], remote["updated"] = "kept by orq", "id1", "t1"
 	api := &fakeAPI{t: t, GetFn: func(context.Context, string) (*orqclient.Agent, error) {

@@ -253,18 +253,27 @@ var _ = Describe("Agent controller", func() {
 		Entry("bad key pattern", func(a *orqv1alpha1.Agent) { a.Spec.Key = "1-starts-with-a-digit" }, "spec.key"),
 		Entry("key with a double separator", func(a *orqv1alpha1.Agent) { a.Spec.Key = "a--b" }, "spec.key"),
 		Entry("temperature above 2", func(a *orqv1alpha1.Agent) { a.Spec.Model.Parameters.Temperature = ptr.To(2.5) }, "spec.model.parameters.temperature"),
-		Entry("unknown tool type", func(a *orqv1alpha1.Agent) { a.Spec.Settings.Tools = []orqv1alpha1.Tool{{Type: "teleport"}} }, "spec.settings.tools[0]"),
+		Entry("unknown tool type", func(a *orqv1alpha1.Agent) { a.Spec.Settings.Tools = []orqv1alpha1.AgentTool{{Type: "teleport"}} }, "spec.settings.tools[0]"),
 		Entry("maxIterations 0", func(a *orqv1alpha1.Agent) { a.Spec.Settings.MaxIterations = ptr.To[int64](0) }, "spec.settings.maxIterations"),
 		Entry("missing model id", func(a *orqv1alpha1.Agent) { a.Spec.Model.ID = "" }, "spec.model.id"),
 		Entry("mcp tool without toolId", func(a *orqv1alpha1.Agent) {
-			a.Spec.Settings.Tools = []orqv1alpha1.Tool{{Type: "mcp", Key: "server"}}
+			a.Spec.Settings.Tools = []orqv1alpha1.AgentTool{{Type: "mcp", Key: "server"}}
 		}, "toolId is required"),
-		Entry("http tool with neither key nor id", func(a *orqv1alpha1.Agent) { a.Spec.Settings.Tools = []orqv1alpha1.Tool{{Type: "http"}} }, "by key or id"),
+		Entry("http tool with neither key, id nor toolRef", func(a *orqv1alpha1.Agent) { a.Spec.Settings.Tools = []orqv1alpha1.AgentTool{{Type: "http"}} }, "exactly one of key, id"),
+		Entry("http tool with both key and toolRef", func(a *orqv1alpha1.Agent) {
+			a.Spec.Settings.Tools = []orqv1alpha1.AgentTool{{Type: "http", Key: "k", ToolRef: &orqv1alpha1.ObjectReference{Name: "t"}}}
+		}, "exactly one of key, id"),
+		Entry("toolRef on a built-in tool", func(a *orqv1alpha1.Agent) {
+			a.Spec.Settings.Tools = []orqv1alpha1.AgentTool{{Type: "current_date", ToolRef: &orqv1alpha1.ObjectReference{Name: "t"}}}
+		}, "toolRef names a Tool object"),
+		Entry("knowledge base with both knowledgeId and knowledgeBaseRef", func(a *orqv1alpha1.Agent) {
+			a.Spec.KnowledgeBases = []orqv1alpha1.AgentKnowledgeBase{{KnowledgeID: "k", KnowledgeBaseRef: &orqv1alpha1.ObjectReference{Name: "kb"}}}
+		}, "exactly one of knowledgeId"),
 		Entry("evaluator sample rate above 100", func(a *orqv1alpha1.Agent) {
 			a.Spec.Settings.Evaluators = []orqv1alpha1.Evaluator{{ID: "tone", ExecuteOn: "output", SampleRate: ptr.To(101.0)}}
 		}, "spec.settings.evaluators[0].sampleRate"),
 		Entry("built-in tool with a key", func(a *orqv1alpha1.Agent) {
-			a.Spec.Settings.Tools = []orqv1alpha1.Tool{{Type: "google_search", Key: "mine"}}
+			a.Spec.Settings.Tools = []orqv1alpha1.AgentTool{{Type: "google_search", Key: "mine"}}
 		}, "built-in and file_system tools take neither key nor id"),
 		Entry("a name that is no valid key, without spec.key", func(a *orqv1alpha1.Agent) { a.Name = "9lives" }, "set spec.key"),
 		Entry("team member with both key and agentRef", func(a *orqv1alpha1.Agent) {

@@ -46,7 +46,7 @@ func TestAllowsReferencesFrom(t *testing.T) {
 		{[]string{"another"}, "other", false},
 		{[]string{"*"}, "other", true},
 	} {
-		target := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "team"}, Spec: orqv1alpha1.AgentSpec{AllowReferencesFrom: tc.allow}}
+		target := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "team"}, Spec: orqv1alpha1.AgentSpec{Lifecycle: orqv1alpha1.Lifecycle{AllowReferencesFrom: tc.allow}}}
 		if got := allowsReferencesFrom(target, tc.from); got != tc.want {
 			t.Errorf("allow %v, from %s: got %v", tc.allow, tc.from, got)
 		}
@@ -64,10 +64,10 @@ func TestResolvable(t *testing.T) {
 		want     bool
 	}{
 		{"not processed yet", orqv1alpha1.AgentStatus{}, false, false},
-		{"Ready (also an observed agent, which has no id)", orqv1alpha1.AgentStatus{Conditions: ready}, false, true},
-		{"created, then a transient failure", orqv1alpha1.AgentStatus{ID: "01J", Conditions: notReady}, false, true},
-		{"refused by the API", orqv1alpha1.AgentStatus{Conditions: notReady}, false, false},
-		{"being deleted", orqv1alpha1.AgentStatus{ID: "01J", Conditions: ready}, true, false},
+		{"Ready (also an observed agent, which has no id)", orqv1alpha1.AgentStatus{ResourceStatus: orqv1alpha1.ResourceStatus{Conditions: ready}}, false, true},
+		{"created, then a transient failure", orqv1alpha1.AgentStatus{ResourceStatus: orqv1alpha1.ResourceStatus{ID: "01J", Conditions: notReady}}, false, true},
+		{"refused by the API", orqv1alpha1.AgentStatus{ResourceStatus: orqv1alpha1.ResourceStatus{Conditions: notReady}}, false, false},
+		{"being deleted", orqv1alpha1.AgentStatus{ResourceStatus: orqv1alpha1.ResourceStatus{ID: "01J", Conditions: ready}}, true, false},
 	} {
 		a := &orqv1alpha1.Agent{Status: tc.status}
 		if tc.deleting {

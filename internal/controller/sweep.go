@@ -36,6 +36,10 @@ type sweeper struct {
 	workspaces map[string]*workspaceSweep
 }
 
+// minSweepWait keeps the sweep loop from spinning should a workspace fall due at once: it is far
+// below any sync period, so that no workspace is listed late by it.
+const minSweepWait = 10 * time.Millisecond
+
 // workspaceSweep is when a workspace is listed next, and how many listings in a row failed.
 type workspaceSweep struct {
 	due      time.Time
@@ -110,7 +114,7 @@ func (s *sweeper) sweep(ctx context.Context) time.Duration {
 		}
 		next = min(next, s.record(ctx, source, err))
 	}
-	return max(next, time.Second)
+	return max(next, minSweepWait)
 }
 
 // sweepWorkspace lists one workspace and wakes its Agents whose remote agent changed.

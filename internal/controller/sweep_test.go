@@ -49,7 +49,7 @@ type listingAPI struct {
 
 func syncedAgent(i int) *orqv1alpha1.Agent {
 	a := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: fmt.Sprintf("agent-%d", i), Generation: 1}}
-	a.Status = orqv1alpha1.AgentStatus{ObservedGeneration: 1, ID: fmt.Sprintf("id-%04d", i), RemoteUpdated: "t0"}
+	a.Status = orqv1alpha1.AgentStatus{ResourceStatus: orqv1alpha1.ResourceStatus{ObservedGeneration: 1, ID: fmt.Sprintf("id-%04d", i), RemoteUpdated: "t0"}}
 	meta.SetStatusCondition(&a.Status.Conditions, metav1.Condition{Type: orqv1alpha1.ConditionReady, Status: metav1.ConditionTrue, Reason: orqv1alpha1.ReasonSynced})
 	return a
 }

@@ -14,7 +14,7 @@ import (
 )
 
 func agentWith(conds ...metav1.Condition) orqv1alpha1.Agent {
-	return orqv1alpha1.Agent{Status: orqv1alpha1.AgentStatus{Conditions: conds}}
+	return orqv1alpha1.Agent{Status: orqv1alpha1.AgentStatus{ResourceStatus: orqv1alpha1.ResourceStatus{Conditions: conds}}}
 }
 
 func TestCountByCondition(t *testing.T) {

@@ -322,7 +322,7 @@ func newAgent(ns, name string) *orqv1alpha1.Agent {
 		Spec: orqv1alpha1.AgentSpec{
 			Role: "Support", Description: "Answers questions", Instructions: "Help {{customer}}.",
 			Path: "Default Project/support", Model: orqv1alpha1.ModelConfig{ID: "openai/gpt-4o"},
-			Settings: orqv1alpha1.AgentSettings{Tools: []orqv1alpha1.Tool{{Type: "current_date"}}},
+			Settings: orqv1alpha1.AgentSettings{Tools: []orqv1alpha1.AgentTool{{Type: "current_date"}}},
 		},
 	}
 }
