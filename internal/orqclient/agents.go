@@ -2,8 +2,6 @@ package orqclient
 
 import (
 	"context"
-	"net/http"
-	"net/url"
 )
 
 // Agent is an agent as the API returns it.
@@ -23,43 +21,71 @@ type Agent struct {
 	Raw Body
 }
 
+// AgentPage is one page of the list endpoint.
+type AgentPage struct {
+	Agents  []Agent
+	HasMore bool
+}
+
 // CreateAgent creates an agent (POST /v2/agents).
 func (c *Client) CreateAgent(ctx context.Context, body Body) (*Agent, error) {
-	var out Body
-	if err := c.do(ctx, "create agent", http.MethodPost, agentsPath, nil, body, &out); err != nil {
-		return nil, err
-	}
-	return DecodeAgent(out), nil
+	return asAgent(c.Create(ctx, Agents, "", body))
 }
 
 // GetAgent retrieves an agent by key (GET /v2/agents/{key}).
 func (c *Client) GetAgent(ctx context.Context, key string) (*Agent, error) {
-	var out Body
-	if err := c.do(ctx, "get agent", http.MethodGet, agentPath(key), nil, nil, &out); err != nil {
-		return nil, err
-	}
-	return DecodeAgent(out), nil
+	return asAgent(c.Get(ctx, Agents, "", key))
 }
 
 // UpdateAgent updates the given top-level fields of an agent (PATCH /v2/agents/{key}); fields
 // absent from body are left as they are.
 func (c *Client) UpdateAgent(ctx context.Context, key string, body Body) (*Agent, error) {
-	var out Body
-	if err := c.do(ctx, "update agent", http.MethodPatch, agentPath(key), nil, body, &out); err != nil {
-		return nil, err
-	}
-	return DecodeAgent(out), nil
+	return asAgent(c.Update(ctx, Agents, "", key, body))
 }
 
 // DeleteAgent deletes an agent (DELETE /v2/agents/{key}). A 404 is returned as a KindNotFound
 // error; callers that treat "already gone" as success check IsNotFound.
 func (c *Client) DeleteAgent(ctx context.Context, key string) error {
-	return c.do(ctx, "delete agent", http.MethodDelete, agentPath(key), nil, nil, nil)
+	return c.Delete(ctx, Agents, "", key)
 }
 
-func agentPath(key string) string { return agentsPath + "/" + url.PathEscape(key) }
+// ListAgents returns one page of agents, newest first (GET /v2/agents).
+func (c *Client) ListAgents(ctx context.Context, o ListOptions) (*AgentPage, error) {
+	bodies, more, err := listPage[Body](ctx, c, Agents, "", o)
+	if err != nil {
+		return nil, err
+	}
+	page := &AgentPage{HasMore: more, Agents: make([]Agent, 0, len(bodies))}
+	for _, b := range bodies {
+		page.Agents = append(page.Agents, *DecodeAgent(b))
+	}
+	return page, nil
+}
 
-// decodeAgent reads the fields the operator uses from a complete agent.
+// ListAllAgents follows the list cursor until the last page, pageSize agents a call.
+func (c *Client) ListAllAgents(ctx context.Context, pageSize int) ([]Agent, error) {
+	var all []Agent
+	err := EachPage(ctx, pageSize, func(ctx context.Context, o ListOptions) ([]Agent, bool, error) {
+		page, err := c.ListAgents(ctx, o)
+		if err != nil {
+			return nil, false, err
+		}
+		return page.Agents, page.HasMore, nil
+	}, func(a Agent) string { return a.ID }, func(a Agent) { all = append(all, a) })
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+func asAgent(r *Remote, err error) (*Agent, error) {
+	if err != nil {
+		return nil, err
+	}
+	return DecodeAgent(r.Raw), nil
+}
+
+// DecodeAgent reads the fields the operator uses from a complete agent.
 func DecodeAgent(b Body) *Agent {
 	str := func(k string) string { s, _ := b[k].(string); return s }
 	return &Agent{

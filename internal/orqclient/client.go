@@ -1,4 +1,5 @@
-// Package orqclient is a typed HTTP client of the orq.ai Agents API (/v2/agents).
+// Package orqclient is a typed HTTP client of the orq.ai API: agents (/v2/agents), and any other
+// collection through an Endpoint (tools, knowledge bases, memory stores, agent schedules).
 //
 // Request and response bodies are JSON objects in the API's own (snake_case) form: the operator
 // builds them from the typed Agent spec (see internal/agentdiff), and this package decodes the
@@ -25,7 +26,6 @@ const (
 	// MaxPageSize is the largest page the list endpoint returns.
 	MaxPageSize = 200
 
-	agentsPath = "/v2/agents"
 	// maxErrorBody bounds how much of an error answer is read.
 	maxErrorBody = 64 << 10
 )

@@ -2,47 +2,50 @@ package orqclient
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
 )
 
-// AgentPage is one page of the list endpoint.
-type AgentPage struct {
-	Agents  []Agent
-	HasMore bool
-}
-
-// ListOptions select a page of the list endpoint.
+// ListOptions select a page of a paged list endpoint.
 type ListOptions struct {
-	// Limit is the page size (1-200); 0 asks for every agent at once.
+	// Limit is the page size (1-200); 0 asks for the API's default.
 	Limit int
-	// StartingAfter is the ID of the last agent of the previous page.
+	// StartingAfter is the ID of the last member of the previous page.
 	StartingAfter string
 }
 
-// AgentVersion identifies one version of a remote agent: its key, id and last update time.
-type AgentVersion struct {
+// Version identifies one version of a remote object: its key, id and last update time.
+type Version struct {
 	ID      string `json:"_id"`
 	Key     string `json:"key"`
 	Updated string `json:"updated"`
 }
 
-// VersionPage is a page of ListAgentVersions.
+// AgentVersion is the Version of an agent.
+type AgentVersion = Version
+
+// VersionPage is a page of ListVersions.
 type VersionPage struct {
-	Versions []AgentVersion
+	Versions []Version
 	HasMore  bool
 }
 
-// ListAgentVersions lists a page of agents (GET /v2/agents) like ListAgents, keeping of each only
-// its key, id and update time: the rest of the page is decoded into nothing, so that sweeping a
-// large workspace allocates little.
-func (c *Client) ListAgentVersions(ctx context.Context, o ListOptions) (*VersionPage, error) {
-	versions, more, err := listPage[AgentVersion](ctx, c, o)
+// ListVersions lists a page of a collection (GET), keeping of each member only its key, id and
+// update time: the rest of the page is decoded into nothing, so that sweeping a large workspace
+// allocates little. An unpaged collection is listed whole, in one page.
+func (c *Client) ListVersions(ctx context.Context, e Endpoint, parent string, o ListOptions) (*VersionPage, error) {
+	versions, more, err := listPage[Version](ctx, c, e, parent, o)
 	if err != nil {
 		return nil, err
 	}
 	return &VersionPage{Versions: versions, HasMore: more}, nil
+}
+
+// ListAgentVersions is ListVersions of the agents.
+func (c *Client) ListAgentVersions(ctx context.Context, o ListOptions) (*VersionPage, error) {
+	return c.ListVersions(ctx, Agents, "", o)
 }
 
 // CheckAPI confirms that the base URL answers as the orq API and accepts the key: it lists one
@@ -53,55 +56,60 @@ func (c *Client) CheckAPI(ctx context.Context) error {
 	return err
 }
 
-// ListAgents returns one page of agents, newest first (GET /v2/agents).
-func (c *Client) ListAgents(ctx context.Context, o ListOptions) (*AgentPage, error) {
-	bodies, more, err := listPage[Body](ctx, c, o)
+// ListAll follows the list cursor of a collection until the last page, every member decoded.
+func (c *Client) ListAll(ctx context.Context, e Endpoint, parent string) ([]Remote, error) {
+	var all []Remote
+	err := EachPage(ctx, MaxPageSize, func(ctx context.Context, o ListOptions) ([]Body, bool, error) {
+		return listPage[Body](ctx, c, e, parent, o)
+	}, func(b Body) string { id, _ := b["_id"].(string); return id }, func(b Body) { all = append(all, *DecodeRemote(b)) })
 	if err != nil {
 		return nil, err
 	}
-	page := &AgentPage{HasMore: more, Agents: make([]Agent, 0, len(bodies))}
-	for _, b := range bodies {
-		page.Agents = append(page.Agents, *DecodeAgent(b))
-	}
-	return page, nil
+	return all, nil
 }
 
-// listAnswer is the list endpoint's answer. Its three members are required (the OpenAPI says
-// so): a 2xx without them did not come from the orq API's list, and taking it for an empty
-// workspace would make every agent look gone.
+// listAnswer is a paged list endpoint's answer. Its three members are required (the OpenAPI
+// says so): a 2xx without them did not come from the orq API's list, and taking it for an empty
+// workspace would make every object look gone.
 type listAnswer[T any] struct {
 	Object  string `json:"object"`
 	Data    *[]T   `json:"data"`
 	HasMore *bool  `json:"has_more"`
 }
 
-// listPage reads one page of the list endpoint, items decoded as T.
-func listPage[T any](ctx context.Context, c *Client, o ListOptions) ([]T, bool, error) {
-	const op = "list agents"
+// listPage reads one page of a collection, members decoded as T.
+func listPage[T any](ctx context.Context, c *Client, e Endpoint, parent string, o ListOptions) ([]T, bool, error) {
+	k := call{op: "list " + e.plural(), method: http.MethodGet, path: e.collection(parent), member: e.nested()}
+	if e.Unpaged {
+		return listUnpaged[T](ctx, c, k, e.ListMember)
+	}
+	k.query = listQuery(o)
 	var out listAnswer[T]
-	if err := c.do(ctx, op, http.MethodGet, agentsPath, listQuery(o), nil, &out); err != nil {
+	if err := c.do(ctx, k, nil, &out); err != nil {
 		return nil, false, err
 	}
 	if out.Object != "list" || out.Data == nil || out.HasMore == nil {
-		return nil, false, &Error{Kind: KindMisconfigured, Op: op, Message: c.BaseURL() + ` answered without the orq API's list (object "list", data, has_more): check the orq API base URL`}
+		return nil, false, &Error{Kind: KindMisconfigured, Op: k.op, Message: c.BaseURL() + ` answered without the orq API's list (object "list", data, has_more): check the orq API base URL`}
 	}
 	return *out.Data, *out.HasMore, nil
 }
 
-// ListAllAgents follows the list cursor until the last page, pageSize agents a call.
-func (c *Client) ListAllAgents(ctx context.Context, pageSize int) ([]Agent, error) {
-	var all []Agent
-	err := EachPage(ctx, pageSize, func(ctx context.Context, o ListOptions) ([]Agent, bool, error) {
-		page, err := c.ListAgents(ctx, o)
-		if err != nil {
-			return nil, false, err
-		}
-		return page.Agents, page.HasMore, nil
-	}, func(a Agent) string { return a.ID }, func(a Agent) { all = append(all, a) })
-	if err != nil {
-		return nil, err
+// listUnpaged reads a list answered whole, as {member: [...]}; the member is required.
+func listUnpaged[T any](ctx context.Context, c *Client, k call, member string) ([]T, bool, error) {
+	var out map[string]json.RawMessage
+	if err := c.do(ctx, k, nil, &out); err != nil {
+		return nil, false, err
 	}
-	return all, nil
+	var items *[]T
+	if raw, ok := out[member]; ok {
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, false, &Error{Kind: KindUnavailable, Op: k.op, Message: "decoding answer: " + err.Error()}
+		}
+	}
+	if items == nil {
+		return nil, false, &Error{Kind: KindMisconfigured, Op: k.op, Message: c.BaseURL() + " answered without the orq API's list (" + member + "): check the orq API base URL"}
+	}
+	return *items, false, nil
 }
 
 // listQuery is the query of a list request.

@@ -29,6 +29,13 @@ func TestOnlyTheAPIsOwn404MeansNotFound(t *testing.T) {
 		{"nest", "application/json", `{"statusCode":404,"message":"Cannot DELETE /v2/agents/` + secretAgentKey + `","error":"Not Found"}`, KindMisconfigured},
 		{"spring", "application/json", `{"timestamp":"2026-01-01T00:00:00Z","status":404,"error":"Not Found","path":"/v2/agents/x"}`, KindMisconfigured},
 		{"not a string", "application/json", `{"message":404}`, KindMisconfigured},
+		// The shapes of the other collections' 404s, as their OpenAPI documents them.
+		{"orq memory store", "application/json", `{"code":"not_found","message":"Memory store not found"}`, KindNotFound},
+		{"orq tool", "application/json", `{"error":"Tool with id tool_01J not found"}`, KindNotFound},
+		{"orq schedule", "application/json", `{"error":{"code":"schedule_not_found","message":"Schedule not found"}}`, KindNotFound},
+		{"an error that is a number", "application/json", `{"error":404}`, KindMisconfigured},
+		{"only a code", "application/json", `{"code":"not_found"}`, KindMisconfigured},
+		{"a route miss as an error", "application/json", `{"error":{"message":"Cannot GET /v2/toolz/x"}}`, KindMisconfigured},
 		{"not an object", "application/json", `"Agent not found"`, KindMisconfigured},
 	}
 	for _, tc := range cases {

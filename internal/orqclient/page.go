@@ -49,21 +49,21 @@ func EachPage[T any](ctx context.Context, pageSize int, list func(context.Contex
 func progress(seen map[string]struct{}, ids []string, more bool) error {
 	for _, id := range ids {
 		if _, dup := seen[id]; dup && id != "" {
-			return pageError(fmt.Sprintf("a page repeats agent %s, listed before: the list cursor (starting_after) does not advance", id))
+			return pageError(fmt.Sprintf("a page repeats member %s, listed before: the list cursor (starting_after) does not advance", id))
 		}
 		seen[id] = struct{}{}
 	}
 	switch {
 	case len(seen) > maxListed:
-		return pageError(fmt.Sprintf("more than %d agents: the listing does not end", maxListed))
+		return pageError(fmt.Sprintf("more than %d members: the listing does not end", maxListed))
 	case more && len(ids) == 0:
 		return pageError("an empty page says more follow")
 	case more && ids[len(ids)-1] == "":
-		return pageError("the last agent of a page has no ID to continue after")
+		return pageError("the last member of a page has no ID to continue after")
 	}
 	return nil
 }
 
 func pageError(msg string) error {
-	return &Error{Kind: KindUnavailable, Op: "list agents", Message: msg}
+	return &Error{Kind: KindUnavailable, Op: "list", Message: msg}
 }

@@ -12,28 +12,39 @@ import (
 	"time"
 )
 
+// call is one request to the API.
+type call struct {
+	op     string // the operation, for errors and metrics: "create agent", "list tools"
+	method string
+	path   string // escaped: memberPath escapes keys and ids
+	query  url.Values
+	// member tells that the request names an object (a member of a collection, or a collection
+	// under a parent object): a 404 may then mean that object does not exist.
+	member bool
+}
+
 // do sends one request and decodes a 2xx answer into out (when out is not nil). Every failure is
 // returned as an *Error with its kind, its message redacted.
-func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, in, out any) error {
-	return c.redactErr(c.exchange(ctx, op, method, path, q, in, out))
+func (c *Client) do(ctx context.Context, k call, in, out any) error {
+	return c.redactErr(c.exchange(ctx, k, in, out))
 }
 
 // exchange is do before redaction.
-func (c *Client) exchange(ctx context.Context, op, method, path string, q url.Values, in, out any) error {
-	req, err := c.build(ctx, op, method, path, q, in)
+func (c *Client) exchange(ctx context.Context, k call, in, out any) error {
+	req, err := c.build(ctx, k.op, k.method, k.path, k.query, in)
 	if err != nil {
 		return err
 	}
-	resp, err := c.send(ctx, op, req)
+	resp, err := c.send(ctx, k.op, req)
 	if err != nil {
 		return err
 	}
 	defer drain(resp)
-	return c.decode(op, path != agentsPath, resp, out)
+	return c.decode(k.op, k.member, resp, out)
 }
 
-// build makes the request: the base URL joined with path (already escaped: agentPath escapes the
-// key), the query, in as JSON, and the headers.
+// build makes the request: the base URL joined with path (already escaped), the query, in as
+// JSON, and the headers.
 func (c *Client) build(ctx context.Context, op, method, path string, q url.Values, in any) (*http.Request, error) {
 	u := *c.base
 	u.RawPath = strings.TrimRight(c.base.EscapedPath(), "/") + path
@@ -114,10 +125,10 @@ func (c *Client) release(probe bool, resp *http.Response, err error) {
 }
 
 // decode classifies the answer's status, and decodes a 2xx answer into out (when not nil).
-// agent tells that the request names an agent, so that a 404 may mean it does not exist.
-func (c *Client) decode(op string, agent bool, resp *http.Response, out any) error {
+// member tells that the request names an object, so that a 404 may mean it does not exist.
+func (c *Client) decode(op string, member bool, resp *http.Response, out any) error {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return c.statusError(op, agent, resp)
+		return c.statusError(op, member, resp)
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
@@ -129,7 +140,7 @@ func (c *Client) decode(op string, agent bool, resp *http.Response, out any) err
 }
 
 // statusError is the *Error of an answer that is not a 2xx.
-func (c *Client) statusError(op string, agent bool, resp *http.Response) error {
+func (c *Client) statusError(op string, member bool, resp *http.Response) error {
 	raw := readBody(resp)
 	e := &Error{
 		Kind:       kindForStatus(resp.StatusCode),
@@ -142,7 +153,7 @@ func (c *Client) statusError(op string, agent bool, resp *http.Response) error {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		e.Message = fmt.Sprintf("the API redirected to %q and %v: check the orq API base URL", quoteURL(resp.Header.Get("Location")), ErrRedirect)
 	case e.Kind == KindNotFound:
-		if msg := c.misplaced404(agent, resp.Header.Get("Content-Type"), raw); msg != "" {
+		if msg := c.misplaced404(member, resp.Header.Get("Content-Type"), raw); msg != "" {
 			e.Kind, e.Message = KindMisconfigured, msg
 		}
 	}
