@@ -17,6 +17,9 @@ type Endpoint struct {
 	// ByID tells that members are addressed by their server id (tools, knowledge bases,
 	// schedules); else by their key (agents, memory stores).
 	ByID bool
+	// Keyless tells that members have no key at all (schedules): nothing else can take "their"
+	// place, and they are known by id only.
+	Keyless bool
 	// Conflict409 tells that a create at a key already taken is answered 409 (documented for
 	// agents only): a first create then needs no read before it.
 	Conflict409 bool

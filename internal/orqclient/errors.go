@@ -40,6 +40,9 @@ type Error struct {
 	StatusCode int    // 0 when no HTTP answer was received
 	Message    string // the API's message, or the transport error
 	RetryAfter time.Duration
+	// Unsent tells that the request certainly never reached the server: no connection could be
+	// made (connection refused, no such host).
+	Unsent bool
 }
 
 func (e *Error) Error() string {
@@ -98,10 +101,11 @@ func kindForStatus(code int) Kind {
 	}
 }
 
-// NotSent tells whether a request was never sent: the rate limiter's gate held it back.
+// NotSent tells whether a request was never sent: the rate limiter's gate held it back, or no
+// connection could be made.
 func NotSent(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && e.StatusCode == 0 && e.Kind == KindRateLimited
+	return errors.As(err, &e) && e.StatusCode == 0 && (e.Kind == KindRateLimited || e.Unsent)
 }
 
 // Refused tells whether a failed request certainly had no effect: it was answered with a 4xx

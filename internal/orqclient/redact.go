@@ -1,7 +1,9 @@
 package orqclient
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -25,10 +27,29 @@ func (c *Client) redact(s string) string {
 	if c.apiKey == "" {
 		return s
 	}
-	for _, form := range []string{c.apiKey, url.QueryEscape(c.apiKey), url.PathEscape(c.apiKey)} {
+	for _, form := range keyForms(c.apiKey) {
 		s = strings.ReplaceAll(s, form, redacted)
 	}
 	return s
+}
+
+// keyForms are the forms in which a text may carry the API key: as it is, escaped as a URL
+// would, and escaped as JSON encoders do (an answer quoted as raw JSON: "/" as "\/", "+" as
+// "\u002b" and so on).
+func keyForms(key string) []string {
+	forms := []string{key, url.QueryEscape(key), url.PathEscape(key), strings.ReplaceAll(key, "/", `\/`)}
+	if raw, err := json.Marshal(key); err == nil {
+		forms = append(forms, strings.Trim(string(raw), `"`))
+	}
+	var ascii strings.Builder // every non-alphanumeric character as \u00XX, as some encoders write it
+	for _, r := range key {
+		if r < 128 && !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			fmt.Fprintf(&ascii, `\u%04x`, r)
+			continue
+		}
+		ascii.WriteRune(r)
+	}
+	return append(forms, ascii.String())
 }
 
 // redactErr redacts the message of an *Error of this package.

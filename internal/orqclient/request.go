@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -88,7 +90,7 @@ func (c *Client) send(ctx context.Context, op string, req *http.Request) (*http.
 	c.release(probe, resp, err)
 	if err != nil {
 		c.observed(op, 0, c.now().Sub(start))
-		return nil, &Error{Kind: KindUnavailable, Op: op, Message: transportMessage(err)}
+		return nil, &Error{Kind: KindUnavailable, Op: op, Message: transportMessage(err), Unsent: unsent(err)}
 	}
 	c.observed(op, resp.StatusCode, c.now().Sub(start))
 	return resp, nil
@@ -170,4 +172,16 @@ func (c *Client) observed(op string, status int, elapsed time.Duration) {
 	if c.observe != nil {
 		c.observe(op, status, elapsed)
 	}
+}
+
+// unsent tells whether a transport error certainly happened before the request reached the
+// server: dialling failed (refused, no route, no such host). Any later failure (a reset, a
+// timeout while waiting for the answer) may come after the server acted on the request.
+func unsent(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
