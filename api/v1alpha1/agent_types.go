@@ -236,11 +236,11 @@ type AgentStatus struct {
 	// +listType=atomic
 	TeamKeys []string `json:"teamKeys,omitempty"`
 
-	// The ids of the custom tools the remote agent uses, as orq last reported them. A Tool is
-	// deleted from orq only once no Agent lists its id here or names it in its spec.
+	// The keys of the custom tools the remote agent uses, as orq last reported them. A Tool is
+	// deleted from orq only once no Agent lists its key here or names it in its spec.
 	// +optional
 	// +listType=atomic
-	ToolIDs []string `json:"toolIds,omitempty"`
+	ToolKeys []string `json:"toolKeys,omitempty"`
 
 	// The ids of the knowledge bases the remote agent queries, as orq last reported them.
 	// +optional

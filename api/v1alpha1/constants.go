@@ -67,6 +67,9 @@ const (
 	// ReasonWorkspaceMismatch: an agentRef names an Agent whose API key reaches another workspace,
 	// where its key names nothing, or another agent.
 	ReasonWorkspaceMismatch = "WorkspaceMismatch"
+	// ReasonRefMismatch: a referenced object does not fit where the spec names it (a Tool whose
+	// type is not the agent's tool entry's).
+	ReasonRefMismatch = "RefMismatch"
 	// ReasonReferenceCycle: the agentRefs of teams lead back to the Agent.
 	ReasonReferenceCycle = "ReferenceCycle"
 	// ReasonMemberRemoved: a member whose Agent is being deleted was dropped from the team.

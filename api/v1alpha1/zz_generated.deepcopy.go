@@ -349,8 +349,8 @@ func (in *AgentStatus) DeepCopyInto(out *AgentStatus) {
 		*out = make([]string, len(*in))
 		copy(*out, *in)
 	}
-	if in.ToolIDs != nil {
-		in, out := &in.ToolIDs, &out.ToolIDs
+	if in.ToolKeys != nil {
+		in, out := &in.ToolKeys, &out.ToolKeys
 		*out = make([]string, len(*in))
 		copy(*out, *in)
 	}

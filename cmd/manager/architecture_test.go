@@ -33,10 +33,10 @@ func TestArchitectureDocNamesWhatExists(t *testing.T) {
 			}
 		}
 	}
-	steps := readDoc(t, "../../internal/controller/steps.go")
+	steps := readDoc(t, "../../internal/managed/steps.go")
 	flow := doc[strings.Index(doc, "manage    "):strings.Index(doc, "finish (finish.go)")]
 	for _, name := range regexp.MustCompile(`\b([a-z][A-Za-z]+)\b`).FindAllString(flow, -1) {
-		if name != "manage" && name != "observe" && name != "delete" && !strings.Contains(steps, "(*AgentReconciler)."+name+",") {
+		if name != "manage" && name != "observe" && name != "delete" && !strings.Contains(steps, "(*Reconciler)."+name+",") {
 			t.Errorf("docs/architecture.md lists step %s, which steps.go does not", name)
 		}
 	}

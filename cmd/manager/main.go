@@ -32,6 +32,7 @@ import (
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/controller"
 	"github.com/orq-ai/orq-operator/internal/eventrecorder"
+	"github.com/orq-ai/orq-operator/internal/managed"
 	"github.com/orq-ai/orq-operator/internal/metrics"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
@@ -193,11 +194,11 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 			return limiter
 		},
 	}
-	reconciler := &controller.AgentReconciler{
+	opts := controller.Options{
 		SyncPeriod:              o.syncPeriod,
 		DefaultDeletionPolicy:   orqv1alpha1.DeletionPolicy(o.defaultDeletionPolicy),
 		MaxConcurrentReconciles: o.maxConcurrentReconciles,
-		APIFor: func(source, apiKey string) (controller.AgentAPI, error) {
+		APIFor: func(source, apiKey string) (managed.API, error) {
 			return pool.For(source, apiKey)
 		},
 	}
@@ -206,7 +207,7 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 		if err != nil {
 			return err
 		}
-		reconciler.API, reconciler.DefaultAPIKeyHash = api, orqclient.KeyHash(o.apiKey)
+		opts.API, opts.DefaultAPIKeyHash = api, orqclient.KeyHash(o.apiKey)
 	} else if _, err := orqclient.New(pool.Options); err != nil {
 		return err // the base URL is checked at start, whatever the keys
 	}
@@ -230,17 +231,15 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 	if err != nil {
 		return fmt.Errorf("creating manager: %w", err)
 	}
-	reconciler.Client = mgr.GetClient()
-	reconciler.SecretReader = mgr.GetAPIReader()
-	reconciler.ConfigMapReader = mgr.GetAPIReader()
+	opts.SecretReader, opts.ConfigMapReader = mgr.GetAPIReader(), mgr.GetAPIReader()
 	events := eventrecorder.New(mgr.GetClient(), mgr.GetScheme(), "orq-operator", eventrecorder.DefaultQueueLength, mgr.GetLogger().WithName("events"))
-	reconciler.Recorder = events
+	opts.Recorder = events
 	stopEvents := events.Run()
 	// Deferred: it runs once mgr.Start has returned, when the controllers have stopped, so that
 	// the events of the last reconciles are written too.
 	defer stopEvents(eventDrainTimeout)
-	if err := reconciler.SetupWithManager(ctx, mgr); err != nil {
-		return fmt.Errorf("setting up the Agent controller: %w", err)
+	if err := controller.Setup(ctx, mgr, opts); err != nil {
+		return err
 	}
 	if err := ctrlmetrics.Registry.Register(&metrics.AgentCollector{Reader: mgr.GetCache(), Elected: mgr.Elected()}); err != nil {
 		return fmt.Errorf("registering the Agent metrics: %w", err)

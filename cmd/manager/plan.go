@@ -84,7 +84,8 @@ func makePlan(ctx context.Context, pf planFlags, o *options, stdin io.Reader) ([
 	if err != nil {
 		return nil, err
 	}
-	plans, err := controller.Plan(ctx, objects, api, controller.PlanOptions{Live: pf.live, Others: others})
+	// The plan's key is the workspace of the objects that do not name one (review R8).
+	plans, err := controller.Plan(ctx, objects, api, controller.PlanOptions{Live: pf.live, Others: others, KeyHash: orqclient.KeyHash(o.apiKey)})
 	if err != nil {
 		return nil, err
 	}
@@ -97,11 +98,7 @@ func makePlan(ctx context.Context, pf planFlags, o *options, stdin io.Reader) ([
 func refusedPlans(refused []manifest.Refusal) []controller.AgentPlan {
 	var out []controller.AgentPlan
 	for _, r := range refused {
-		kind := r.Kind
-		if kind == "Agent" {
-			kind = ""
-		}
-		out = append(out, controller.AgentPlan{Kind: kind, Namespace: r.Namespace, Name: r.Name, Verdict: controller.VerdictBlocked,
+		out = append(out, controller.AgentPlan{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name, Verdict: controller.VerdictBlocked,
 			Reason: string(apierrors.ReasonForError(r.Err)), Message: r.Err.Error() + " (" + r.Source + ")"})
 	}
 	return out

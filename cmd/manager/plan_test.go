@@ -115,13 +115,13 @@ func TestPlanVerdictsAgainstTheInMemoryAPI(t *testing.T) {
 		t.Errorf("exit status %d with an Agent blocked, want 1; stderr: %s", code, stderr)
 	}
 	var got struct {
-		Agents []controller.AgentPlan
+		Objects []controller.AgentPlan
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	verdicts := map[string]controller.AgentPlan{}
-	for _, a := range got.Agents {
+	for _, a := range got.Objects {
 		verdicts[a.Name] = a
 	}
 	want := map[string]controller.Verdict{"new-agent": controller.VerdictCreate, "changed": controller.VerdictUpdate,
@@ -153,7 +153,7 @@ func TestPlanShowsALineDiffOfThePrompt(t *testing.T) {
 	if code != 2 {
 		t.Errorf("exit status %d for an update, want 2", code)
 	}
-	for _, line := range []string{"~ update default/changed (key changed): instructions", "-Answer in English.", "+Answer in French.", " Be brief."} {
+	for _, line := range []string{"~ update Agent default/changed (key changed): instructions", "-Answer in English.", "+Answer in French.", " Be brief."} {
 		if !strings.Contains(out, line) {
 			t.Errorf("no %q in:\n%s", line, out)
 		}
@@ -165,7 +165,7 @@ func TestPlanExitsZeroWhenNothingChanges(t *testing.T) {
 	mem := planWorkspace(t, m)
 	code, out, stderr := plan(t, []string{m, "apiVersion: v1\nkind: Service\nmetadata:\n  name: ignored\n"})
 	onlyReads(t, mem)
-	if code != 0 || !strings.Contains(out, "= no change default/same") {
+	if code != 0 || !strings.Contains(out, "= no change Agent default/same") {
 		t.Errorf("exit status %d, want 0:\n%s%s", code, out, stderr)
 	}
 }
@@ -174,7 +174,7 @@ func TestPlanOfANewAgentExitsTwo(t *testing.T) {
 	mem := planWorkspace(t)
 	code, out, _ := plan(t, []string{agentYAML("fresh", "Hi.", false)}, "--output", "markdown")
 	onlyReads(t, mem)
-	if code != 2 || !strings.Contains(out, "| + | `default/fresh` | `fresh` | create |") {
+	if code != 2 || !strings.Contains(out, "| + | `Agent default/fresh` | `fresh` | create |") {
 		t.Errorf("exit status %d, want 2:\n%s", code, out)
 	}
 }
@@ -259,12 +259,12 @@ func TestPlanBlocksWhatTheAPIServerWouldRefuse(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit status %d, want 1: the merge would fail; stderr: %s", code, stderr)
 	}
-	var got struct{ Agents []controller.AgentPlan }
+	var got struct{ Objects []controller.AgentPlan }
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	verdicts := map[string]controller.AgentPlan{}
-	for _, a := range got.Agents {
+	for _, a := range got.Objects {
 		verdicts[a.Name] = a
 	}
 	if v := verdicts["fine"].Verdict; v != controller.VerdictCreate {
@@ -290,7 +290,7 @@ func TestPlanOfAnUnknownFieldBlocksOnlyItsAgent(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit status %d, want 1; stderr: %s", code, stderr)
 	}
-	for _, want := range []string{`! blocked default/typo: BadRequest: `, `unknown field "spec.instructons"`, "+ create default/fine (key fine)"} {
+	for _, want := range []string{`! blocked Agent default/typo: BadRequest: `, `unknown field "spec.instructons"`, "+ create Agent default/fine (key fine)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s%s", want, out, stderr)
 		}
@@ -313,12 +313,12 @@ func TestPlanWithoutLiveOfAnUnchangedAgentIsNoChangeUnverified(t *testing.T) {
 	}
 	_, out, _ := plan(t, []string{m}, "--output", "json")
 	var got struct {
-		Agents []controller.AgentPlan
+		Objects []controller.AgentPlan
 	}
-	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Agents) != 1 {
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Objects) != 1 {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if p := got.Agents[0]; p.Verdict != controller.VerdictNoChange || p.Unverified != unverified {
+	if p := got.Objects[0]; p.Verdict != controller.VerdictNoChange || p.Unverified != unverified {
 		t.Errorf("%+v, want no change, unverified", p)
 	}
 	onlyReads(t, mem)
@@ -332,7 +332,7 @@ func TestPlanWithoutLiveOfAnUnchangedAgentIsNoChangeUnverified(t *testing.T) {
 func TestPlanWithoutLiveOfAChangedAgentIsAnUnverifiedUpdate(t *testing.T) {
 	mem := planWorkspace(t, agentYAML("managed", "Answer in English.", false))
 	code, out, stderr := plan(t, []string{agentYAML("managed", "Answer in French.", false)})
-	for _, want := range []string{"~ update default/managed (key managed): instructions", "-Answer in English.", "+Answer in French.", unverified} {
+	for _, want := range []string{"~ update Agent default/managed (key managed): instructions", "-Answer in English.", "+Answer in French.", unverified} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
 		}

@@ -111,7 +111,7 @@ var _ = Describe("manager plan", func() {
 			switch p.Name {
 			case "plan-foreign": // planned as the update it would be if this Agent held it
 				expectVerdict(p, VerdictUpdate, "")
-				Expect(p.Unverified).To(Equal(noClusterState))
+				Expect(p.Unverified).To(Equal("ownership not checked: no cluster state; use --live"))
 			default:
 				Expect(p).To(Equal(got[p.Name]), "only the agent whose ownership is unknown plans differently")
 			}

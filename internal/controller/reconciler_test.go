@@ -107,20 +107,20 @@ var _ = Describe("Agent controller", func() {
 		DeferCleanup(orqAPI.ClearFaults)
 		agent := sampleAgent(ns, "kubectl-applied")
 		manifest := `{"apiVersion":"orq.ai/v1alpha1","kind":"Agent","metadata":{"name":"kubectl-applied"}}`
-		agent.Annotations = map[string]string{lastApplied: manifest}
+		agent.Annotations = map[string]string{"kubectl.kubernetes.io/last-applied-configuration": manifest}
 		Expect(k8s.Create(ctx, agent)).To(Succeed())
 
 		// A refused create removes the operator's own annotation, and only it.
 		waitStalled(ctx, agent, orqv1alpha1.ReasonAPIRejected)
 		Expect(agent.Finalizers).To(ContainElement(orqv1alpha1.FinalizerName), "the operator patched the metadata")
 		Expect(agent.Annotations).NotTo(HaveKey(orqv1alpha1.AnnotationCreateAttempt))
-		Expect(agent.Annotations).To(HaveKeyWithValue(lastApplied, manifest))
+		Expect(agent.Annotations).To(HaveKeyWithValue("kubectl.kubernetes.io/last-applied-configuration", manifest))
 
 		orqAPI.ClearFaults()
 		agent.Spec.Instructions = "Be brief."
 		Expect(k8s.Update(ctx, agent)).To(Succeed())
 		waitReady(ctx, agent)
-		Expect(agent.Annotations).To(HaveKeyWithValue(lastApplied, manifest))
+		Expect(agent.Annotations).To(HaveKeyWithValue("kubectl.kubernetes.io/last-applied-configuration", manifest))
 	})
 
 	It("makes no write at all in steady state, over several resyncs", func() {

@@ -14,6 +14,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/orq-ai/orq-operator/internal/eventrecorder"
+	"github.com/orq-ai/orq-operator/internal/managed"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 	"github.com/orq-ai/orq-operator/internal/orqmem"
 	"github.com/orq-ai/orq-operator/internal/testenv"
@@ -68,11 +69,10 @@ var _ = BeforeSuite(func() {
 		Cache: CacheOptions(nil, nil)})
 	Expect(err).NotTo(HaveOccurred())
 	recorder := eventrecorder.New(mgr.GetClient(), mgr.GetScheme(), "orq-operator", eventrecorder.DefaultQueueLength, mgr.GetLogger())
-	Expect((&AgentReconciler{
-		Client:            mgr.GetClient(),
+	Expect(Setup(ctx, mgr, Options{
 		API:               api,
 		DefaultAPIKeyHash: orqclient.KeyHash(suiteAPIKey),
-		APIFor: func(source, key string) (AgentAPI, error) {
+		APIFor: func(source, key string) (managed.API, error) {
 			return pool.For(source, key)
 		},
 		SecretReader:            mgr.GetAPIReader(),
@@ -80,7 +80,7 @@ var _ = BeforeSuite(func() {
 		Recorder:                recorder,
 		SyncPeriod:              suiteSyncPeriod,
 		MaxConcurrentReconciles: 2,
-	}).SetupWithManager(ctx, mgr)).To(Succeed())
+	})).To(Succeed())
 
 	stopEvents := recorder.Run()
 	go func() {

@@ -50,19 +50,19 @@ var (
 		Help: "Remote agents put back to their spec after a change made outside Kubernetes, by kind (update, recreate).",
 	}, []string{"kind"})
 
-	// SweepWakeups counts the Agents a drift sweep found changed in orq (updated, replaced or
+	// SweepWakeups counts the objects a drift sweep found changed in orq (updated, replaced or
 	// gone) and woke to be read and corrected.
-	SweepWakeups = prometheus.NewCounter(prometheus.CounterOpts{
+	SweepWakeups = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "orq_operator_sweep_wakeups_total",
-		Help: "Agents a drift sweep (a listing of the workspace) found changed in orq and woke.",
-	})
+		Help: "Objects a drift sweep (a listing of their collection) found changed in orq and woke, by resource (Agent, Tool, ...).",
+	}, []string{"resource"})
 
-	// SweepFailingWorkspaces is the number of workspaces whose listing failed at its last drift
-	// sweep: their Agents are read one by one, once per sync period, until it works again.
-	SweepFailingWorkspaces = prometheus.NewGauge(prometheus.GaugeOpts{
+	// SweepFailingWorkspaces is the number of collections whose listing keeps failing: their
+	// objects are read one by one, once per sync period, until it works again.
+	SweepFailingWorkspaces = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "orq_operator_sweep_failing_workspaces",
-		Help: "Workspaces whose listing failed at their last drift sweep; their Agents are read one by one each sync period instead.",
-	})
+		Help: "Collections (a workspace's, or an agent's schedules) whose listing keeps failing, by resource: their objects are read one by one each sync period instead.",
+	}, []string{"resource"})
 
 	// EventsDropped counts the events not written: the recorder's queue was full, or the
 	// apiserver refused them or stayed unavailable.

@@ -7,11 +7,11 @@ import (
 	"github.com/orq-ai/orq-operator/internal/controller"
 )
 
-// jsonPlan is the JSON form of a plan, for a bot: the counts, the exit code, each Agent's plan.
+// jsonPlan is the JSON form of a plan, for a bot: the counts, the exit code, each object's plan.
 type jsonPlan struct {
 	Summary  Summary                `json:"summary"`
 	ExitCode int                    `json:"exitCode"`
-	Agents   []controller.AgentPlan `json:"agents"`
+	Objects  []controller.AgentPlan `json:"objects"`
 }
 
 func writeJSON(w io.Writer, plans []controller.AgentPlan) error {
@@ -20,5 +20,5 @@ func writeJSON(w io.Writer, plans []controller.AgentPlan) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(jsonPlan{Summary: Summarize(plans), ExitCode: ExitCode(plans), Agents: plans})
+	return enc.Encode(jsonPlan{Summary: Summarize(plans), ExitCode: ExitCode(plans), Objects: plans})
 }

@@ -31,7 +31,7 @@ func writeMarkdown(w io.Writer, plans []controller.AgentPlan) error {
 	c.add(fmt.Sprintf("### orq-operator plan\n\n**%s**\n", Summarize(plans)))
 	rows := byImportance(plans)
 	if len(rows) > 0 {
-		c.add("\n| | Agent | Key | Verdict | Details |\n|---|---|---|---|---|\n")
+		c.add("\n| | Object | Key | Verdict | Details |\n|---|---|---|---|---|\n")
 	}
 	shown := len(rows)
 	for i, p := range rows {

@@ -90,12 +90,12 @@ func TestTextAndJSON(t *testing.T) {
 	var got struct {
 		Summary  Summary
 		ExitCode int
-		Agents   []controller.AgentPlan
+		Objects  []controller.AgentPlan
 	}
 	if err := json.Unmarshal(js.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.ExitCode != ExitError || got.Summary.Update != 1 || got.Summary.Blocked != 1 || got.Agents[1].Reason != "KeyConflict" {
+	if got.ExitCode != ExitError || got.Summary.Update != 1 || got.Summary.Blocked != 1 || got.Objects[1].Reason != "KeyConflict" {
 		t.Errorf("json: %+v", got)
 	}
 	if err := Write(&js, "yaml", nil); err == nil {

@@ -39,7 +39,7 @@ func writeText(w io.Writer, plans []controller.AgentPlan) error {
 	return err
 }
 
-// nameOf names the object of a plan: namespace/name, after its kind when it is not an Agent.
+// nameOf names the object of a plan: its kind, then namespace/name.
 func nameOf(p controller.AgentPlan) string {
 	if p.Kind != "" {
 		return p.Kind + " " + p.Namespace + "/" + p.Name

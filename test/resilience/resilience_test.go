@@ -20,7 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
-	"github.com/orq-ai/orq-operator/internal/controller"
+	"github.com/orq-ai/orq-operator/internal/managed"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 	"github.com/orq-ai/orq-operator/internal/orqmem"
 )
@@ -392,7 +392,7 @@ var errCrashed = errors.New("the manager crashed here")
 // reconcile there until the test has stopped the manager: what was sent is sent, nothing after it
 // is recorded.
 type crashingAPI struct {
-	controller.AgentAPI
+	managed.API
 	point   crashPoint
 	key     string
 	once    sync.Once
@@ -404,8 +404,8 @@ func newCrashingAPI(point crashPoint, key string) *crashingAPI {
 	return &crashingAPI{point: point, key: key, crashed: make(chan struct{}), release: make(chan struct{})}
 }
 
-func (c *crashingAPI) wrap(api controller.AgentAPI) controller.AgentAPI {
-	c.AgentAPI = api
+func (c *crashingAPI) wrap(api managed.API) managed.API {
+	c.API = api
 	return c
 }
 
@@ -423,12 +423,12 @@ func (c *crashingAPI) crashHere(point crashPoint, key string) error {
 	return errCrashed
 }
 
-func (c *crashingAPI) CreateAgent(ctx context.Context, body orqclient.Body) (*orqclient.Agent, error) {
+func (c *crashingAPI) Create(ctx context.Context, e orqclient.Endpoint, parent string, body orqclient.Body) (*orqclient.Remote, error) {
 	key, _ := body["key"].(string)
 	if err := c.crashHere(beforeCreate, key); err != nil {
 		return nil, err
 	}
-	a, err := c.AgentAPI.CreateAgent(ctx, body)
+	a, err := c.API.Create(ctx, e, parent, body)
 	if err == nil {
 		if cerr := c.crashHere(afterCreate, key); cerr != nil {
 			return nil, cerr
@@ -437,8 +437,8 @@ func (c *crashingAPI) CreateAgent(ctx context.Context, body orqclient.Body) (*or
 	return a, err
 }
 
-func (c *crashingAPI) UpdateAgent(ctx context.Context, key string, body orqclient.Body) (*orqclient.Agent, error) {
-	a, err := c.AgentAPI.UpdateAgent(ctx, key, body)
+func (c *crashingAPI) Update(ctx context.Context, e orqclient.Endpoint, parent, key string, body orqclient.Body) (*orqclient.Remote, error) {
+	a, err := c.API.Update(ctx, e, parent, key, body)
 	if err == nil {
 		if cerr := c.crashHere(afterUpdate, key); cerr != nil {
 			return nil, cerr
@@ -447,8 +447,8 @@ func (c *crashingAPI) UpdateAgent(ctx context.Context, key string, body orqclien
 	return a, err
 }
 
-func (c *crashingAPI) DeleteAgent(ctx context.Context, key string) error {
-	err := c.AgentAPI.DeleteAgent(ctx, key)
+func (c *crashingAPI) Delete(ctx context.Context, e orqclient.Endpoint, parent, key string) error {
+	err := c.API.Delete(ctx, e, parent, key)
 	if err == nil {
 		if cerr := c.crashHere(afterDelete, key); cerr != nil {
 			return cerr

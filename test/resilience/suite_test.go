@@ -26,6 +26,7 @@ import (
 
 	"github.com/orq-ai/orq-operator/internal/controller"
 	"github.com/orq-ai/orq-operator/internal/eventrecorder"
+	"github.com/orq-ai/orq-operator/internal/managed"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 	"github.com/orq-ai/orq-operator/internal/orqmem"
 	"github.com/orq-ai/orq-operator/internal/testenv"
@@ -62,7 +63,7 @@ var _ = AfterSuite(func() {
 // managerOptions configure a manager started by a test.
 type managerOptions struct {
 	apiKey      string
-	wrap        func(controller.AgentAPI) controller.AgentAPI // nil: the client as it is
+	wrap        func(managed.API) managed.API // nil: the client as it is
 	leaderElect bool
 	limiter     *orqclient.Limiter
 	timeout     time.Duration
@@ -88,7 +89,7 @@ func startManager(o managerOptions) *runningManager {
 	}
 	api, err := orqclient.New(orqclient.Options{BaseURL: orqURL, APIKey: o.apiKey, Timeout: o.timeout, Limiter: o.limiter})
 	Expect(err).NotTo(HaveOccurred())
-	var agentAPI controller.AgentAPI = api
+	var agentAPI managed.API = api
 	if o.wrap != nil {
 		agentAPI = o.wrap(api)
 	}
@@ -114,15 +115,14 @@ func startManager(o managerOptions) *runningManager {
 	Expect(err).NotTo(HaveOccurred())
 	ctx, cancel := context.WithCancel(context.Background())
 	recorder := eventrecorder.New(mgr.GetClient(), mgr.GetScheme(), "orq-operator", eventrecorder.DefaultQueueLength, mgr.GetLogger())
-	Expect((&controller.AgentReconciler{
-		Client:                  mgr.GetClient(),
+	Expect(controller.Setup(ctx, mgr, controller.Options{
 		API:                     agentAPI,
 		SecretReader:            mgr.GetAPIReader(), // as cmd/manager wires them
 		ConfigMapReader:         mgr.GetAPIReader(),
 		Recorder:                recorder,
 		SyncPeriod:              syncPeriod,
 		MaxConcurrentReconciles: max(o.workers, 2),
-	}).SetupWithManager(ctx, mgr)).To(Succeed())
+	})).To(Succeed())
 	m := &runningManager{cancel: cancel, done: make(chan struct{}), mgr: mgr}
 	stopEvents := recorder.Run()
 	go func() {

@@ -1,0 +1,157 @@
+package managed
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/orqclient"
+)
+
+// readRemote reads the remote object that is, or may be, this object's: the one it recorded, or
+// the one at its key. A first create needs no read when orq answers a taken key with a 409 (agents),
+// or when the kind has no key (schedules: nothing else can be "theirs"); a first create of another
+// kind looks its key up in a recent listing (see lookupMaxAge). It reads at once when it recorded a
+// remote object, may adopt one, has a create whose outcome it never learned, or was refused
+// adoption before.
+func (r *Reconciler) readRemote(ctx context.Context, p *pass) error {
+	st, e := p.status(), r.Kind.Endpoint()
+	// An object that observed a remote object before (managementPolicy Observe, then Manage)
+	// knows its key is taken: it reads first, rather than send a create that cannot be its own.
+	observed := st.ID == "" && st.RemoteUpdated != ""
+	direct := st.ID != "" || adopts(p.obj) || p.pending != "" || observed || stalledWith(st, orqv1alpha1.ReasonAdoptionRequired)
+	if !direct && (e.Conflict409 || (e.Keyless && p.obj.RemoteKey() == "")) {
+		return nil
+	}
+	notBefore := r.now().Add(-lookupMaxAge)
+	if direct {
+		notBefore = r.now()
+	}
+	remote, err := r.find(ctx, p, notBefore)
+	if err != nil || remote == nil {
+		if err == nil && st.ID != "" {
+			r.log(ctx).Info("the remote object is gone; creating it again")
+		}
+		return err
+	}
+	p.view = r.view(p, remote)
+	return nil
+}
+
+// find locates the remote object: by its recorded id, or by its key (an id a listing found, for
+// a collection addressed by id), or, for a kind without keys, the id to adopt (spec) or its lost
+// create among the parent's members. nil: there is none.
+func (r *Reconciler) find(ctx context.Context, p *pass, notBefore time.Time) (*orqclient.Remote, error) {
+	st, e, parent := p.status(), r.Kind.Endpoint(), p.desired.Parent
+	if !e.ByID {
+		return r.get(ctx, p, p.obj.RemoteKey())
+	}
+	if st.ID != "" {
+		if remote, err := r.get(ctx, p, st.ID); remote != nil || err != nil {
+			return remote, err
+		}
+	}
+	if e.Keyless {
+		if id := p.obj.RemoteKey(); id != "" {
+			return r.get(ctx, p, id) // the schedule the spec adopts
+		}
+		return r.findLostCreate(ctx, p)
+	}
+	id, err := r.lookups.find(ctx, p.api, p.apiKeyHash, e, parent, p.obj.RemoteKey(), notBefore)
+	if err != nil || id == "" {
+		return nil, err
+	}
+	return r.get(ctx, p, id)
+}
+
+// get reads a remote object by its address; nil when orq says it does not exist.
+func (r *Reconciler) get(ctx context.Context, p *pass, addr string) (*orqclient.Remote, error) {
+	remote, err := p.api.Get(ctx, r.Kind.Endpoint(), p.desired.Parent, addr)
+	if orqclient.IsNotFound(err) {
+		return nil, nil
+	}
+	return remote, err
+}
+
+// findLostCreate looks, for a kind without keys, for the remote object a create of unknown outcome
+// made: among the parent's members that no other object records, the one equal to the body that
+// create sent (its marker's). The display name alone proves nothing. Two equal members cannot be
+// told apart: a person decides.
+func (r *Reconciler) findLostCreate(ctx context.Context, p *pass) (*orqclient.Remote, error) {
+	if p.pending == "" || p.pending != p.hash {
+		return nil, nil
+	}
+	page, err := p.api.ListVersions(ctx, r.Kind.Endpoint(), p.desired.Parent, orqclient.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	recorded, err := r.recordedIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var equal []*orqclient.Remote
+	for _, v := range page.Versions {
+		if recorded[v.ID] {
+			continue
+		}
+		remote, err := r.get(ctx, p, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		if remote != nil && len(r.Kind.Compare(p.desired.Body, remote)) == 0 {
+			equal = append(equal, remote)
+		}
+	}
+	switch len(equal) {
+	case 0:
+		return nil, nil
+	case 1:
+		return equal[0], nil
+	}
+	ids := make([]string, len(equal))
+	for i, e := range equal {
+		ids[i] = e.ID
+	}
+	r.spend(ctx, p)
+	return nil, failure(stalledSlow, orqv1alpha1.ReasonAdoptionRequired,
+		"a create of this %s whose answer was lost may have made any of the %ss %s of %q, all equal to its body: "+
+			"set spec.scheduleId to the one to adopt (with adoptionPolicy Adopt), and delete the other in orq",
+		r.Kind.Name(), r.Kind.Endpoint().Kind, strings.Join(ids, " and "), p.desired.Parent)
+}
+
+// recordedIDs are the ids the objects of this kind record: their remote objects are theirs.
+func (r *Reconciler) recordedIDs(ctx context.Context) (map[string]bool, error) {
+	list := r.Kind.NewList()
+	if err := r.List(ctx, list); err != nil {
+		return nil, fmt.Errorf("listing %ss: %w", r.Kind.Name(), err)
+	}
+	out := map[string]bool{}
+	for _, o := range r.Kind.Items(list) {
+		if id := o.ManagedStatus().ID; id != "" {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+// view compares an answer of orq with the desired request. A field carrying a Secret whose
+// version changed since it was last sent differs, whatever orq echoes: it does not echo the value.
+func (r *Reconciler) view(p *pass, remote *orqclient.Remote) *remoteView {
+	v := &remoteView{remote: remote}
+	if p.desired.Body == nil {
+		return v
+	}
+	v.changed = r.Kind.Compare(p.desired.Body, remote)
+	if p.secretsHash != p.status().SecretsHash && !p.sentSecrets && p.claimedOrRecorded(remote) {
+		v.changed = union(v.changed, secretFields(p.desired.Body))
+	}
+	return v
+}
+
+// claimedOrRecorded tells whether a remote object is the one this object manages, by the id it
+// claimed in this pass or recorded before.
+func (p *pass) claimedOrRecorded(remote *orqclient.Remote) bool {
+	return remote.ID != "" && (remote.ID == p.claimedID || remote.ID == p.status().ID)
+}
