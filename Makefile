@@ -25,8 +25,9 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: controller-gen ## Generate the CRD and RBAC manifests.
+manifests: controller-gen ## Generate the CRD and RBAC manifests (descriptions unwrapped into prose by hack/crd-prose).
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=true webhook paths="./..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	go run ./hack/crd-prose config/crd/bases/*.yaml
 	cp config/crd/bases/*.yaml charts/orq-operator/crds/
 
 .PHONY: generate
