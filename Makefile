@@ -43,8 +43,8 @@ vet: ## Run go vet.
 	go vet ./...
 
 .PHONY: docs
-docs: manifests ## Generate docs/api-reference.md from the CRD.
-	go run ./hack/apidocs -crd config/crd/bases/orq.ai_agents.yaml -out docs/api-reference.md
+docs: manifests ## Generate the API reference from the CRDs: docs/api-reference.md (the index) and a page per kind in docs/api/.
+	go run ./hack/apidocs -crds config/crd/bases -index docs/api-reference.md -pages docs/api
 
 .PHONY: verify
 verify: manifests generate docs fmt ## Regenerate everything and fail when the tree is dirty (stale generated files).

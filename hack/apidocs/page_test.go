@@ -12,7 +12,7 @@ metadata:
   name: widgets.example.com
 spec:
   group: example.com
-  names: {kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}
+  names: {kind: Widget, listKind: WidgetList, plural: widgets, singular: widget, shortNames: [wd]}
   scope: Namespaced
   versions:
   - name: v1
@@ -21,6 +21,10 @@ spec:
     schema:
       openAPIV3Schema:
         type: object
+        description: "Widget is a widget.\n\nMore about it."
+        x-kubernetes-validations:
+        - rule: "self.metadata.name != 'x'"
+          message: "not x"
         properties:
           spec:
             type: object
@@ -55,12 +59,22 @@ spec:
                 description: "Use <name>, not ` + "`<name>`" + `.\n\nSecond paragraph."
 `
 
-func TestRenderSmallCRD(t *testing.T) {
-	out, err := render([]byte(smallCRD))
+// renderSmall renders the page of a CRD manifest, linking to an index at ../index.md.
+func renderSmall(t *testing.T, manifest string) (string, error) {
+	t.Helper()
+	c, err := parseCRD([]byte(manifest))
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := string(out)
+	out, err := renderPage(c, "../index.md#"+readingAnchor)
+	return string(out), err
+}
+
+func TestRenderSmallCRD(t *testing.T) {
+	doc, err := renderSmall(t, smallCRD)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, want := range []string{
 		"| `spec.size` | number | **required** | `2` | minimum: `0.5`<br>exclusiveMaximum: `10` |",
 		"| `spec.labels` | map[string]string | optional |  | each value: maxLength: `63` |",
@@ -69,13 +83,29 @@ func TestRenderSmallCRD(t *testing.T) {
 		"| `self.size > 1 \\|\\| has(self.labels)` | size must be > 1 \\| labels set |",
 		"Use &lt;name>, not `<name>`.<br><br>Second paragraph.",
 		"| `spec` | [object](#spec) | optional |  | rules: see [`spec`](#spec) |",
+		"# API reference: Widget\n\nWidget is a widget.\n\nThis page is generated",
+		"[All kinds, and how to read the tables](../index.md#how-to-read-the-tables)",
+		"Rules on the whole object (`self` is the Widget: `self.spec`, `self.metadata`)",
+		"| short names | `wd` |",
 	} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("missing %q in:\n%s", want, doc)
 		}
 	}
-	again, _ := render([]byte(smallCRD))
-	if string(again) != doc {
+	if again, _ := renderSmall(t, smallCRD); again != doc {
 		t.Error("the output is not deterministic")
+	}
+}
+
+func TestParseCRDRefusesWhatIsNotACRD(t *testing.T) {
+	for name, manifest := range map[string]string{
+		"another kind": "apiVersion: v1\nkind: ConfigMap\n",
+		"no kind name": strings.Replace(smallCRD, "kind: Widget, ", "", 1),
+		"no versions":  smallCRD[:strings.Index(smallCRD, "  versions:")],
+		"not YAML":     "kind: [",
+	} {
+		if _, err := parseCRD([]byte(manifest)); err == nil {
+			t.Errorf("%s: no error", name)
+		}
 	}
 }
