@@ -25,8 +25,9 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: controller-gen ## Generate the CRD and RBAC manifests.
+manifests: controller-gen ## Generate the CRD and RBAC manifests (descriptions unwrapped into prose by hack/crd-prose).
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=true webhook paths="./..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	go run ./hack/crd-prose config/crd/bases/*.yaml
 	cp config/crd/bases/*.yaml charts/orq-operator/crds/
 
 .PHONY: generate
@@ -42,8 +43,8 @@ vet: ## Run go vet.
 	go vet ./...
 
 .PHONY: docs
-docs: manifests ## Generate docs/api-reference.md from the CRD.
-	go run ./hack/apidocs -crd config/crd/bases/orq.ai_agents.yaml -out docs/api-reference.md
+docs: manifests ## Generate the API reference from the CRDs: docs/api-reference.md (the index) and a page per kind in docs/api/.
+	go run ./hack/apidocs -crds config/crd/bases -index docs/api-reference.md -pages docs/api
 
 .PHONY: verify
 verify: manifests generate docs fmt ## Regenerate everything and fail when the tree is dirty (stale generated files).

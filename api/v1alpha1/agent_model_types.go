@@ -9,8 +9,8 @@ import (
 
 // ModelConfig is a model with optional behavior parameters and retry settings.
 type ModelConfig struct {
-	// A model ID string (for example `openai/gpt-4o` or `anthropic/claude-haiku-4-5-20251001`).
-	// Only models that support tool calling can be used with agents.
+	// The model's id, provider/model, such as `openai/gpt-4o` or
+	// `anthropic/claude-haiku-4-5-20251001`. Only models that support tool calling can run agents.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	ID string `json:"id"`
@@ -58,8 +58,8 @@ type ModelParameters struct {
 
 	// max follows the SDK (4.15.11), which accepts it; the OpenAPI document predates it.
 
-	// Constrains effort on reasoning for reasoning models. Reducing it can give faster responses
-	// and fewer reasoning tokens.
+	// How much effort a reasoning model spends on reasoning: none, minimal, low, medium, high,
+	// xhigh or max. Less effort gives faster responses and fewer reasoning tokens.
 	// +optional
 	// +kubebuilder:validation:Enum=none;minimal;low;medium;high;xhigh;max
 	ReasoningEffort string `json:"reasoningEffort,omitempty"`
@@ -107,7 +107,8 @@ type ModelParameters struct {
 	// +optional
 	ParallelToolCalls *bool `json:"parallelToolCalls,omitempty"`
 
-	// Output types that you would like the model to generate.
+	// The kinds of output the model generates: text (the default) and audio, which only models
+	// that generate audio (such as gpt-4o-audio-preview) accept.
 	// +optional
 	// +listType=atomic
 	Modalities []Modality `json:"modalities,omitempty"`
@@ -153,19 +154,21 @@ type ModelParameters struct {
 // ResponseFormat is the output format of the model.
 // +kubebuilder:validation:XValidation:rule="self.type == 'json_schema' ? has(self.jsonSchema) : !has(self.jsonSchema)",message="jsonSchema is required when type is json_schema and not allowed otherwise"
 type ResponseFormat struct {
-	// text (default), json_object, or json_schema (structured output following jsonSchema).
+	// The format of the model's output: text (the default), json_object (any JSON object), or
+	// json_schema (JSON that follows jsonSchema).
 	// +required
 	// +kubebuilder:validation:Enum=text;json_object;json_schema
 	Type string `json:"type"`
 
-	// The JSON schema of a json_schema response format.
+	// The name, purpose and JSON Schema the output follows, when type is json_schema (required
+	// then, not allowed otherwise).
 	// +optional
 	JSONSchema *JSONSchemaFormat `json:"jsonSchema,omitempty"`
 }
 
 // JSONSchemaFormat describes a structured response format.
 type JSONSchemaFormat struct {
-	// A description of what the response format is for.
+	// What the response format is for, read by the model to decide how to answer in it.
 	// +optional
 	Description string `json:"description,omitempty"`
 
@@ -189,7 +192,8 @@ type JSONSchemaFormat struct {
 // Thinking configures the model's thinking mode.
 // +kubebuilder:validation:XValidation:rule="self.type == 'enabled' ? has(self.budgetTokens) : !has(self.budgetTokens) && !has(self.thinkingLevel)",message="budgetTokens is required when type is enabled; budgetTokens and thinkingLevel are only allowed when type is enabled"
 type Thinking struct {
-	// disabled, enabled (with a token budget) or adaptive (the model decides).
+	// Whether the model thinks before it answers: disabled, enabled (with a budget of
+	// budgetTokens) or adaptive (the model decides).
 	// +required
 	// +kubebuilder:validation:Enum=disabled;enabled;adaptive
 	Type string `json:"type"`
@@ -200,7 +204,7 @@ type Thinking struct {
 	// +kubebuilder:validation:Minimum=1024
 	BudgetTokens *int64 `json:"budgetTokens,omitempty"`
 
-	// The level of reasoning the model should use (gemini-3 models only).
+	// How much the model reasons, for gemini-3 models only: minimal, low, medium or high.
 	// +optional
 	// +kubebuilder:validation:Enum=minimal;low;medium;high
 	ThinkingLevel string `json:"thinkingLevel,omitempty"`
@@ -210,7 +214,8 @@ type Thinking struct {
 // string form is `type: none|auto|required`; its object form is `type: function` with `function`.
 // +kubebuilder:validation:XValidation:rule="self.type == 'function' ? has(self.function) : !has(self.function)",message="function is required when type is function and not allowed otherwise"
 type ToolChoice struct {
-	// none, auto, required, or function.
+	// Whether and which tool the model calls: none (no tool), auto (the model decides), required
+	// (at least one tool), or function (the function named in function).
 	// +required
 	// +kubebuilder:validation:Enum=none;auto;required;function
 	Type string `json:"type"`
@@ -261,7 +266,10 @@ type ModelGuardrail struct {
 // +kubebuilder:validation:XValidation:rule="!has(self.regions) || !('all' in self.regions) || size(self.regions) == 1",message="regions: all cannot be combined with other regions"
 // +kubebuilder:validation:XValidation:rule="!has(self.entityThresholds) || self.entityThresholds.all(k, has(self.entities) && k in self.entities)",message="every key of entityThresholds must also be listed in entities"
 type Plugin struct {
-	// Plugin discriminator.
+	// The plugin, which decides the fields it takes: pii_redaction (replaces personal data with
+	// placeholders before the provider sees it and restores it in the response), response_healing
+	// (repairs malformed JSON in output that is not streamed) or trace_scrubbing (masks the trace
+	// surfaces of mask).
 	// +required
 	// +kubebuilder:validation:Enum=pii_redaction;response_healing;trace_scrubbing
 	ID string `json:"id"`
@@ -329,7 +337,7 @@ type TraceSurface string
 
 // ModelFallback is a fallback model of the request.
 type ModelFallback struct {
-	// Fallback model identifier, for example openai/gpt-4o-mini.
+	// The fallback model's id, provider/model, such as openai/gpt-4o-mini.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	Model string `json:"model"`
@@ -344,7 +352,8 @@ type Cache struct {
 	// +kubebuilder:default=1800
 	TTL *float64 `json:"ttl,omitempty"`
 
-	// The cache type.
+	// How a request finds a cached response: exact_match, the only type, reuses the response to an
+	// identical request.
 	// +required
 	// +kubebuilder:validation:Enum=exact_match
 	Type string `json:"type"`
@@ -352,7 +361,8 @@ type Cache struct {
 
 // LoadBalancer spreads requests over several models.
 type LoadBalancer struct {
-	// The load balancing strategy.
+	// How requests are spread over models: weight_based, the only strategy, sends each model a share
+	// of the requests in proportion to its weight.
 	// +required
 	// +kubebuilder:validation:Enum=weight_based
 	Type string `json:"type"`
@@ -365,7 +375,7 @@ type LoadBalancer struct {
 
 // LoadBalancedModel is a model of a load balancer with its weight.
 type LoadBalancedModel struct {
-	// Model identifier for load balancing.
+	// The model's id, provider/model, such as openai/gpt-4o-mini.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	Model string `json:"model"`
@@ -380,7 +390,8 @@ type LoadBalancedModel struct {
 
 // RequestTimeout is the timeout of a model request.
 type RequestTimeout struct {
-	// Timeout value in milliseconds.
+	// How long a model request may take, in milliseconds, before it is retried or falls back to
+	// the next model.
 	// +required
 	// +kubebuilder:validation:Minimum=1
 	CallTimeout float64 `json:"callTimeout"`

@@ -35,7 +35,7 @@ type AgentSettings struct {
 	// +kubebuilder:default=respect_tool
 	ToolApprovalRequired string `json:"toolApprovalRequired,omitempty"`
 
-	// Whether the agent is exposed in chat.
+	// Whether orq's AI Chat offers the agent to its users as one they can pick and talk to.
 	// +optional
 	ChatExposed *bool `json:"chatExposed,omitempty"`
 
@@ -76,7 +76,14 @@ type AgentSettings struct {
 // +kubebuilder:validation:XValidation:rule="!has(self.timeout) || self.type in ['http','code'] || self.type.matches('^[a-z][a-z0-9_-]*:.+$')",message="timeout is only allowed for http, code and provider tools"
 // +kubebuilder:validation:XValidation:rule="!has(self.configuration) || !(self.type in ['file_system','http','code','function','json_schema','mcp'])",message="configuration is only allowed for built-in and provider tools (a file_system tool's is fileSystem)"
 type AgentTool struct {
-	// The tool type.
+	// What the tool is, which decides the fields it takes: a built-in tool (google_search,
+	// web_scraper, call_sub_agent, retrieve_agents, query_memory_store, write_memory_store,
+	// retrieve_memory_stores, delete_memory_document, retrieve_knowledge_bases,
+	// query_knowledge_base, current_date, advisor, sidekick, code_interpreter), which takes no key
+	// or id; file_system, which takes fileSystem; a custom tool (http, code, function,
+	// json_schema), named by one of key, id and toolRef; mcp, a tool of an MCP server, named by key
+	// or id, with toolId; or a provider's own tool, provider:name (such as openai:web_search),
+	// which orq passes through to that provider.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
@@ -151,7 +158,8 @@ type FileSystemToolConfig struct {
 
 // Evaluator is an evaluator or guardrail of the agent.
 type Evaluator struct {
-	// Unique key or identifier of the evaluator.
+	// The evaluator, by key or id: one of orq's (such as orq_pii_detection) or one of the
+	// workspace's.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	ID string `json:"id"`
@@ -163,7 +171,7 @@ type Evaluator struct {
 	// +kubebuilder:default=50
 	SampleRate *float64 `json:"sampleRate,omitempty"`
 
-	// Whether it runs on the input or the output.
+	// What it evaluates: input (the user's message) or output (the agent's response).
 	// +required
 	// +kubebuilder:validation:Enum=input;output
 	ExecuteOn string `json:"executeOn"`

@@ -34,7 +34,7 @@ type AgentSpec struct {
 	// +kubebuilder:validation:MaxLength=255
 	DisplayName string `json:"displayName,omitempty"`
 
-	// The role or function of the agent.
+	// What the agent is, in a few words, such as "Order lookup specialist".
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	Role string `json:"role"`
@@ -125,7 +125,8 @@ type AgentSpec struct {
 	// +listType=atomic
 	TeamOfAgents []TeamMember `json:"teamOfAgents,omitempty"`
 
-	// Skills of the agent.
+	// The skills the agent has access to, each named by a string orq knows; sent as written (the
+	// API lists no values to check them against).
 	// +optional
 	// +listType=atomic
 	Skills []string `json:"skills,omitempty"`
@@ -135,12 +136,14 @@ type AgentSpec struct {
 	// +optional
 	Variables map[string]apiextensionsv1.JSON `json:"variables,omitempty"`
 
-	// Where the agent comes from. Set at creation; the orq API cannot change it afterwards.
+	// Where the agent comes from: internal, external or experiment. Set at creation; the orq API
+	// cannot change it afterwards.
 	// +optional
 	// +kubebuilder:validation:Enum=internal;external;experiment
 	Source string `json:"source,omitempty"`
 
-	// Template engine of the instructions.
+	// The template engine that renders the instructions and their variables: text (the default),
+	// jinja or mustache.
 	// +optional
 	// +kubebuilder:validation:Enum=text;jinja;mustache
 	// +kubebuilder:default=text
@@ -194,14 +197,14 @@ type TeamMember struct {
 	// +optional
 	AgentRef *AgentReference `json:"agentRef,omitempty"`
 
-	// The role of the agent in the team.
+	// What this member does in the team, in a few words (such as "refund specialist").
 	// +optional
 	Role string `json:"role,omitempty"`
 }
 
 // AgentReference names an Agent object.
 type AgentReference struct {
-	// The name of the Agent.
+	// The metadata.name of the Agent object (not the key of its agent).
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
@@ -300,8 +303,9 @@ type Agent struct {
 	// +required
 	Spec AgentSpec `json:"spec"`
 
-	// The default (observedGeneration 0: not observed yet) makes an Agent the operator has not
-	// processed read as InProgress to kstatus (Flux, Argo CD, kubectl wait), not Current.
+	// The state of the agent as the operator last saw it; only the operator writes it. Its default,
+	// observedGeneration 0 (not observed yet), makes an Agent the operator has not processed read
+	// as InProgress to kstatus (Flux, Argo CD, kubectl wait), not Current.
 	// +optional
 	// +kubebuilder:default={observedGeneration: 0}
 	Status AgentStatus `json:"status,omitempty"`

@@ -65,7 +65,7 @@ type AgentScheduleSpec struct {
 
 // LocalAgentReference names an Agent of the referrer's namespace.
 type LocalAgentReference struct {
-	// The name of the Agent.
+	// The metadata.name of an Agent in the referrer's namespace.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253

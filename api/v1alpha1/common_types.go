@@ -130,7 +130,7 @@ type ConfigMapKeyReference struct {
 // ObjectReference names an object of the kind its field says (an Agent, a Tool, a
 // KnowledgeBase, a MemoryStore).
 type ObjectReference struct {
-	// The name of the object.
+	// The metadata.name of the object (not the key of its remote object).
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
@@ -184,10 +184,10 @@ type ResourceStatus struct {
 	// +optional
 	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
 
-	// A hash of the request the status was last computed from (sent, confirmed or, with
-	// managementPolicy Observe, compared), values from Secrets counted by their Secret's version,
-	// never by value. While it and remoteUpdated do not change, a remote object that did not
-	// converge is not patched again (reason NotConverging).
+	// 16 hex digits of the SHA-256 of the request the status was last computed from (sent,
+	// confirmed or, with managementPolicy Observe, compared); values from Secrets count by their
+	// Secret's version, never by value. While it and remoteUpdated stay the same, a remote object
+	// that did not converge is not patched again (reason NotConverging).
 	// +optional
 	AppliedHash string `json:"appliedHash,omitempty"`
 
@@ -202,8 +202,8 @@ type ResourceStatus struct {
 	// +optional
 	SecretsHash string `json:"secretsHash,omitempty"`
 
-	// A hash (sha256, shortened) of the orq API key last used for this object: it changes when
-	// the key is rotated. Never the key itself.
+	// "sha256:" and the first 16 hex digits of the SHA-256 of the orq API key last used for this
+	// object: it changes when the key is rotated, and never reveals the key.
 	// +optional
 	APIKeyHash string `json:"apiKeyHash,omitempty"`
 }

@@ -120,7 +120,7 @@ type AgenticRagConfig struct {
 
 // ExternalKnowledgeConfig is the retrieval API of an external knowledge base.
 type ExternalKnowledgeConfig struct {
-	// The name of the external knowledge base.
+	// The name orq records for the external knowledge base (required by orq; the key is spec.key).
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	Name string `json:"name"`

@@ -2,7 +2,11 @@ package v1alpha1
 
 import (
 	"os"
+	"reflect"
+	"strings"
 	"testing"
+
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"sigs.k8s.io/yaml"
 )
@@ -26,17 +30,30 @@ func TestProjectFileIsTrue(t *testing.T) {
 	if err := yaml.Unmarshal(raw, &project); err != nil {
 		t.Fatal(err)
 	}
-	if len(project.Resources) != 1 || len(project.Layout) != 1 || project.Layout[0] != "go.kubebuilder.io/v4" {
+	if len(project.Layout) != 1 || project.Layout[0] != "go.kubebuilder.io/v4" {
 		t.Fatalf("PROJECT: %+v", project)
 	}
-	r := project.Resources[0]
-	if r.Group+"."+r.Domain != GroupVersion.Group || r.Domain != project.Domain || r.Version != GroupVersion.Version || r.Kind != "Agent" {
-		t.Errorf("PROJECT names %s.%s/%s %s, the API is %s", r.Group, r.Domain, r.Version, r.Kind, GroupVersion)
+	s := runtime.NewScheme()
+	if err := AddToScheme(s); err != nil {
+		t.Fatal(err)
 	}
-	if r.Path != project.Repo+"/api/v1alpha1" || !r.Controller || !r.API.Namespaced {
-		t.Errorf("PROJECT resource %+v", r)
+	listed := map[string]bool{}
+	for _, r := range project.Resources {
+		listed[r.Kind] = true
+		if r.Group+"."+r.Domain != GroupVersion.Group || r.Domain != project.Domain || r.Version != GroupVersion.Version || !s.Recognizes(GroupVersion.WithKind(r.Kind)) {
+			t.Errorf("PROJECT names %s.%s/%s %s, which the API %s does not serve", r.Group, r.Domain, r.Version, r.Kind, GroupVersion)
+		}
+		if r.Path != project.Repo+"/api/v1alpha1" || !r.Controller || !r.API.Namespaced {
+			t.Errorf("PROJECT resource %+v", r)
+		}
+		if _, err := os.Stat("../../internal/kinds/" + strings.ToLower(r.Kind)); err != nil {
+			t.Errorf("the controller PROJECT promises for %s: %v", r.Kind, err)
+		}
 	}
-	if _, err := os.Stat("../../internal/controller/reconciler.go"); err != nil {
-		t.Errorf("the controller PROJECT promises: %v", err)
+	own := reflect.TypeOf(Agent{}).PkgPath()
+	for gvk, typ := range s.AllKnownTypes() {
+		if gvk.GroupVersion() == GroupVersion && typ.PkgPath() == own && !strings.HasSuffix(gvk.Kind, "List") && !listed[gvk.Kind] {
+			t.Errorf("PROJECT does not list the kind %s", gvk.Kind)
+		}
 	}
 }

@@ -49,19 +49,23 @@ type ToolSpec struct {
 	// +kubebuilder:validation:Enum=function;json_schema;http;code
 	Type string `json:"type"`
 
-	// The function of a function tool.
+	// The payload of a function tool (type function): the function the model calls, with its
+	// name and parameters. Required for function, not allowed for other types.
 	// +optional
 	Function *FunctionToolSpec `json:"function,omitempty"`
 
-	// The output format of a json_schema tool.
+	// The payload of a json_schema tool (type json_schema): the structured output format the model
+	// follows. Required for json_schema, not allowed for other types.
 	// +optional
 	JSONSchema *JSONSchemaToolSpec `json:"jsonSchema,omitempty"`
 
-	// The request of an http tool.
+	// The payload of an http tool (type http): the request it makes and its arguments. Required
+	// for http, not allowed for other types.
 	// +optional
 	HTTP *HTTPToolSpec `json:"http,omitempty"`
 
-	// The code of a code tool.
+	// The payload of a code tool (type code): Python code run in orq's sandbox, with its
+	// parameters. Required for code, not allowed for other types.
 	// +optional
 	CodeTool *CodeToolSpec `json:"codeTool,omitempty"`
 
@@ -233,7 +237,7 @@ type CodeToolSpec struct {
 	// +kubebuilder:validation:Enum=python
 	Language string `json:"language"`
 
-	// The code to run.
+	// The Python code to run.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	Code string `json:"code"`

@@ -3,7 +3,8 @@ package main
 // Tests that the hand-written docs keep up with the code: every flag of every command, every
 // environment variable the code reads, the metrics, the annotations, and every condition type and
 // reason.
-// (docs/api-reference.md is checked against the CRD by the tests of hack/apidocs.)
+// (The API reference, docs/api-reference.md and docs/api/, is checked against the CRDs by the
+// tests of hack/apidocs.)
 
 import (
 	"flag"
