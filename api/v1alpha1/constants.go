@@ -87,8 +87,15 @@ const (
 	ReasonNoCredentials = "NoCredentials"
 )
 
-// FinalizerName keeps an Agent until its remote agent is deleted.
-const FinalizerName = "orq.ai/agent"
+// Finalizers keep an object until its remote object is deleted (or let go): FinalizerName an
+// Agent's, the others those of the kinds they name.
+const (
+	FinalizerName          = "orq.ai/agent"
+	FinalizerTool          = "orq.ai/tool"
+	FinalizerKnowledgeBase = "orq.ai/knowledgebase"
+	FinalizerMemoryStore   = "orq.ai/memorystore"
+	FinalizerAgentSchedule = "orq.ai/agentschedule"
+)
 
 // Annotations understood by the operator.
 const (

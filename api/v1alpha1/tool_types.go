@@ -92,30 +92,13 @@ type FunctionToolSpec struct {
 	Strict *bool `json:"strict,omitempty"`
 
 	// The function's parameters, as a JSON Schema object: {type: object, properties: {...},
-	// required: [...]}.
+	// required: [...]}, with any other JSON Schema members (additionalProperties: false, as OpenAI's
+	// strict mode wants, $defs). orq checks the schema, and refuses one it does not take
+	// (APIRejected).
 	// +optional
-	Parameters *ParametersSchema `json:"parameters,omitempty"`
-}
-
-// ParametersSchema is a JSON Schema object describing parameters. Members beyond type,
-// properties and required are kept as written.
-// +kubebuilder:pruning:PreserveUnknownFields
-type ParametersSchema struct {
-	// Always object.
-	// +required
-	// +kubebuilder:validation:Enum=object
-	Type string `json:"type"`
-
-	// The parameters, by name, each a JSON Schema.
-	// +required
 	// +kubebuilder:validation:Type=object
 	// +kubebuilder:pruning:PreserveUnknownFields
-	Properties apiextensionsv1.JSON `json:"properties"`
-
-	// The names of the required parameters.
-	// +required
-	// +listType=atomic
-	Required []string `json:"required"`
+	Parameters *apiextensionsv1.JSON `json:"parameters,omitempty"`
 }
 
 // JSONSchemaToolSpec is a structured output format the model must follow.
@@ -243,9 +226,11 @@ type CodeToolSpec struct {
 	Code string `json:"code"`
 
 	// The code's parameters, as a JSON Schema object: {type: object, properties: {...},
-	// required: [...]}.
+	// required: [...]}, with any other JSON Schema members. orq checks the schema.
 	// +optional
-	Parameters *ParametersSchema `json:"parameters,omitempty"`
+	// +kubebuilder:validation:Type=object
+	// +kubebuilder:pruning:PreserveUnknownFields
+	Parameters *apiextensionsv1.JSON `json:"parameters,omitempty"`
 }
 
 // ToolStatus is the observed state of a Tool.

@@ -129,7 +129,7 @@ func (r *Reconciler) createConflicted(ctx context.Context, p *pass) error {
 	// body (review R4; the window README states). This create's own marker proves nothing more.
 	earlier := p.pending
 	r.spend(ctx, p)
-	remote, err := r.find(ctx, p, r.now())
+	remote, err := r.find(ctx, p, r.now(), false)
 	switch {
 	case err != nil:
 		return err

@@ -59,7 +59,7 @@ func (r *Reconciler) confirmOwnership(ctx context.Context, p *pass) error {
 	if e := r.Kind.Endpoint(); e.Keyless && st.ID == "" && p.obj.RemoteKey() == "" {
 		return r.confirmLostCreateOfKeyless(ctx, p)
 	}
-	remote, err := r.find(ctx, p, r.now())
+	remote, err := r.find(ctx, p, r.now(), false)
 	switch {
 	case err != nil:
 		return err

@@ -25,11 +25,17 @@ func (r *Reconciler) readRemote(ctx context.Context, p *pass) error {
 	if !direct && (e.Conflict409 || (e.Keyless && p.obj.RemoteKey() == "")) {
 		return nil
 	}
+	// A first create may use a listing begun after its object was created (anything made at the
+	// key before the object was applied shows in it) and at most lookupMaxAge ago; any other read
+	// is fresh.
 	notBefore := r.now().Add(-lookupMaxAge)
+	if created := p.obj.GetCreationTimestamp(); created.After(notBefore) {
+		notBefore = created.Time
+	}
 	if direct {
 		notBefore = r.now()
 	}
-	remote, err := r.find(ctx, p, notBefore)
+	remote, err := r.find(ctx, p, notBefore, !direct)
 	if err != nil || remote == nil {
 		if err == nil && st.ID != "" {
 			r.log(ctx).Info("the remote object is gone; creating it again")
@@ -42,10 +48,18 @@ func (r *Reconciler) readRemote(ctx context.Context, p *pass) error {
 
 // find locates the remote object: by its recorded id, or by its key (an id a listing found, for
 // a collection addressed by id), or, for a kind without keys, the id to adopt (spec) or its lost
-// create among the parent's members. nil: there is none.
-func (r *Reconciler) find(ctx context.Context, p *pass, notBefore time.Time) (*orqclient.Remote, error) {
+// create among the parent's members. nil: there is none. listFirst: a first create of a kind
+// addressed by key looks its key up in a recent listing too, and reads it only when it is taken,
+// so that a burst of creates costs a listing, not a read each.
+func (r *Reconciler) find(ctx context.Context, p *pass, notBefore time.Time, listFirst bool) (*orqclient.Remote, error) {
 	st, e, parent := p.status(), r.Kind.Endpoint(), p.desired.Parent
 	if !e.ByID {
+		if listFirst {
+			id, err := r.lookups.find(ctx, p.api, p.apiKeyHash, e, parent, p.obj.RemoteKey(), notBefore)
+			if err != nil || id == "" {
+				return nil, err
+			}
+		}
 		return r.get(ctx, p, p.obj.RemoteKey())
 	}
 	if st.ID != "" {
@@ -136,16 +150,28 @@ func (r *Reconciler) recordedIDs(ctx context.Context) (map[string]bool, error) {
 	return out, nil
 }
 
-// view compares an answer of orq with the desired request. A field carrying a Secret whose
-// version changed since it was last sent differs, whatever orq echoes: it does not echo the value.
+// view compares an answer of orq with the desired request. For the object's own remote object, a
+// field carrying a Secret whose version changed since it was last sent differs, whatever orq
+// echoes (it does not echo the value), and so does a field orq does not echo at all once the spec
+// changed since it was last applied.
 func (r *Reconciler) view(p *pass, remote *orqclient.Remote) *remoteView {
 	v := &remoteView{remote: remote}
 	if p.desired.Body == nil {
 		return v
 	}
 	v.changed = r.Kind.Compare(p.desired.Body, remote)
-	if p.secretsHash != p.status().SecretsHash && !p.sentSecrets && p.claimedOrRecorded(remote) {
+	if !p.claimedOrRecorded(remote) {
+		return v
+	}
+	if p.secretsHash != p.status().SecretsHash && !p.sentSecrets {
 		v.changed = union(v.changed, secretFields(p.desired.Body))
+	}
+	if u, ok := r.Kind.(Unechoed); ok && p.hash != p.status().AppliedHash && !p.wrote {
+		for _, f := range u.UnechoedFields() {
+			if _, set := p.desired.Body[f]; set {
+				v.changed = union(v.changed, []string{f})
+			}
+		}
 	}
 	return v
 }

@@ -113,6 +113,12 @@ type Reporter interface {
 	Report(o Object, remote *orqclient.Remote)
 }
 
+// Unechoed is a kind whose remote objects do not echo some fields (a memory store's path): the
+// core sends them whenever the spec changed since it was last applied, as it cannot compare them.
+type Unechoed interface {
+	UnechoedFields() []string
+}
+
 // Dropper is a kind whose remote object lets targets being deleted go by itself (an agent drops
 // a leaving team member), instead of waiting for its spec to change.
 type Dropper interface {

@@ -10,10 +10,11 @@ import (
 
 // lookupMaxAge is how old a listing may be and still tell a first create whether its key is free.
 // orq answers a create at a taken key with a 409 only for agents; for the other keyed kinds a
-// first create reads first, and a listing of the collection (ceil(M/200) pages) started at most
-// this long ago serves every create of that collection meanwhile: a burst of N creates costs
-// about one listing per lookupMaxAge, not N. An object made at the key after the listing is the
-// same race as between any read and the create that follows it: orq refuses the duplicate key,
+// first create reads first, and a listing of the collection (ceil(M/200) pages) that began after
+// the object was created, at most this long ago, serves every create of that collection
+// meanwhile: a burst of N objects applied together costs one listing, not N reads. An object
+// made at the key after the listing is the same race as between any read and the create that
+// follows it (creation times have a resolution of one second): orq refuses the duplicate key,
 // and the create's answer is handled as a taken key.
 const lookupMaxAge = 5 * time.Second
 

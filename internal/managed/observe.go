@@ -14,7 +14,7 @@ import (
 // from the spec, writing nothing to orq. It never claims the remote object: status.id keeps naming
 // only one this object created or adopted, so switching to Manage still goes through adoption.
 func (r *Reconciler) compareOnly(ctx context.Context, p *pass) error {
-	remote, err := r.find(ctx, p, r.now())
+	remote, err := r.find(ctx, p, r.now(), false)
 	if err != nil || remote == nil {
 		if err != nil {
 			return err

@@ -23,6 +23,10 @@ type Request struct {
 	Token string
 	// At is the receive time according to Options.Now.
 	At time.Time
+	// Status is the status answered; 0 while unanswered, or when the client went away first.
+	Status int
+
+	seq uint64 // the request's number, to record its answer
 }
 
 // Fault describes an injected failure.

@@ -123,6 +123,7 @@ type Server struct {
 	// The collections; each is cleared, never replaced, by Reset.
 	tools, knowledge, memoryStores, schedules *collection
 	requests                                  []Request
+	seq                                       uint64 // the number of the last request
 	faults                                    []*activeFault
 	latency                                   time.Duration
 }
@@ -192,7 +193,7 @@ type response struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	token := bearerToken(r)
-	delay, fault := s.admit(r, body, token)
+	delay, fault, seq := s.admit(r, body, token)
 	if !sleep(r, delay) {
 		return
 	}
@@ -212,15 +213,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		resp = s.route(r, body, sc, token)
 	}
+	s.answered(seq, resp.status)
 	writeResponse(w, resp)
+}
+
+// answered records the status answered to request seq, if it is still recorded.
+func (s *Server) answered(seq uint64, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.requests) - 1; i >= 0; i-- {
+		if s.requests[i].seq == seq {
+			s.requests[i].Status = status
+			return
+		}
+	}
 }
 
 // admit records the request and returns the latency to apply and the fault
 // to answer with, if any.
-func (s *Server) admit(r *http.Request, body []byte, token string) (time.Duration, *Fault) {
+func (s *Server) admit(r *http.Request, body []byte, token string) (time.Duration, *Fault, uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.seq++
 	s.requests = append(s.requests, Request{
+		seq:      s.seq,
 		Method:   r.Method,
 		Path:     r.URL.Path,
 		RawQuery: r.URL.RawQuery,
@@ -229,7 +245,7 @@ func (s *Server) admit(r *http.Request, body []byte, token string) (time.Duratio
 		At:       s.now(),
 	})
 	delay, fault := s.matchFaults(r.Method, r.URL.Path)
-	return s.latency + delay, fault
+	return s.latency + delay, fault, s.seq
 }
 
 // sleep waits for d or until the request is cancelled; it reports whether
