@@ -67,6 +67,9 @@ const (
 	// ReasonWorkspaceMismatch: an agentRef names an Agent whose API key reaches another workspace,
 	// where its key names nothing, or another agent.
 	ReasonWorkspaceMismatch = "WorkspaceMismatch"
+	// ReasonUnknownReference: orq answered 404 to a request although what it addresses exists:
+	// the request names something orq does not know (a schedule's agentTag naming no version).
+	ReasonUnknownReference = "UnknownReference"
 	// ReasonRefMismatch: a referenced object does not fit where the spec names it (a Tool whose
 	// type is not the agent's tool entry's).
 	ReasonRefMismatch = "RefMismatch"
@@ -112,7 +115,15 @@ const (
 	// echoes it is that create's. A copy of the Agent (another UID) or a recorded outcome makes
 	// it inert. Not for users to set.
 	AnnotationCreateAttempt = "orq.ai/create-attempt"
+	// AnnotationRevision names the revision an object was applied from (a commit), set by CI:
+	// recorded with the versions an Agent publishes (status.releases), and in traces.
+	AnnotationRevision = "orq.ai/revision"
 	// AnnotationLegacyCreateAttemptedAt was the marker of earlier versions (a time). It is never
 	// taken as evidence, and removed with the next marker.
 	AnnotationLegacyCreateAttemptedAt = "orq.ai/create-attempted-at"
 )
+
+// RevisionAnnotations are the annotations that tell the revision an object was applied from, in
+// the order they are read: the project's own (set by CI), then those GitOps tools put on the
+// objects they apply.
+var RevisionAnnotations = []string{AnnotationRevision}

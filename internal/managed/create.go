@@ -2,6 +2,7 @@ package managed
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -82,11 +83,20 @@ func (r *Reconciler) createRemote(ctx context.Context, p *pass) error {
 	if err := r.writeMarker(ctx, p); err != nil {
 		return err
 	}
-	created, err := p.api.Create(ctx, r.Kind.Endpoint(), p.desired.Parent, p.desired.Body)
+	body := p.desired.Body
+	if c, ok := r.Kind.(Creator); ok {
+		body = c.CreateBody(body)
+	}
+	created, err := p.api.Create(ctx, r.Kind.Endpoint(), p.desired.Parent, body)
 	switch {
 	case err == nil:
 		r.recordCreated(p, created)
 		return nil
+	case orqclient.IsNotFound(err):
+		// orq's own 404 to a create under a parent the cluster holds: the request names something
+		// orq does not know (an agent's version). The spec must change, or the version come.
+		r.spend(ctx, p)
+		return unknownReference(err)
 	case orqclient.IsConflict(err):
 		return r.createConflicted(ctx, p)
 	case orqclient.NotSent(err):
@@ -138,6 +148,14 @@ func (r *Reconciler) createConflicted(ctx context.Context, p *pass) error {
 	}
 	p.view = r.view(p, remote)
 	return r.claim(ctx, p, earlier)
+}
+
+// unknownReference is the stall of a request orq answered 404 although what it addresses exists:
+// it names something orq does not know. Retried every sync period, and when the object or its
+// parent changes: never in a loop.
+func unknownReference(err error) error {
+	return &stepError{reason: orqv1alpha1.ReasonUnknownReference, handling: stalledSlow,
+		err: fmt.Errorf("orq does not know something the request names: %w", err)}
 }
 
 // adopts tells whether an object may take over a remote object it did not create.

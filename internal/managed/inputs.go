@@ -146,6 +146,11 @@ func (in *Inputs) valueFailed(err error) {
 
 func (in *Inputs) deleting() bool { return !in.obj.GetDeletionTimestamp().IsZero() }
 
+// Lenient tells that only the identity of what the spec names matters now, not whether it is
+// ready (a deletion proving its lost create, a suspended object): a kind's own readiness checks
+// then wait for nothing.
+func (in *Inputs) Lenient() bool { return in.lenient }
+
 // refsOutcome is how the references to objects of managed kinds resolved, for ResolvedRefs.
 type refsOutcome struct {
 	// err says why they do not all resolve (its reason is the condition's); nil: they do.

@@ -108,9 +108,15 @@ type Held struct {
 
 // Reporter writes the kind's own status fields from a remote object (version, project,
 // activity); the core fills the shared ones. It is called only when the remote object is the
-// object's (claimed) or observed.
+// object's (claimed) or observed; wrote tells that this pass created or updated it.
 type Reporter interface {
-	Report(o Object, remote *orqclient.Remote)
+	Report(o Object, remote *orqclient.Remote, wrote bool)
+}
+
+// Creator is a kind whose create request is not its desired request whole (a schedule is created
+// active, then deactivated by an update if its spec says so).
+type Creator interface {
+	CreateBody(desired orqclient.Body) orqclient.Body
 }
 
 // Unechoed is a kind whose remote objects do not echo some fields (a memory store's path): the

@@ -37,7 +37,7 @@ func (r *Reconciler) computeStatus(p *pass) {
 		st.ID = p.claimedID
 	}
 	if rep, ok := r.Kind.(Reporter); ok && p.view != nil && (p.claimed() || (p.end == endObserved && (st.ID == "" || p.view.remote.ID == st.ID))) {
-		rep.Report(p.obj, p.view.remote)
+		rep.Report(p.obj, p.view.remote, p.wrote)
 	}
 	switch p.end {
 	case endApplied, endObserved:

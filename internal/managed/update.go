@@ -8,6 +8,7 @@ import (
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/metrics"
+	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
 // updateRemote sends the top-level fields in which this object's remote object differs, and only
@@ -19,6 +20,12 @@ func (r *Reconciler) updateRemote(ctx context.Context, p *pass) error {
 	}
 	changed := p.view.changed
 	updated, err := p.api.Update(ctx, r.Kind.Endpoint(), p.desired.Parent, r.address(p.obj, p.claimedID), r.Kind.Patch(p.obj, p.desired, changed))
+	if orqclient.IsNotFound(err) {
+		// Gone since it was read, or the request names what orq does not know: a read tells.
+		if still, gerr := r.get(ctx, p, r.address(p.obj, p.claimedID)); gerr == nil && still != nil {
+			return unknownReference(err)
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -207,7 +207,8 @@ func (deletionStarted) Update(e event.UpdateEvent) bool {
 
 // targetChanged passes the events of a referenced object that can change how its referrers
 // resolve: its creation and deletion, the start of its deletion, its remote object coming to
-// exist or going, and a change of its consent or of its workspace.
+// exist, going or changing (an agent publishing the version a schedule pins), and a change of its
+// consent or of its workspace.
 type targetChanged struct{}
 
 func (targetChanged) Create(event.CreateEvent) bool   { return true }
@@ -217,6 +218,7 @@ func (targetChanged) Update(e event.UpdateEvent) bool {
 	o, ok1 := e.ObjectOld.(Object)
 	n, ok2 := e.ObjectNew.(Object)
 	return ok1 && ok2 && (resolvable(o) != resolvable(n) || o.ManagedStatus().ID != n.ManagedStatus().ID ||
+		o.ManagedStatus().RemoteUpdated != n.ManagedStatus().RemoteUpdated ||
 		o.ManagedStatus().APIKeyHash != n.ManagedStatus().APIKeyHash || o.RemoteKey() != n.RemoteKey() ||
 		o.GetDeletionTimestamp().IsZero() != n.GetDeletionTimestamp().IsZero() ||
 		!slices.Equal(o.ReferenceConsent(), n.ReferenceConsent()))

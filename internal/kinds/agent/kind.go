@@ -49,16 +49,13 @@ func (Kind) Compare(desired orqclient.Body, remote *orqclient.Remote) []string {
 	return agentdiff.Diff(desired, agentdiff.Observed(remote.Raw))
 }
 
-// Patch is the PATCH body of the changed fields, with the version fields of the spec.
-func (Kind) Patch(o managed.Object, desired managed.Desired, changed []string) orqclient.Body {
-	return agentdiff.UpdateRequest(o.(*orqv1alpha1.Agent), desired.Body, changed)
-}
-
 // Report records what the remote agent is and holds: its project, version, status, team, tools,
 // knowledge bases and memory stores, as orq reports them.
-func (Kind) Report(o managed.Object, remote *orqclient.Remote) {
-	st := &o.(*orqv1alpha1.Agent).Status
+func (Kind) Report(o managed.Object, remote *orqclient.Remote, wrote bool) {
+	agent := o.(*orqv1alpha1.Agent)
+	st := &agent.Status
 	a := orqclient.DecodeAgent(remote.Raw)
+	recordRelease(agent, a.Version, wrote)
 	st.ProjectID, st.Version, st.RemoteStatus, st.TeamKeys = a.ProjectID, a.Version, a.Status, a.TeamKeys
 	st.ToolKeys, st.KnowledgeBaseIDs, st.MemoryStores = holds(remote.Raw)
 }

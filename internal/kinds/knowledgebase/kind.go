@@ -106,7 +106,7 @@ func retrieval(rs *orqv1alpha1.RetrievalSettings) orqclient.Body {
 }
 
 // Report records the embedding model orq reports.
-func (Kind) Report(o managed.Object, remote *orqclient.Remote) {
+func (Kind) Report(o managed.Object, remote *orqclient.Remote, _ bool) {
 	o.(*orqv1alpha1.KnowledgeBase).Status.Model, _ = remote.Raw["model"].(string)
 }
 

@@ -131,7 +131,7 @@ func httpPayload(ctx context.Context, in *managed.Inputs, t *orqv1alpha1.Tool) o
 }
 
 // Report records the tool's project.
-func (Kind) Report(o managed.Object, remote *orqclient.Remote) {
+func (Kind) Report(o managed.Object, remote *orqclient.Remote, _ bool) {
 	o.(*orqv1alpha1.Tool).Status.ProjectID, _ = remote.Raw["project_id"].(string)
 }
 
