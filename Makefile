@@ -25,10 +25,11 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: controller-gen ## Generate the CRD and RBAC manifests (descriptions unwrapped into prose by hack/crd-prose).
+manifests: controller-gen ## Generate the CRD and RBAC manifests (descriptions unwrapped into prose by hack/crd-prose), and the Argo CD health check of each kind.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=true webhook paths="./..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 	go run ./hack/crd-prose config/crd/bases/*.yaml
 	cp config/crd/bases/*.yaml charts/orq-operator/crds/
+	go run ./hack/argocd-health
 
 .PHONY: generate
 generate: controller-gen ## Generate the DeepCopy methods.

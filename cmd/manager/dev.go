@@ -93,9 +93,10 @@ Look at the in-memory orq workspace (its key is a throwaway one, made for this r
   curl -H "Authorization: Bearer %[2]s" %[1]s/v2/agents
   KUBECONFIG=%[3]s %[4]s=%[2]s %[5]s=%[1]s \
     go run ./cmd/manager plan --live -f config/samples/
-Create the custom tools, knowledge bases and memory stores your Agents name first, e.g.:
-  curl -H "Authorization: Bearer %[2]s" %[1]s/v2/tools -d '{"path":"Default","key":"orders-api",
-    "description":"Orders","type":"http","http":{"blueprint":{"url":"https://example.com","method":"GET"}}}'
+The samples name their tool, knowledge base and memory store by Tool, KnowledgeBase and
+MemoryStore objects. Those your Agents name by key or id must exist first, e.g.:
+  curl -H "Authorization: Bearer %[2]s" %[1]s/v2/tools -d '{"path":"Default","key":"weather-api",
+    "description":"Weather","type":"http","http":{"blueprint":{"url":"https://example.com","method":"GET"}}}'
 `, url, key, kubeconfig, envAPIKey, envBaseURL)
 }
 

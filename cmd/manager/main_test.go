@@ -53,7 +53,7 @@ func TestMemWorkspaceNote(t *testing.T) {
 		`curl -H "Authorization: Bearer dev-0123" http://127.0.0.1:4567/v2/agents`,
 		"KUBECONFIG=/tmp/kc ORQ_API_KEY=dev-0123 ORQ_API_BASE_URL=http://127.0.0.1:4567",
 		"go run ./cmd/manager plan --live -f config/samples/",
-		`curl -H "Authorization: Bearer dev-0123" http://127.0.0.1:4567/v2/tools -d '{"path":"Default","key":"orders-api",`,
+		`curl -H "Authorization: Bearer dev-0123" http://127.0.0.1:4567/v2/tools -d '{"path":"Default","key":"weather-api",`,
 	} {
 		if !strings.Contains(note, want) {
 			t.Errorf("no %q in:\n%s", want, note)

@@ -1,10 +1,22 @@
--- Argo CD health check for orq.ai Agents (orq.ai/v1alpha1, kind Agent).
+-- Argo CD health check for the kinds of orq.ai/v1alpha1: Agent, Tool, KnowledgeBase, MemoryStore
+-- and AgentSchedule. One script serves every kind: it is deploy/argocd/health.lua in the orq
+-- operator's repository, copied by `make manifests` to resource_customizations/orq.ai/<Kind>/
+-- and into examples/argocd/argocd-cm.yaml.
 --
--- The operator reports kstatus-style conditions: Ready (the remote agent exists), Synced (it
+-- The operator reports kstatus-style conditions: Ready (the remote object exists), Synced (it
 -- matches the spec), Reconciling (still working), Stalled (cannot progress without a change) and
 -- Suspended, plus status.observedGeneration. Argo CD runs this script with only the base, table
 -- and package libraries, so it uses no string library functions.
 local hs = {}
+
+-- What messages call the remote object of each kind.
+local remoteNames = {
+  Agent = "orq agent",
+  Tool = "orq tool",
+  KnowledgeBase = "orq knowledge base",
+  MemoryStore = "orq memory store",
+  AgentSchedule = "orq schedule",
+}
 
 local function findCondition(conditions, conditionType)
   if type(conditions) ~= "table" then
@@ -33,6 +45,15 @@ local function messageOf(condition, fallback)
   return fallback
 end
 
+local kind = "object"
+if type(obj.kind) == "string" and obj.kind ~= "" then
+  kind = obj.kind
+end
+local remote = remoteNames[kind] or "remote object"
+-- A schedule's spec.suspend deactivates it in orq, and the operator keeps syncing it: its
+-- conditions are read as any other's, and status.isActive tells whether it runs.
+local isSchedule = kind == "AgentSchedule"
+
 local spec = obj.spec
 if type(spec) ~= "table" then
   spec = {}
@@ -43,8 +64,8 @@ if type(status) == "table" then
   conditions = status.conditions
 end
 
--- spec.suspend: the operator makes no calls to orq.ai at all.
-if spec.suspend == true then
+-- spec.suspend of every other kind: the operator makes no calls to orq.ai at all.
+if spec.suspend == true and not isSchedule then
   local suspended = findCondition(conditions, "Suspended")
   if not isTrue(suspended) then
     suspended = nil
@@ -56,7 +77,7 @@ end
 
 if type(status) ~= "table" then
   hs.status = "Progressing"
-  hs.message = "Waiting for the operator to report the Agent's status"
+  hs.message = "Waiting for the operator to report the " .. kind .. "'s status"
   return hs
 end
 
@@ -74,7 +95,7 @@ local observed = status.observedGeneration
 if type(generation) == "number" and (type(observed) ~= "number" or observed < generation) then
   hs.status = "Progressing"
   if reconciling ~= nil then
-    hs.message = messageOf(reconciling, "The operator is reconciling the Agent")
+    hs.message = messageOf(reconciling, "The operator is reconciling the " .. kind)
   else
     hs.message = "Waiting for the operator to process generation " .. tostring(generation) ..
       " (observed: " .. tostring(observed or "none") .. ")"
@@ -82,18 +103,19 @@ if type(generation) == "number" and (type(observed) ~= "number" or observed < ge
   return hs
 end
 
--- Temporary trouble (rate limits, API unavailable) or work in progress: the operator retries.
+-- Temporary trouble (rate limits, API unavailable), a reference or Secret not there yet, or work
+-- in progress: the operator retries.
 if reconciling ~= nil then
   hs.status = "Progressing"
-  hs.message = messageOf(reconciling, "The operator is reconciling the Agent")
+  hs.message = messageOf(reconciling, "The operator is reconciling the " .. kind)
   return hs
 end
 
--- The operator cannot progress until the spec, the API key or the other Agent changes.
+-- The operator cannot progress until the spec, the API key or another object changes.
 local stalled = findCondition(conditions, "Stalled")
 if isTrue(stalled) then
   hs.status = "Degraded"
-  hs.message = messageOf(stalled, "The operator cannot make progress with this Agent")
+  hs.message = messageOf(stalled, "The operator cannot make progress with this " .. kind)
   return hs
 end
 
@@ -105,29 +127,42 @@ if ready == nil then
 end
 if ready.status ~= "True" then
   hs.status = "Progressing"
-  hs.message = messageOf(ready, "The orq agent is not ready")
+  hs.message = messageOf(ready, "The " .. remote .. " is not ready")
   return hs
 end
 
--- Ready: the remote agent exists. Synced says whether it matches the spec.
+-- healthy reports a remote object as it should be; a schedule orq reports inactive does not
+-- run, and is Suspended, as Argo CD shows a suspended CronJob.
+local function healthy(message)
+  if isSchedule and status.isActive == false then
+    hs.status = "Suspended"
+    if spec.suspend == true then
+      hs.message = "spec.suspend is true: the orq schedule is inactive and does not run"
+    else
+      hs.message = "orq reports the schedule inactive: it does not run; " .. message
+    end
+    return hs
+  end
+  hs.status = "Healthy"
+  hs.message = message
+  return hs
+end
+
+-- Ready: the remote object exists. Synced says whether it matches the spec.
 local synced = findCondition(conditions, "Synced")
 if synced == nil or synced.status == "True" then
-  hs.status = "Healthy"
-  hs.message = messageOf(ready, "The orq agent exists and matches the spec")
-  return hs
+  return healthy(messageOf(ready, "The " .. remote .. " exists and matches the spec"))
 end
 if synced.status == "False" and synced.reason == "Drifted" and spec.managementPolicy == "Observe" then
   -- Expected under Observe: the operator only reports the difference, it never writes to orq.
-  hs.status = "Healthy"
-  hs.message = messageOf(synced, "managementPolicy Observe: the orq agent differs from the spec") ..
-    " (only observed: the operator does not change the orq agent)"
-  return hs
+  return healthy(messageOf(synced, "managementPolicy Observe: the " .. remote .. " differs from the spec") ..
+    " (only observed: the operator does not change the " .. remote .. ")")
 end
 if synced.status == "False" and synced.reason == "NotConverging" then
   hs.status = "Degraded"
-  hs.message = messageOf(synced, "orq.ai keeps the agent different from the spec after an update")
+  hs.message = messageOf(synced, "orq.ai keeps the " .. remote .. " different from the spec after an update")
   return hs
 end
 hs.status = "Progressing"
-hs.message = messageOf(synced, "Waiting for the orq agent to match the spec")
+hs.message = messageOf(synced, "Waiting for the " .. remote .. " to match the spec")
 return hs
