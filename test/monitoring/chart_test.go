@@ -221,6 +221,30 @@ func TestPrometheusRule(t *testing.T) {
 	g.Expect(alerts).To(ConsistOf("OrqOperatorDown", "OrqOperatorNoLeader", "OrqOperatorAgentsStalled",
 		"OrqOperatorDriftBurst", "OrqOperatorRateLimited", "OrqOperatorAPIErrors"))
 
+	t.Run("with the state metrics, per object", func(t *testing.T) {
+		g := NewWithT(t)
+		objs := renderChart(t, "--set", "monitoring.prometheusRule.enabled=true,monitoring.stateMetrics.enabled=true",
+			"--set", "monitoring.prometheusRule.alertLabels.team=platform", "--set", `monitoring.stateMetrics.selector=job="ksm"`)
+		var spec struct {
+			Groups []struct {
+				Name  string      `json:"name"`
+				Rules []alertRule `json:"rules"`
+			} `json:"groups"`
+		}
+		decodeSpec(t, only(t, objs, "PrometheusRule"), &spec)
+		g.Expect(spec.Groups).To(HaveLen(2))
+		g.Expect(spec.Groups[1].Name).To(Equal("orq-objects"))
+		var alerts []string
+		for _, r := range spec.Groups[1].Rules {
+			alerts = append(alerts, r.Alert)
+			g.Expect(r.Labels).To(HaveKeyWithValue("severity", "warning"), r.Alert)
+			g.Expect(r.Labels).To(HaveKeyWithValue("team", "platform"), r.Alert)
+			g.Expect(r.Expr).To(ContainSubstring(`kube_customresource_orq_condition{job="ksm",customresource_group="orq.ai",`), r.Alert)
+			g.Expect(r.Annotations).To(HaveKeyWithValue("runbook_url", "https://github.com/orq-ai/orq-operator/blob/main/docs/monitoring.md#"+strings.ToLower(r.Alert)), r.Alert)
+			g.Expect(regexp.MustCompile(`(?m)^### `+r.Alert+`$`).Match(doc)).To(BeTrue(), "docs/monitoring.md has no section ### %s", r.Alert)
+		}
+		g.Expect(alerts).To(ConsistOf("OrqObjectStalled", "OrqObjectNotReady"))
+	})
 	t.Run("without leader election there is no leader to miss", func(t *testing.T) {
 		alerts := renderedAlerts(t, "--set", "leaderElection=false")
 		NewWithT(t).Expect(alerts).NotTo(HaveKey("OrqOperatorNoLeader"))
