@@ -54,8 +54,9 @@ verify: manifests generate docs fmt ## Regenerate everything and fail when the t
 		git status --porcelain; git --no-pager diff --stat; exit 1; fi
 
 .PHONY: test
-test: manifests generate fmt vet envtest helm ## Run all tests: unit, contract, envtest suites, packaging (chart vs kustomize).
+test: manifests generate fmt vet envtest helm ## Run all tests: unit, contract, envtest suites, packaging (chart vs kustomize), policies, and test/ksm (a module of its own).
 	HELM="$$(hack/helm.sh)" KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" go test $(GO_TEST_FLAGS) ./... -coverprofile cover.out
+	cd test/ksm && go vet ./... && HELM="$$(../../hack/helm.sh)" go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: bench
 bench: envtest ## Benchmark the operator against the bounds of its work (docs/performance.md), e.g. BENCH_FLAGS="-n 100,1000 -out docs/performance-results.md".

@@ -53,6 +53,7 @@ func TestMonitoringOffByDefault(t *testing.T) {
 		"serviceMonitor": {"ServiceMonitor/orq-operator-controller-manager-metrics-monitor"},
 		"prometheusRule": {"PrometheusRule/orq-operator-alerts"},
 		"dashboard":      {"ConfigMap/orq-operator-dashboard"},
+		"stateMetrics":   {"ClusterRole/orq-operator-state-metrics-reader", "ConfigMap/orq-operator-state-metrics"},
 	} {
 		got := names(renderChart(t, "--set", "monitoring."+flag+".enabled=true"))
 		added := slices.DeleteFunc(slices.Clone(got), func(n string) bool { return slices.Contains(base, n) })
@@ -66,12 +67,13 @@ func TestChartLintsWithMonitoring(t *testing.T) {
 	cmd := exec.Command(helmBinary(t), append([]string{"lint", "--strict", chartDir}, append(allOn,
 		"--set", "monitoring.serviceMonitor.metricsReaderBinding.serviceAccount.name=p,monitoring.serviceMonitor.metricsReaderBinding.serviceAccount.namespace=m",
 		"--set", "monitoring.serviceMonitor.scrapeTimeout=10s,monitoring.prometheusRule.apiErrorRatio=0.1,monitoring.prometheusRule.alertLabels.team=platform",
-		"--set", "monitoring.dashboard.annotations.grafana_folder=Operators")...)...)
+		"--set", "monitoring.dashboard.annotations.grafana_folder=Operators",
+		"--set", "monitoring.stateMetrics.enabled=true,monitoring.stateMetrics.serviceAccount.name=ksm,monitoring.stateMetrics.serviceAccount.namespace=monitoring")...)...)
 	cmd.Env = renderCmd(t).Env
 	testenv.Run(t, cmd)
 
 	// The schema refuses what would render broken rules.
-	for _, bad := range []string{"monitoring.prometheusRule.stalledFor=15 minutes", "monitoring.prometheusRule.apiErrorRatio=5", "monitoring.dashboard.labelKey="} {
+	for _, bad := range []string{"monitoring.prometheusRule.stalledFor=15 minutes", "monitoring.stateMetrics.notReadyFor=half an hour", "monitoring.prometheusRule.apiErrorRatio=5", "monitoring.dashboard.labelKey="} {
 		cmd := renderCmd(t, "--set", "monitoring.prometheusRule.enabled=true,monitoring.dashboard.enabled=true", "--set", bad)
 		out, err := cmd.CombinedOutput()
 		if err == nil {
@@ -219,6 +221,30 @@ func TestPrometheusRule(t *testing.T) {
 	g.Expect(alerts).To(ConsistOf("OrqOperatorDown", "OrqOperatorNoLeader", "OrqOperatorAgentsStalled",
 		"OrqOperatorDriftBurst", "OrqOperatorRateLimited", "OrqOperatorAPIErrors"))
 
+	t.Run("with the state metrics, per object", func(t *testing.T) {
+		g := NewWithT(t)
+		objs := renderChart(t, "--set", "monitoring.prometheusRule.enabled=true,monitoring.stateMetrics.enabled=true",
+			"--set", "monitoring.prometheusRule.alertLabels.team=platform", "--set", `monitoring.stateMetrics.selector=job="ksm"`)
+		var spec struct {
+			Groups []struct {
+				Name  string      `json:"name"`
+				Rules []alertRule `json:"rules"`
+			} `json:"groups"`
+		}
+		decodeSpec(t, only(t, objs, "PrometheusRule"), &spec)
+		g.Expect(spec.Groups).To(HaveLen(2))
+		g.Expect(spec.Groups[1].Name).To(Equal("orq-objects"))
+		var alerts []string
+		for _, r := range spec.Groups[1].Rules {
+			alerts = append(alerts, r.Alert)
+			g.Expect(r.Labels).To(HaveKeyWithValue("severity", "warning"), r.Alert)
+			g.Expect(r.Labels).To(HaveKeyWithValue("team", "platform"), r.Alert)
+			g.Expect(r.Expr).To(ContainSubstring(`kube_customresource_orq_condition{job="ksm",customresource_group="orq.ai",`), r.Alert)
+			g.Expect(r.Annotations).To(HaveKeyWithValue("runbook_url", "https://github.com/orq-ai/orq-operator/blob/main/docs/monitoring.md#"+strings.ToLower(r.Alert)), r.Alert)
+			g.Expect(regexp.MustCompile(`(?m)^### `+r.Alert+`$`).Match(doc)).To(BeTrue(), "docs/monitoring.md has no section ### %s", r.Alert)
+		}
+		g.Expect(alerts).To(ConsistOf("OrqObjectStalled", "OrqObjectNotReady"))
+	})
 	t.Run("without leader election there is no leader to miss", func(t *testing.T) {
 		alerts := renderedAlerts(t, "--set", "leaderElection=false")
 		NewWithT(t).Expect(alerts).NotTo(HaveKey("OrqOperatorNoLeader"))
@@ -289,7 +315,8 @@ func TestDashboardConfigMap(t *testing.T) {
 		args           []string
 		key, value, ns string
 	}{
-		"defaults": {args: nil, key: "grafana_dashboard", value: "1", ns: namespace},
+		"defaults":               {args: nil, key: "grafana_dashboard", value: "1", ns: namespace},
+		"with the state metrics": {args: stateMetricsOn, key: "grafana_dashboard", value: "1", ns: namespace},
 		"custom label and namespace": {
 			args: []string{"--set", "monitoring.dashboard.labelKey=grafana.example/dashboard,monitoring.dashboard.labelValue=orq,monitoring.dashboard.namespace=monitoring,monitoring.dashboard.annotations.grafana_folder=Operators"},
 			key:  "grafana.example/dashboard", value: "orq", ns: "monitoring",
@@ -298,13 +325,21 @@ func TestDashboardConfigMap(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			g := NewWithT(t)
 			objs := renderChart(t, append([]string{"--set", "monitoring.dashboard.enabled=true"}, c.args...)...)
-			cm := testenv.As[corev1.ConfigMap](t, only(t, objs, "ConfigMap"))
+			cm := testenv.As[corev1.ConfigMap](t, named(t, objs, "ConfigMap", "orq-operator-dashboard"))
 			g.Expect(cm.Labels).To(HaveKeyWithValue(c.key, c.value))
 			g.Expect(cm.Namespace).To(Equal(c.ns))
 			if c.ns != namespace {
 				g.Expect(cm.Annotations).To(HaveKeyWithValue("grafana_folder", "Operators"))
 			}
-			g.Expect(cm.Data).To(HaveLen(1))
+			if slices.Equal(c.args, stateMetricsOn) {
+				objects, err := os.ReadFile(objectsDashboardFile)
+				g.Expect(err).NotTo(HaveOccurred())
+				g.Expect(cm.Data).To(HaveLen(2))
+				g.Expect(cm.Data).To(HaveKeyWithValue("orq-objects.json", string(bytes.TrimRight(objects, "\n"))),
+					"the ConfigMap's objects dashboard is not dashboards/orq-objects.json byte for byte")
+			} else {
+				g.Expect(cm.Data).To(HaveLen(1))
+			}
 			g.Expect(cm.Data).To(HaveKey("orq-operator.json"))
 			data := cm.Data["orq-operator.json"]
 			var got map[string]any
@@ -315,11 +350,22 @@ func TestDashboardConfigMap(t *testing.T) {
 	}
 }
 
-// The dashboard JSON is one Grafana imports: an uid and title, unique panel ids, every panel
+// The dashboards' JSON is one Grafana imports: an uid and title, unique panel ids, every panel
 // placed and reading the dashboard's Prometheus data source variable.
 func TestDashboardJSON(t *testing.T) {
+	t.Run("orq-operator", func(t *testing.T) {
+		checkDashboard(t, dashboardFile, "orq-operator", "Agents by condition", "orq API requests by operation and code",
+			"orq API latency by operation", "429s and requests held back", "Drift corrections by kind", "Reconcile duration")
+	})
+	t.Run("orq-objects", func(t *testing.T) {
+		checkDashboard(t, objectsDashboardFile, "orq-objects", "Objects by kind and Ready", "Stalled objects",
+			"Objects not Ready", "Objects not Synced", "Objects and their keys in orq")
+	})
+}
+
+func checkDashboard(t *testing.T, file, uid string, wantTitles ...string) {
 	g := NewWithT(t)
-	data, err := os.ReadFile(dashboardFile)
+	data, err := os.ReadFile(file)
 	g.Expect(err).NotTo(HaveOccurred())
 	var d struct {
 		UID        string `json:"uid"`
@@ -340,7 +386,7 @@ func TestDashboardJSON(t *testing.T) {
 		} `json:"panels"`
 	}
 	g.Expect(json.Unmarshal(data, &d)).To(Succeed())
-	g.Expect(d.UID).To(Equal("orq-operator"))
+	g.Expect(d.UID).To(Equal(uid))
 	g.Expect(d.Title).NotTo(BeEmpty())
 	g.Expect(d.Templating.List).To(ContainElement(HaveField("Name", "datasource")))
 	ids := map[int]bool{}
@@ -357,8 +403,7 @@ func TestDashboardJSON(t *testing.T) {
 		g.Expect(p.Datasource).To(HaveKeyWithValue("uid", "${datasource}"), "panel %q", p.Title)
 		g.Expect(p.Targets).NotTo(BeEmpty(), "panel %q has no query", p.Title)
 	}
-	g.Expect(titles).To(ContainElements("Agents by condition", "orq API requests by operation and code",
-		"orq API latency by operation", "429s and requests held back", "Drift corrections by kind", "Reconcile duration"))
+	g.Expect(titles).To(ContainElements(wantTitles))
 }
 
 // The ConfigMap and the ClusterRoleBinding are accepted by a real kube-apiserver (a server-side
@@ -400,6 +445,18 @@ func TestMonitoringAcceptedByAPIServer(t *testing.T) {
 	}
 	for _, o := range []*unstructured.Unstructured{cm, binding} {
 		t.Run("dry run "+o.GetKind(), func(t *testing.T) {
+			NewWithT(t).Expect(k8s.Create(ctx, o.DeepCopy(), client.DryRunAll, client.FieldValidation(metav1.FieldValidationStrict))).To(Succeed())
+		})
+	}
+	state := renderChart(t, append(stateMetricsOn, "--set",
+		"monitoring.stateMetrics.namespace=monitoring,monitoring.stateMetrics.serviceAccount.name=kube-state-metrics,monitoring.stateMetrics.serviceAccount.namespace=monitoring")...)
+	NewWithT(t).Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "monitoring"}})).To(Succeed())
+	for _, o := range []*unstructured.Unstructured{
+		named(t, state, "ConfigMap", "orq-operator-state-metrics"),
+		named(t, state, "ClusterRole", "orq-operator-state-metrics-reader"),
+		named(t, state, "ClusterRoleBinding", "orq-operator-state-metrics-reader"),
+	} {
+		t.Run("dry run state metrics "+o.GetKind(), func(t *testing.T) {
 			NewWithT(t).Expect(k8s.Create(ctx, o.DeepCopy(), client.DryRunAll, client.FieldValidation(metav1.FieldValidationStrict))).To(Succeed())
 		})
 	}

@@ -220,7 +220,7 @@ func exists(t *testing.T, types map[string]string, name string) bool {
 type query struct{ where, expr string }
 
 // ruleQueries returns the expressions of the rendered rules.
-func ruleQueries(t *testing.T) []query {
+func ruleQueries(t *testing.T, extra ...string) []query {
 	t.Helper()
 	var rules struct {
 		Groups []struct {
@@ -231,7 +231,7 @@ func ruleQueries(t *testing.T) []query {
 			} `json:"rules"`
 		} `json:"groups"`
 	}
-	if err := yaml.Unmarshal(renderRules(t), &rules); err != nil {
+	if err := yaml.Unmarshal(renderRules(t, extra...), &rules); err != nil {
 		t.Fatal(err)
 	}
 	var out []query
@@ -264,15 +264,15 @@ type panel struct {
 	} `json:"targets"`
 }
 
-func readDashboard(t *testing.T) dashboard {
+func readDashboard(t *testing.T, file string) dashboard {
 	t.Helper()
-	data, err := os.ReadFile(dashboardFile)
+	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var d dashboard
 	if err := json.Unmarshal(data, &d); err != nil {
-		t.Fatalf("%s: %v", dashboardFile, err)
+		t.Fatalf("%s: %v", file, err)
 	}
 	return d
 }
@@ -282,9 +282,9 @@ var labelValues = regexp.MustCompile(`^\s*label_values\((.*),\s*[a-zA-Z_][a-zA-Z
 
 // dashboardQueries returns the expressions of the dashboard's panels, and the series selectors
 // of its template variables' label_values queries.
-func dashboardQueries(t *testing.T) []query {
+func dashboardQueries(t *testing.T, file string) []query {
 	t.Helper()
-	d := readDashboard(t)
+	d := readDashboard(t, file)
 	var out []query
 	var walk func([]panel)
 	walk = func(ps []panel) {
@@ -341,7 +341,7 @@ func TestMonitoringReadsRegisteredMetrics(t *testing.T) {
 		}
 	}
 
-	queries := dashboardQueries(t)
+	queries := dashboardQueries(t, dashboardFile)
 	if len(queries) < 10 {
 		t.Fatalf("found only %d queries in %s: is the scan broken?", len(queries), dashboardFile)
 	}
@@ -378,11 +378,11 @@ var grafanaVariables = strings.NewReplacer(
 	"${namespace}", ".*", "$namespace", ".*", "${job}", ".*", "$job", ".*",
 )
 
-// The dashboard's queries are valid PromQL: promtool checks them as recording rules.
+// The dashboards' queries are valid PromQL: promtool checks them as recording rules.
 func TestDashboardQueriesParse(t *testing.T) {
 	promtool := promtoolBinary(t)
 	var rules []map[string]string
-	for i, q := range dashboardQueries(t) {
+	for i, q := range append(dashboardQueries(t, dashboardFile), dashboardQueries(t, objectsDashboardFile)...) {
 		expr := grafanaVariables.Replace(q.expr)
 		if strings.Contains(expr, "$") {
 			t.Errorf("%s: a Grafana variable the test does not know: %q", q.where, q.expr)
@@ -398,4 +398,50 @@ func TestDashboardQueriesParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	testenv.Run(t, exec.Command(promtool, "check", "rules", file))
+}
+
+// stateMetricPrefix starts the names of the series kube-state-metrics makes of the chart's
+// CustomResourceState configuration (monitoring.stateMetrics); test/ksm checks that each name
+// read here is one the configuration produces.
+const stateMetricPrefix = "kube_customresource_"
+
+// The alerts of the state metrics and the objects dashboard read only kube-state-metrics' series
+// of the orq.ai kinds, and the operator's alerts and dashboard none of them (they must work
+// without kube-state-metrics).
+func TestStateMetricsAreReadOnlyWhereTurnedOn(t *testing.T) {
+	stateRules := map[string]bool{"alert OrqObjectStalled": true, "alert OrqObjectNotReady": true}
+	var seen int
+	for _, q := range ruleQueries(t, stateMetricsOn...) {
+		for _, n := range metricNames(q.expr) {
+			if got := strings.HasPrefix(n, stateMetricPrefix); got != stateRules[q.where] {
+				t.Errorf("%s reads %s", q.where, n)
+			}
+		}
+		if stateRules[q.where] {
+			seen++
+		}
+	}
+	if seen != len(stateRules) {
+		t.Errorf("found %d of the alerts %v in the rules rendered with the state metrics", seen, stateRules)
+	}
+	queries := dashboardQueries(t, objectsDashboardFile)
+	if len(queries) < 5 {
+		t.Fatalf("found only %d queries in %s: is the scan broken?", len(queries), objectsDashboardFile)
+	}
+	for _, q := range queries {
+		names := metricNames(q.expr)
+		if len(names) == 0 {
+			t.Errorf("%s: no metric found in %q", q.where, q.expr)
+		}
+		for _, n := range names {
+			if !strings.HasPrefix(n, stateMetricPrefix) {
+				t.Errorf("%s of %s reads %s, not a state metric", q.where, objectsDashboardFile, n)
+			}
+		}
+	}
+	for _, q := range dashboardQueries(t, dashboardFile) {
+		if strings.Contains(q.expr, stateMetricPrefix) {
+			t.Errorf("%s of %s reads a state metric: %q", q.where, dashboardFile, q.expr)
+		}
+	}
 }

@@ -29,35 +29,61 @@ func renderRules(t *testing.T, extra ...string) []byte {
 	return out
 }
 
-// The rules the chart renders pass `promtool check rules` and the unit tests of
-// testdata/rules_test.yaml (`promtool test rules`), which test each alert firing and not firing.
-func TestAlertRulesPassPromtool(t *testing.T) {
-	promtool := promtoolBinary(t)
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, rulesFile), renderRules(t), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	tests, err := os.ReadFile(filepath.Join("testdata", "rules_test.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "rules_test.yaml"), tests, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Run("check rules", func(t *testing.T) {
-		out := testenv.Run(t, exec.Command(promtool, "check", "rules", filepath.Join(dir, rulesFile)))
-		t.Logf("%s", out)
-	})
-	t.Run("test rules", func(t *testing.T) {
-		// Relative rule_files in the test file are read from the test file's directory.
-		out := testenv.Run(t, exec.Command(promtool, "test", "rules", filepath.Join(dir, "rules_test.yaml")))
-		t.Logf("%s", out)
-	})
+// stateMetricsOn adds the alerts on kube-state-metrics' series (monitoring.stateMetrics).
+var stateMetricsOn = []string{"--set", "monitoring.stateMetrics.enabled=true"}
+
+// ruleRenderings are the renderings of the rules and the unit test files (testdata) that test them:
+// with the default values, and with the state metrics on, whose rules are the defaults' and more.
+var ruleRenderings = []struct {
+	name  string
+	extra []string
+	tests []string
+}{
+	{name: "defaults", tests: []string{"rules_test.yaml"}},
+	{name: "with state metrics", extra: stateMetricsOn, tests: []string{"rules_test.yaml", "state_rules_test.yaml"}},
 }
 
-// Each alert of the rules has unit tests in testdata/rules_test.yaml, at least one where it fires
-// and one where it does not, and the tests name no alert the rules lack.
+// The rules the chart renders pass `promtool check rules` and the unit tests of testdata
+// (`promtool test rules`), which test each alert firing and not firing.
+func TestAlertRulesPassPromtool(t *testing.T) {
+	promtool := promtoolBinary(t)
+	for _, r := range ruleRenderings {
+		t.Run(r.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, rulesFile), renderRules(t, r.extra...), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			t.Run("check rules", func(t *testing.T) {
+				out := testenv.Run(t, exec.Command(promtool, "check", "rules", filepath.Join(dir, rulesFile)))
+				t.Logf("%s", out)
+			})
+			for _, file := range r.tests {
+				tests, err := os.ReadFile(filepath.Join("testdata", file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, file), tests, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				t.Run("test rules "+file, func(t *testing.T) {
+					// Relative rule_files in the test file are read from the test file's directory.
+					out := testenv.Run(t, exec.Command(promtool, "test", "rules", filepath.Join(dir, file)))
+					t.Logf("%s", out)
+				})
+			}
+		})
+	}
+}
+
+// Each alert of the rules has unit tests in the test files of its rendering, at least one where
+// it fires and one where it does not, and the tests name no alert the rules lack.
 func TestEveryAlertHasUnitTests(t *testing.T) {
+	for _, r := range ruleRenderings {
+		t.Run(r.name, func(t *testing.T) { everyAlertTested(t, renderRules(t, r.extra...), r.tests) })
+	}
+}
+
+func everyAlertTested(t *testing.T, rendered []byte, testFiles []string) {
 	var rules struct {
 		Groups []struct {
 			Rules []struct {
@@ -65,7 +91,7 @@ func TestEveryAlertHasUnitTests(t *testing.T) {
 			} `json:"rules"`
 		} `json:"groups"`
 	}
-	if err := yaml.Unmarshal(renderRules(t), &rules); err != nil {
+	if err := yaml.Unmarshal(rendered, &rules); err != nil {
 		t.Fatal(err)
 	}
 	var alerts []string
@@ -80,35 +106,37 @@ func TestEveryAlertHasUnitTests(t *testing.T) {
 		t.Fatal("the rendered PrometheusRule has no alert")
 	}
 
-	data, err := os.ReadFile(filepath.Join("testdata", "rules_test.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file struct {
-		RuleFiles []string `json:"rule_files"`
-		Tests     []struct {
-			AlertRuleTests []struct {
-				Alertname string           `json:"alertname"`
-				ExpAlerts []map[string]any `json:"exp_alerts"`
-			} `json:"alert_rule_test"`
-		} `json:"tests"`
-	}
-	if err := yaml.Unmarshal(data, &file); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(file.RuleFiles, []string{rulesFile}) {
-		t.Errorf("testdata/rules_test.yaml loads %v, want [%s] (the rendered rules)", file.RuleFiles, rulesFile)
-	}
 	firing, silent := map[string]int{}, map[string]int{}
-	for _, tc := range file.Tests {
-		for _, a := range tc.AlertRuleTests {
-			if !slices.Contains(alerts, a.Alertname) {
-				t.Errorf("testdata/rules_test.yaml tests alert %s, which the rules do not have", a.Alertname)
-			}
-			if len(a.ExpAlerts) > 0 {
-				firing[a.Alertname]++
-			} else {
-				silent[a.Alertname]++
+	for _, name := range testFiles {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var file struct {
+			RuleFiles []string `json:"rule_files"`
+			Tests     []struct {
+				AlertRuleTests []struct {
+					Alertname string           `json:"alertname"`
+					ExpAlerts []map[string]any `json:"exp_alerts"`
+				} `json:"alert_rule_test"`
+			} `json:"tests"`
+		}
+		if err := yaml.Unmarshal(data, &file); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(file.RuleFiles, []string{rulesFile}) {
+			t.Errorf("testdata/%s loads %v, want [%s] (the rendered rules)", name, file.RuleFiles, rulesFile)
+		}
+		for _, tc := range file.Tests {
+			for _, a := range tc.AlertRuleTests {
+				if !slices.Contains(alerts, a.Alertname) {
+					t.Errorf("testdata/%s tests alert %s, which the rules do not have", name, a.Alertname)
+				}
+				if len(a.ExpAlerts) > 0 {
+					firing[a.Alertname]++
+				} else {
+					silent[a.Alertname]++
+				}
 			}
 		}
 	}

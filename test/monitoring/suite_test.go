@@ -28,6 +28,8 @@ const (
 var (
 	chartDir      = filepath.Join(repoRoot, "charts", "orq-operator")
 	dashboardFile = filepath.Join(chartDir, "dashboards", "orq-operator.json")
+	// objectsDashboardFile reads kube-state-metrics' series (monitoring.stateMetrics).
+	objectsDashboardFile = filepath.Join(chartDir, "dashboards", "orq-objects.json")
 	// allOn turns on every monitoring object of the chart.
 	allOn = []string{"--set", "monitoring.serviceMonitor.enabled=true,monitoring.prometheusRule.enabled=true,monitoring.dashboard.enabled=true"}
 )
@@ -109,4 +111,16 @@ func only(t *testing.T, objs []*unstructured.Unstructured, kind string) *unstruc
 		t.Fatalf("want exactly one %s in the rendering, found %d", kind, len(found))
 	}
 	return found[0]
+}
+
+// named returns the object of kind and name, failing the test when there is none.
+func named(t *testing.T, objs []*unstructured.Unstructured, kind, name string) *unstructured.Unstructured {
+	t.Helper()
+	for _, o := range objs {
+		if o.GetKind() == kind && o.GetName() == name {
+			return o
+		}
+	}
+	t.Fatalf("no %s %s in the rendering", kind, name)
+	return nil
 }

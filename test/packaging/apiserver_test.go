@@ -46,6 +46,9 @@ func TestChartAcceptedByAPIServer(t *testing.T) {
 			"--set-json", `tolerations=[{"key":"dedicated","operator":"Equal","value":"operators","effect":"NoSchedule"}]`,
 			"--set-json", `affinity={"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"kubernetes.io/arch","operator":"In","values":["amd64","arm64"]}]}]}}}`,
 			"--set-json", `podAnnotations={"prometheus.io/scrape":"true"}`,
+			"--set", "policies.requireOrphan.enabled=true,policies.requireAdoptionApproval.enabled=true,policies.requireFallbackModels.enabled=true",
+			"--set", "policies.forbidInlineSecrets.enabled=true,policies.agentLimits.enabled=true,policies.agentLimits.maxCost=2.5",
+			"--set-json", `policies.forbidInlineSecrets.validationActions=["Warn","Audit"]`,
 		},
 	}
 	namespaces := map[string]string{"defaults": "helm-defaults", "every value": "helm-every-value"}
