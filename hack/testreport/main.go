@@ -39,6 +39,7 @@ func run(args []string, dir string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	r := newReport(stdout)
+	r.verbose = verbose(args)
 	if err := r.read(pipe); err != nil {
 		fmt.Fprintln(stderr, "testreport:", err)
 	}
@@ -70,6 +71,8 @@ type line struct{ test, text string }
 // report turns the events into plain go test output.
 type report struct {
 	out io.Writer
+	// verbose prints every line as it comes, as go test -v does.
+	verbose bool
 	// running holds, per package and top-level test, the output of that test and its subtests
 	// until it ends: printed if it failed.
 	running map[string]map[string][]line
@@ -107,11 +110,14 @@ func (r *report) handle(e event) {
 	case e.Test == "" && e.Action == "output":
 		// The package's own lines: its ok or FAIL line, "?   pkg [no test files]", what a
 		// TestMain prints. PASS and the coverage line are in the ok line already.
-		if e.Output != "PASS\n" && !strings.HasPrefix(e.Output, "coverage: ") {
+		if r.verbose || e.Output != "PASS\n" && !strings.HasPrefix(e.Output, "coverage: ") {
 			fmt.Fprint(r.out, e.Output)
 		}
 	case e.Test == "":
 	case e.Action == "output":
+		if r.verbose {
+			fmt.Fprint(r.out, e.Output)
+		}
 		top := topLevel(e.Test)
 		if r.running[e.Package] == nil {
 			r.running[e.Package] = map[string][]line{}
@@ -136,7 +142,7 @@ func (r *report) handle(e event) {
 func (r *report) finish(pkg, test string) {
 	lines := r.running[pkg][test]
 	delete(r.running[pkg], test)
-	if r.outcome[pkg][test] != "fail" {
+	if r.verbose || r.outcome[pkg][test] != "fail" {
 		return
 	}
 	for _, l := range lines {
@@ -199,4 +205,15 @@ func topLevel(test string) string {
 		return test[:i]
 	}
 	return test
+}
+
+// verbose tells whether go test's arguments ask for -v.
+func verbose(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-v", "--v", "-v=true", "--v=true", "-test.v", "-test.v=true":
+			return true
+		}
+	}
+	return false
 }

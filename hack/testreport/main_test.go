@@ -48,6 +48,19 @@ func TestReportOfAPassingRunWithoutSkips(t *testing.T) {
 	}
 }
 
+// With -v, every line is printed, as go test -v prints it, and the skipped tests are still listed.
+func TestReportOfAVerboseRun(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"-v", "./a/"}, testModule, &out, &errOut); code != 0 {
+		t.Errorf("exit status %d, want 0; stderr:\n%s", code, errOut.String())
+	}
+	for _, want := range []string{"=== RUN   TestPass\n", "a_test.go:5: quiet\n", "--- PASS: TestPass (", "\nPASS\n", "ok  \texample.com/reported/a\t", "\nNOT RUN: 2 tests were skipped:\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in the verbose report:\n%s", want, out.String())
+		}
+	}
+}
+
 // A build failure is shown as go test shows it, and fails the run.
 func TestReportOfABuildFailure(t *testing.T) {
 	var out, errOut bytes.Buffer
