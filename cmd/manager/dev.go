@@ -62,10 +62,21 @@ func runDev(args []string) int {
 		orqNote = "the in-memory orq API at " + url + " (set " + envAPIKey + " to use orq.ai)"
 	}
 
-	if warning := devWarning(!cluster.local, os.Getenv(envAPIKey) != ""); warning != "" {
-		fmt.Printf("\nWARNING: %s\n", warning)
+	fmt.Print(devBanner(cluster, orqNote, memURL, o))
+	if err := start(ctx, cluster.cfg, o); err != nil {
+		setupLog.Error(err, "manager stopped with an error")
+		return 1
 	}
-	fmt.Printf(`
+	return 0
+}
+
+// devBanner says what manager dev runs against, and what to do next.
+func devBanner(cluster *devCluster, orqNote, memURL string, o *options) string {
+	warning := ""
+	if w := devWarning(!cluster.local, os.Getenv(envAPIKey) != ""); w != "" {
+		warning = "\nWARNING: " + w + "\n"
+	}
+	return fmt.Sprintf(`%s
 orq-operator is running against %s.
 Agents are written to %s.
 
@@ -73,17 +84,10 @@ In another shell:
   export KUBECONFIG=%s
   kubectl apply -f config/samples/
   kubectl get orqagent -w
-
 %s%s
 Stop with Ctrl-C.
 
-`, kubeconfigNote(cluster), orqNote, cluster.kubeconfig, memWorkspaceNote(memURL, o.apiKey, cluster.kubeconfig, managerBinary()), metricsNote(o))
-
-	if err := start(ctx, cluster.cfg, o); err != nil {
-		setupLog.Error(err, "manager stopped with an error")
-		return 1
-	}
-	return 0
+`, warning, kubeconfigNote(cluster), orqNote, cluster.kubeconfig, memWorkspaceNote(memURL, o.apiKey, cluster.kubeconfig, managerBinary()), metricsNote(o))
 }
 
 // setDefault changes the default of a flag that fs already has.
