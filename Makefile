@@ -59,7 +59,7 @@ verify: manifests generate docs fmt ## Regenerate everything and fail when the t
 
 .PHONY: test
 test: manifests generate fmt vet envtest helm ## Run all tests: unit, contract, envtest suites, packaging (chart vs kustomize).
-	@echo ">> go test ./... (the first time it compiles the tests: about 5 minutes on 2 cores; then about 3 minutes). Skipped tests are listed at the end" >&2
+	@echo ">> go test ./... (the first time it compiles the tests: about 7 minutes on 2 cores; then about 2 minutes). Skipped tests are listed at the end" >&2
 	HELM="$$(hack/helm.sh)" KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" go run ./hack/testreport $(GO_TEST_FLAGS) ./... -coverprofile cover.out
 
 .PHONY: bench
@@ -79,7 +79,7 @@ build: manifests generate fmt vet ## Build the manager and the in-memory orq API
 
 .PHONY: run
 run: manifests generate envtest ## Run the operator: on the cluster of $KUBECONFIG if set, else on a local control plane; with the in-memory orq API unless ORQ_API_KEY is set. Flags of manager dev: RUN_FLAGS.
-	@echo ">> building bin/manager (the first time it compiles client-go and controller-runtime: about 3 minutes on 2 cores; Go's build cache is $(shell go env GOCACHE))" >&2
+	@echo ">> building bin/manager (the first time it compiles client-go and controller-runtime: about 3.5 minutes on 2 cores; Go's build cache is $(shell go env GOCACHE))" >&2
 	go build -ldflags "$(GO_LDFLAGS)" -o bin/manager ./cmd/manager
 	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" exec bin/manager dev $(RUN_FLAGS)
 
@@ -110,7 +110,7 @@ undeploy: ## Remove the operator; the CRD, the Agents and their remote agents st
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into ./bin.
 $(CONTROLLER_GEN):
-	@echo ">> installing controller-gen $(CONTROLLER_TOOLS_VERSION) into bin/ for the CRD and deepcopy code, once (about 3 minutes on 2 cores; log in bin/controller-gen.log)" >&2
+	@echo ">> installing controller-gen $(CONTROLLER_TOOLS_VERSION) into bin/ for the CRD and deepcopy code, once (about 1.5 minutes on 2 cores; log in bin/controller-gen.log)" >&2
 	@GOBIN=$(LOCALBIN) hack/quietly.sh $(LOCALBIN)/controller-gen.log go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
 
 # The modules of go.mod, downloaded before the first build so that their `go: downloading` lines
@@ -118,7 +118,7 @@ $(CONTROLLER_GEN):
 .PHONY: go-modules
 go-modules: $(LOCALBIN)/.go-modules
 $(LOCALBIN)/.go-modules: go.mod go.sum
-	@echo ">> downloading the Go modules of go.mod into $(shell go env GOMODCACHE) (the first time about 400 MB; log in bin/go-mod-download.log)" >&2
+	@echo ">> downloading the Go modules of go.mod into $(shell go env GOMODCACHE) (the first time: about 360 MB, under a minute; log in bin/go-mod-download.log)" >&2
 	@hack/quietly.sh $(LOCALBIN)/go-mod-download.log go mod download -x
 	@touch $@
 

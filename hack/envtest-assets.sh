@@ -44,7 +44,7 @@ trap 'status=$?; if [[ $status -ne 0 ]]; then
   tail -n 40 "$log" | sed "s/^/  | /" >&2
 fi' EXIT
 
-echo "envtest: building kube-apiserver v${K8S_VERSION} from Go modules, once (first time: about 9 minutes on 2 cores, with the download); cached in $ASSETS, log in $log" >&2
+echo "envtest: building kube-apiserver v${K8S_VERSION} from Go modules, once (about 11 minutes on 2 cores, with the download); cached in $ASSETS, log in $log" >&2
 
 # kube-apiserver: k8s.io/kubernetes maps its staging modules to ./staging; map each to its release.
 (
@@ -69,7 +69,7 @@ echo "envtest: building kube-apiserver v${K8S_VERSION} from Go modules, once (fi
 )
 
 # etcd: a two-line main around etcdmain, the package the real etcd binary runs.
-echo "envtest: building etcd v${ETCD_VERSION} (about 2 minutes)" >&2
+echo "envtest: building etcd v${ETCD_VERSION} (about 1 minute)" >&2
 (
   exec >>"$log" 2>&1
   cd "$work/etcd"

@@ -35,7 +35,7 @@ trap 'status=$?; if [[ $status -ne 0 ]]; then
   echo "helm: the build failed (exit status $status). The last lines of its log, $log:" >&2
   tail -n 40 "$log" | sed "s/^/  | /" >&2
 fi' EXIT
-echo "helm: building helm v${HELM_VERSION} from Go modules for the packaging tests, once (first time: about 3 minutes on 2 cores); cached in $HELM, log in $log" >&2
+echo "helm: building helm v${HELM_VERSION} from Go modules for the packaging tests, once (about 2.5 minutes on 2 cores); cached in $HELM, log in $log" >&2
 
 # A throwaway module whose only requirement is helm: with no replace lines in helm's go.mod,
 # minimal version selection picks exactly the dependency versions helm's release was built with.

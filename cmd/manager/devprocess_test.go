@@ -265,7 +265,7 @@ func (d *devRun) checkGone(t *testing.T, procs []controlPlaneProc) {
 
 // Closing the terminal (SIGHUP), a kill (SIGTERM) and an impatient second signal all stop the
 // local control plane: before, SIGHUP ended manager dev at once and left kube-apiserver and etcd
-// running with their data.
+// running with their data. (Ctrl-C, SIGINT, ends the tests below.)
 func TestDevStopsItsControlPlaneOnSignals(t *testing.T) {
 	needControlPlane(t)
 	for _, c := range []struct {
@@ -275,7 +275,6 @@ func TestDevStopsItsControlPlaneOnSignals(t *testing.T) {
 	}{
 		{"terminal closed", []syscall.Signal{syscall.SIGHUP}, 0},
 		{"killed", []syscall.Signal{syscall.SIGTERM}, 0},
-		{"Ctrl-C", []syscall.Signal{syscall.SIGINT}, 0},
 		{"terminal closed, then killed", []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM}, -1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -296,6 +295,7 @@ func TestDevStopsItsControlPlaneOnSignals(t *testing.T) {
 // writes its kubeconfig there, so that the exported KUBECONFIG works again.
 func TestDevTakesItsOwnLeftoverKubeconfigBack(t *testing.T) {
 	needControlPlane(t)
+	t.Parallel()
 	stateDir := t.TempDir()
 	leftover := filepath.Join(stateDir, "kubeconfig")
 	stale := "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\n" +
@@ -358,6 +358,7 @@ func TestDevSaysKubeconfigNamesAStoppedCluster(t *testing.T) {
 // once the samples are applied, their Agents and the operator's calls to orq are counted.
 func TestDevServesMetricsOnLoopback(t *testing.T) {
 	needControlPlane(t)
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
