@@ -308,6 +308,10 @@ func TestDevTakesItsOwnLeftoverKubeconfigBack(t *testing.T) {
 		!strings.Contains(d.stdout.String(), "running against a local control plane (kubeconfig "+leftover+")") {
 		t.Errorf("manager dev did not take its leftover kubeconfig back:\n%s\n%s", d.stdout, d.stderr)
 	}
+	// The plan line runs this very binary: `go run` would turn the plan's exit status 2 into 1.
+	if want := "    " + managerBin(t) + " plan --live -f config/samples/\n"; !strings.Contains(d.stdout.String(), want) {
+		t.Errorf("the banner's plan line is not %q:\n%s", want, d.stdout)
+	}
 	cfg, err := clientcmd.BuildConfigFromFlags("", leftover)
 	if err != nil {
 		t.Fatal(err)
