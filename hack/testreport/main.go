@@ -110,9 +110,14 @@ func (r *report) handle(e event) {
 	case e.Test == "" && e.Action == "output":
 		// The package's own lines: its ok or FAIL line, "?   pkg [no test files]", what a
 		// TestMain prints. PASS and the coverage line are in the ok line already.
+		if strings.HasPrefix(e.Output, "FAIL") {
+			r.unfinished(e.Package)
+		}
 		if r.verbose || e.Output != "PASS\n" && !strings.HasPrefix(e.Output, "coverage: ") {
 			fmt.Fprint(r.out, e.Output)
 		}
+	case e.Test == "" && e.Action == "fail":
+		r.unfinished(e.Package)
 	case e.Test == "":
 	case e.Action == "output":
 		if r.verbose {
@@ -149,6 +154,27 @@ func (r *report) finish(pkg, test string) {
 		if r.outcome[pkg][l.test] == "fail" && !strings.HasPrefix(l.text, "=== ") {
 			fmt.Fprint(r.out, l.text)
 		}
+	}
+}
+
+// unfinished prints the output of the tests of pkg that never ended: a test binary that timed out
+// or crashed says why (panic: test timed out, the goroutines) in the output of the test that was
+// running, which gets no fail of its own.
+func (r *report) unfinished(pkg string) {
+	tests := make([]string, 0, len(r.running[pkg]))
+	for test := range r.running[pkg] {
+		tests = append(tests, test)
+	}
+	sort.Strings(tests)
+	for _, test := range tests {
+		if !r.verbose {
+			for _, l := range r.running[pkg][test] {
+				if !strings.HasPrefix(l.text, "=== ") {
+					fmt.Fprint(r.out, l.text)
+				}
+			}
+		}
+		delete(r.running[pkg], test)
 	}
 }
 

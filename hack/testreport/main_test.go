@@ -61,6 +61,29 @@ func TestReportOfAVerboseRun(t *testing.T) {
 	}
 }
 
+// A test binary that times out (or crashes) fails without a fail of the test that was running:
+// what it said, the panic and the goroutines, is shown all the same. Seen failing before: only
+// the FAIL line of the package was printed.
+func TestReportOfATimeout(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run([]string{"-tags", "hang", "-timeout", "1s", "./e/"}, testModule, &out, &errOut)
+	got := out.String()
+	if code == 0 {
+		t.Errorf("exit status 0 for a test that timed out:\n%s", got)
+	}
+	for _, want := range []string{"e_test.go:13: waiting for something that never comes\n", "panic: test timed out after 1s\n", "goroutine ", "FAIL\texample.com/reported/e\t"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in the report:\n%s", want, got)
+		}
+	}
+	if strings.Index(got, "panic: test timed out") > strings.Index(got, "FAIL\texample.com/reported/e") {
+		t.Errorf("the panic comes after the package's FAIL line:\n%s", got)
+	}
+	if strings.Contains(got, "quick and quiet") || strings.Contains(got, "=== RUN") {
+		t.Errorf("the output of a passed test, or framing lines, in the report:\n%s", got)
+	}
+}
+
 // A build failure is shown as go test shows it, and fails the run.
 func TestReportOfABuildFailure(t *testing.T) {
 	var out, errOut bytes.Buffer
