@@ -60,7 +60,7 @@ verify: manifests generate docs fmt ## Regenerate everything and fail when the t
 .PHONY: test
 test: manifests generate fmt vet envtest helm ## Run all tests: unit, contract, envtest suites, packaging (chart vs kustomize).
 	@echo ">> go test ./... (the first time it compiles the tests: about 7 minutes on 2 cores; then about 2 minutes). Skipped tests are listed at the end" >&2
-	HELM="$$(hack/helm.sh)" KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" go run ./hack/testreport $(GO_TEST_FLAGS) ./... -coverprofile cover.out
+	HELM="$$(hack/helm.sh)" KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" go run ./hack/testreport -timeout 30m $(GO_TEST_FLAGS) ./... -coverprofile cover.out
 
 .PHONY: bench
 bench: envtest ## Benchmark the operator against the bounds of its work (docs/performance.md), e.g. BENCH_FLAGS="-n 100,1000 -out docs/performance-results.md".
