@@ -44,7 +44,7 @@ fmt: go-modules ## Run go fmt.
 
 .PHONY: vet
 vet: go-modules ## Run go vet.
-	@echo ">> go vet ./... (the first time it compiles all of k8s.io and controller-runtime: about 4 minutes on 2 cores; Go's build cache is $(shell go env GOCACHE))" >&2
+	@echo ">> go vet ./... (the first time it compiles all of k8s.io and controller-runtime: about 6 minutes on 2 cores, 2.5 after make run; Go's build cache is $(shell go env GOCACHE))" >&2
 	go vet ./...
 
 .PHONY: docs
