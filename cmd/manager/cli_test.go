@@ -168,6 +168,9 @@ func TestKubectlPluginCLI(t *testing.T) {
 	if r := runBin(t, plugin, "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "kubectl orq "+testVersion+" (") {
 		t.Errorf("kubectl orq version: %d %q", r.code, r.stdout)
 	}
+	if r := runBin(t, plugin, "plan", "--no-such-flag"); r.code == 0 || !strings.Contains(r.stderr, `kubectl orq plan: flag provided but not defined: -no-such-flag; see "kubectl orq plan --help"`) {
+		t.Errorf("kubectl orq plan --no-such-flag: exit status %d, stderr %q", r.code, r.stderr)
+	}
 	for _, args := range [][]string{nil, {"dev"}, {"--leader-elect"}} {
 		if r := runBin(t, plugin, args...); r.code != 2 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "kubectl orq") {
 			t.Errorf("kubectl orq %q: exit status %d, stderr %q; want 2 and one line", args, r.code, r.stderr)

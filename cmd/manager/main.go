@@ -143,7 +143,10 @@ func exitStatusOf(err error) int {
 	return 2
 }
 
+// parseCommandLine parses args for the command name ("manager dev") and returns what is left
+// after the flags. Its errors start with the command as the user typed it ("kubectl orq plan").
 func parseCommandLine(name string, args []string, extra func(*flag.FlagSet)) (*options, []string, error) {
+	typed := invocation(currentProg) + strings.TrimPrefix(name, "manager")
 	o := &options{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // the error is returned, and -h prints the help below
@@ -159,17 +162,17 @@ func parseCommandLine(name string, args []string, extra func(*flag.FlagSet)) (*o
 			printUsage(os.Stdout, name, fs)
 			return nil, nil, err
 		}
-		return nil, nil, fmt.Errorf("%s: %w; see %q", name, err, name+" --help")
+		return nil, nil, fmt.Errorf("%s: %w; see %q", typed, err, typed+" --help")
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	o.apiKey = os.Getenv(envAPIKey)
 	if _, err := labels.Parse(o.agentSelector); err != nil {
-		return nil, nil, fmt.Errorf("%s: --agent-selector: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: --agent-selector: %w", typed, err)
 	}
 	switch orqv1alpha1.DeletionPolicy(o.defaultDeletionPolicy) {
 	case orqv1alpha1.DeletionPolicyDelete, orqv1alpha1.DeletionPolicyOrphan:
 	default:
-		return nil, nil, fmt.Errorf("%s: --default-deletion-policy must be Delete or Orphan, not %q", name, o.defaultDeletionPolicy)
+		return nil, nil, fmt.Errorf("%s: --default-deletion-policy must be Delete or Orphan, not %q", typed, o.defaultDeletionPolicy)
 	}
 	return o, fs.Args(), nil
 }
