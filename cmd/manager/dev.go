@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -12,10 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-
-	"k8s.io/client-go/rest"
-	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/orq-ai/orq-operator/internal/openapi"
 	"github.com/orq-ai/orq-operator/internal/orqmem"
@@ -26,41 +21,62 @@ import (
 // the in-memory orq API unless ORQ_API_KEY is set (then the real orq API is used).
 func runDev(args []string) int {
 	var crdDir, stateDir, memListen string
-	o, err := parseFlags("manager dev", args, func(fs *flag.FlagSet) {
+	o, err := parseFlagsOnly(devCommand, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&crdDir, "crd-dir", filepath.Join("config", "crd", "bases"), "Directory of the CRD manifests to install.")
 		fs.StringVar(&stateDir, "state-dir", defaultStateDir(), "Where the local kubeconfig is written.")
 		fs.StringVar(&memListen, "orq-mem-listen", "127.0.0.1:0", "Listen address of the in-memory orq API.")
+		// Locally the metrics are off unless asked for (on loopback): their port may be taken.
+		setDefault(fs, "metrics-bind-address", "0")
 	})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		return exitStatusOf(err)
+	}
+	if err := checkLoopback(o.metricsAddr); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: --metrics-bind-address: %v\n", devCommand, err)
 		return 2
 	}
-	// Locally, the metrics and probe ports are not needed and may be taken.
-	o.metricsAddr, o.probeAddr, o.pprofAddr = "0", "0", "0"
-	ctx := ctrl.SetupSignalHandler()
+	// The probe and profiling ports are not needed locally, and may be taken.
+	o.probeAddr, o.pprofAddr = "0", "0"
+	ctx, lastly, stopSignals := handleSignals()
+	defer stopSignals()
 
-	cfg, kubeconfig, stop, err := devCluster(crdDir, stateDir)
+	cluster, err := startDevCluster(crdDir, stateDir, func(s string) { fmt.Fprintf(os.Stderr, "%s: %s\n", devCommand, s) })
 	if err != nil {
-		setupLog.Error(err, "starting the local control plane")
+		fmt.Fprintf(os.Stderr, "%s: %v\n", devCommand, err)
 		return 1
 	}
-	defer stop()
+	defer cluster.stop()
+	lastly(cluster.stop)
+	if ctx.Err() != nil { // stopped while the control plane was starting
+		return 0
+	}
 
 	orqNote, memURL := "the real orq API at "+o.baseURL, ""
 	if o.apiKey == "" {
 		url, err := startMemAPI(ctx, memListen, o)
 		if err != nil {
-			setupLog.Error(err, "starting the in-memory orq API")
+			fmt.Fprintf(os.Stderr, "%s: starting the in-memory orq API: %v\n", devCommand, err)
 			return 1
 		}
 		o.baseURL, memURL = url, url
 		orqNote = "the in-memory orq API at " + url + " (set " + envAPIKey + " to use orq.ai)"
 	}
 
-	if warning := devWarning(os.Getenv("KUBECONFIG") != "", os.Getenv(envAPIKey) != ""); warning != "" {
-		fmt.Printf("\nWARNING: %s\n", warning)
+	fmt.Print(devBanner(cluster, orqNote, memURL, o))
+	if err := start(ctx, cluster.cfg, o); err != nil {
+		setupLog.Error(err, "manager stopped with an error")
+		return 1
 	}
-	fmt.Printf(`
+	return 0
+}
+
+// devBanner says what manager dev runs against, and what to do next.
+func devBanner(cluster *devCluster, orqNote, memURL string, o *options) string {
+	warning := ""
+	if w := devWarning(!cluster.local, os.Getenv(envAPIKey) != ""); w != "" {
+		warning = "\nWARNING: " + w + "\n"
+	}
+	return fmt.Sprintf(`%s
 orq-operator is running against %s.
 Agents are written to %s.
 
@@ -68,23 +84,61 @@ In another shell:
   export KUBECONFIG=%s
   kubectl apply -f config/samples/
   kubectl get orqagent -w
-
-%s
+%s%s
 Stop with Ctrl-C.
 
-`, kubeconfigNote(kubeconfig), orqNote, kubeconfig, memWorkspaceNote(memURL, o.apiKey, kubeconfig))
+`, warning, kubeconfigNote(cluster), orqNote, cluster.kubeconfig, memWorkspaceNote(memURL, o.apiKey, cluster.kubeconfig, managerBinary()), metricsNote(o))
+}
 
-	if err := start(ctx, cfg, o); err != nil {
-		setupLog.Error(err, "manager stopped with an error")
-		return 1
+// setDefault changes the default of a flag that fs already has.
+func setDefault(fs *flag.FlagSet, name, value string) {
+	f := fs.Lookup(name)
+	_ = f.Value.Set(value)
+	f.DefValue = value
+}
+
+// checkLoopback accepts "0" (off) and loopback addresses only: manager dev serves nothing beyond
+// this machine.
+func checkLoopback(addr string) error {
+	if addr == "0" {
+		return nil
 	}
-	return 0
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("%q is not a loopback address: manager dev serves metrics on this machine only, such as 127.0.0.1:8080", addr)
+	}
+	return nil
+}
+
+// metricsNote tells where the metrics are served, "" when they are not.
+func metricsNote(o *options) string {
+	if o.metricsAddr == "0" {
+		return ""
+	}
+	if o.metricsSecure {
+		return fmt.Sprintf("\nMetrics: https://%s/metrics (a bearer token allowed to get /metrics is needed; --metrics-secure=false serves plain HTTP)\n", o.metricsAddr)
+	}
+	return fmt.Sprintf("\nMetrics: curl -s http://%s/metrics | grep ^orq_operator_\n", o.metricsAddr)
+}
+
+// managerBinary is the absolute path of this binary, to print in commands to copy; "manager"
+// when it cannot be found.
+func managerBinary() string {
+	if p, err := os.Executable(); err == nil {
+		return p
+	}
+	return "manager"
 }
 
 // memWorkspaceNote tells how to look at the in-memory workspace: its agents with curl, and a plan
 // of the samples against it. It shows the throwaway key of that workspace, made for this run and
 // valid nowhere else; "" for the real orq API (url ""), whose key is never printed.
-func memWorkspaceNote(url, key, kubeconfig string) string {
+// The plan is run by the binary itself, not `go run`: go run turns the plan's exit status 2
+// (changes) into 1 and adds a line of its own.
+func memWorkspaceNote(url, key, kubeconfig, manager string) string {
 	if url == "" {
 		return ""
 	}
@@ -92,12 +146,12 @@ func memWorkspaceNote(url, key, kubeconfig string) string {
 Look at the in-memory orq workspace (its key is a throwaway one, made for this run):
   curl -H "Authorization: Bearer %[2]s" %[1]s/v2/agents
   KUBECONFIG=%[3]s %[4]s=%[2]s %[5]s=%[1]s \
-    go run ./cmd/manager plan --live -f config/samples/
+    %[6]s plan --live -f config/samples/
 The samples name their tool, knowledge base and memory store by Tool, KnowledgeBase and
 MemoryStore objects. Those your Agents name by key or id must exist first, e.g.:
   curl -H "Authorization: Bearer %[2]s" %[1]s/v2/tools -d '{"path":"Default","key":"weather-api",
     "description":"Weather","type":"http","http":{"blueprint":{"url":"https://example.com","method":"GET"}}}'
-`, url, key, kubeconfig, envAPIKey, envBaseURL)
+`, url, key, kubeconfig, envAPIKey, envBaseURL, manager)
 }
 
 // devWarning says what is risky about a combination of a real cluster and the real orq API.
@@ -114,11 +168,11 @@ func devWarning(realCluster, realOrq bool) string {
 	return ""
 }
 
-func kubeconfigNote(path string) string {
-	if os.Getenv("KUBECONFIG") != "" {
+func kubeconfigNote(c *devCluster) string {
+	if !c.local {
 		return "the cluster of KUBECONFIG"
 	}
-	return "a local control plane (kubeconfig " + path + ")"
+	return "a local control plane (kubeconfig " + c.kubeconfig + ")"
 }
 
 func defaultStateDir() string {
@@ -127,51 +181,6 @@ func defaultStateDir() string {
 		dir = os.TempDir()
 	}
 	return filepath.Join(dir, "orq-operator", "dev")
-}
-
-// devCluster returns the cluster to run against, with the CRD installed: the cluster of
-// KUBECONFIG when it is set, else a local control plane whose kubeconfig is written to stateDir.
-func devCluster(crdDir, stateDir string) (*rest.Config, string, func(), error) {
-	crds := envtest.CRDInstallOptions{Paths: []string{crdDir}, ErrorIfPathMissing: true}
-	if kc := os.Getenv("KUBECONFIG"); kc != "" {
-		cfg, err := ctrl.GetConfig()
-		if err != nil {
-			return nil, "", nil, err
-		}
-		if _, err := envtest.InstallCRDs(cfg, crds); err != nil {
-			return nil, "", nil, fmt.Errorf("installing the CRD: %w", err)
-		}
-		return cfg, kc, func() {}, nil
-	}
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		return nil, "", nil, errors.New("KUBEBUILDER_ASSETS is not set: run `make run`, which builds the control plane binaries")
-	}
-	env := &envtest.Environment{CRDInstallOptions: crds}
-	cfg, err := env.Start()
-	if err != nil {
-		return nil, "", nil, err
-	}
-	stop := func() { _ = env.Stop() }
-	user, err := env.AddUser(envtest.User{Name: "dev-admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		stop()
-		return nil, "", nil, err
-	}
-	kubeconfig, err := user.KubeConfig()
-	if err != nil {
-		stop()
-		return nil, "", nil, err
-	}
-	if err := os.MkdirAll(stateDir, 0o700); err != nil {
-		stop()
-		return nil, "", nil, err
-	}
-	path := filepath.Join(stateDir, "kubeconfig")
-	if err := os.WriteFile(path, kubeconfig, 0o600); err != nil {
-		stop()
-		return nil, "", nil, err
-	}
-	return cfg, path, stop, nil
 }
 
 // startMemAPI serves the in-memory orq API on loopback with a fresh API key, which it sets in o.

@@ -16,27 +16,115 @@ const (
 	cmdDev     = "dev"
 	cmdExport  = "export"
 	cmdPlan    = "plan"
+	cmdHelp    = "help"
+	cmdVersion = "version"
 )
+
+// usageError is a command line that names no command or flag of this binary: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
 
 // command chooses the subcommand from the binary's name (argv[0]) and its arguments. As the
 // kubectl plugin, only the workspace tools are offered: running the operator, or the dev
-// cluster, from kubectl is not what anyone means.
+// cluster, from kubectl is not what anyone means. A first argument that is neither a flag nor a
+// command is refused: `manager plans` must not start the operator.
 func command(argv0 string, args []string) (string, []string, error) {
-	name := strings.TrimSuffix(filepath.Base(argv0), ".exe")
 	first := ""
 	if len(args) > 0 {
 		first = args[0]
 	}
-	if name == kubectlPlugin {
-		switch first {
-		case cmdPlan, cmdExport:
-			return first, args[1:], nil
+	prog, commands := programOf(argv0)
+	switch {
+	case first == "--version" || first == "-version":
+		return cmdVersion, args[1:], nil
+	case first == "-h" || first == "-help" || first == "--help":
+		return cmdHelp, args[1:], nil
+	case first == "" && prog == kubectlPlugin:
+		return "", nil, usageError{"usage: kubectl orq plan|export [flags]; run \"kubectl orq help\" for more"}
+	case first == "" || prog == "manager" && strings.HasPrefix(first, "-"):
+		return cmdManager, args, nil
+	}
+	for _, c := range commands {
+		if first == c {
+			return c, args[1:], nil
 		}
-		return "", nil, fmt.Errorf("usage: kubectl orq plan -f FILE|DIR|- [--output text|markdown|json]\n       kubectl orq export [--namespace NS] [--output-dir DIR]")
 	}
-	switch first {
-	case cmdDev, cmdExport, cmdPlan:
-		return first, args[1:], nil
+	return "", nil, unknownCommand(prog, first, commands)
+}
+
+// programOf returns the name the binary answers to and the commands it offers under it.
+func programOf(argv0 string) (string, []string) {
+	if strings.TrimSuffix(filepath.Base(argv0), ".exe") == kubectlPlugin {
+		return kubectlPlugin, []string{cmdPlan, cmdExport, cmdHelp, cmdVersion}
 	}
-	return cmdManager, args, nil
+	return "manager", []string{cmdDev, cmdExport, cmdPlan, cmdHelp, cmdVersion}
+}
+
+// invocation is how the user runs the program: "kubectl orq" for the plugin.
+func invocation(prog string) string {
+	if prog == kubectlPlugin {
+		return "kubectl orq"
+	}
+	return prog
+}
+
+// unknownCommand refuses word, suggesting the command it most likely misspells.
+func unknownCommand(prog, word string, commands []string) error {
+	msg := fmt.Sprintf("%s: unknown command %q", invocation(prog), word)
+	if strings.HasPrefix(word, "-") {
+		msg = fmt.Sprintf("%s: unknown flag %q", invocation(prog), word)
+	}
+	if near := nearest(word, commands); near != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", near)
+	}
+	return usageError{msg + fmt.Sprintf("; run \"%s help\" for usage", invocation(prog))}
+}
+
+// nearest returns the candidate word most likely misspells: a prefix of it (of two letters or
+// more), or one within an edit (two for words of five letters or more; a swap of neighbours
+// counts as one edit); "" when none is that close.
+func nearest(word string, candidates []string) string {
+	w := strings.ToLower(strings.TrimLeft(word, "-"))
+	limit := 1
+	if len(w) >= 5 {
+		limit = 2
+	}
+	best, bestDist := "", limit+1
+	for _, c := range candidates {
+		d := editDistance(w, c)
+		if len(w) >= 2 && strings.HasPrefix(c, w) {
+			d = min(d, 1)
+		}
+		if d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance of a and b: insertions, deletions,
+// substitutions and swaps of neighbouring letters, each one edit.
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }

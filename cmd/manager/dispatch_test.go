@@ -24,10 +24,45 @@ func TestCommandDispatchByBinaryName(t *testing.T) {
 		{"kubectl-orq", nil, "", nil, true},
 		{"kubectl-orq", []string{"dev"}, "", nil, true},
 		{"kubectl-orq", []string{"--leader-elect"}, "", nil, true},
+		{"kubectl-orq", []string{"help", "plan"}, cmdHelp, []string{"plan"}, false},
+		{"kubectl-orq", []string{"--version"}, cmdVersion, []string{}, false},
+		{"manager", []string{"help"}, cmdHelp, []string{}, false},
+		{"manager", []string{"--help"}, cmdHelp, []string{}, false},
+		{"manager", []string{"-h"}, cmdHelp, []string{}, false},
+		{"manager", []string{"version"}, cmdVersion, []string{}, false},
+		{"manager", []string{"-version"}, cmdVersion, []string{}, false},
+		// Words that name no command never start the operator.
+		{"manager", []string{"plans"}, "", nil, true},
+		{"manager", []string{"Plan"}, "", nil, true},
+		{"manager", []string{"run", "--leader-elect"}, "", nil, true},
 	} {
 		cmd, rest, err := command(c.argv0, c.args)
 		if (err != nil) != c.fails || cmd != c.cmd || (!c.fails && !slices.Equal(rest, c.rest)) {
 			t.Errorf("command(%q, %q) = %q, %q, %v", c.argv0, c.args, cmd, rest, err)
+		}
+	}
+}
+
+func TestNearestCommand(t *testing.T) {
+	commands := []string{cmdDev, cmdExport, cmdPlan, cmdHelp, cmdVersion}
+	for word, want := range map[string]string{
+		"plans":    cmdPlan, // one letter more
+		"pan":      cmdPlan, // one letter less
+		"hepl":     cmdHelp, // two letters swapped
+		"exprot":   cmdExport,
+		"versoin":  cmdVersion,
+		"vresion":  cmdVersion,
+		"ex":       cmdExport, // a prefix
+		"--versio": cmdVersion,
+		"Dev":      cmdDev,
+		"x":        "", // too short to guess from
+		"start":    "",
+		"run":      "",
+		"deploy":   "",
+		"helpme!!": "",
+	} {
+		if got := nearest(word, commands); got != want {
+			t.Errorf("nearest(%q) = %q, want %q", word, got, want)
 		}
 	}
 }

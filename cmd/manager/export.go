@@ -17,7 +17,7 @@ import (
 func runExport(args []string) int {
 	var namespace, outDir string
 	var dir agentexport.DirOptions
-	o, err := parseFlags("manager export", args, func(fs *flag.FlagSet) {
+	o, err := parseFlagsOnly("manager export", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&namespace, "namespace", "", "Namespace to set in the manifests (none by default).")
 		fs.StringVar(&outDir, "output-dir", "", "Write one <name>.yaml per agent into this directory instead of standard output.")
 		fs.BoolVar(&dir.PromptsAsFiles, "prompts-as-files", false,
@@ -29,8 +29,7 @@ func runExport(args []string) int {
 		err = fmt.Errorf("--prompts-as-files needs --output-dir: the prompts are written as files beside the manifests")
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
+		return exitStatusOf(err)
 	}
 	if o.apiKey == "" {
 		fmt.Fprintln(os.Stderr, envAPIKey+" is not set: export reads the workspace of that API key")

@@ -5,14 +5,18 @@
 //	                        CRD installed, and the in-memory orq API (unless ORQ_API_KEY is set)
 //	manager export [flags]  write an Agent manifest for every agent of the workspace
 //	manager plan -f FILE    tell what the operator would do to the workspace for these manifests
+//	manager help [command]  the commands, or the flags of one
+//	manager version         the version set at build time (-ldflags "-X main.version=..."), also --version
 //
 // Installed as kubectl-orq, the binary is a kubectl plugin: `kubectl orq plan`, `kubectl orq export`.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -102,53 +106,82 @@ func (o *options) bind(fs *flag.FlagSet) {
 const eventDrainTimeout = 5 * time.Second
 
 func main() {
+	prog, _ := programOf(os.Args[0])
+	currentProg = prog
 	cmd, args, err := command(os.Args[0], os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		os.Exit(2)
 	}
-	switch cmd {
-	case cmdDev:
-		os.Exit(runDev(args))
-	case cmdExport:
-		os.Exit(runExport(args))
-	case cmdPlan:
-		os.Exit(runPlan(args, os.Stdin, os.Stdout, os.Stderr))
-	}
-	os.Exit(runManager(args))
+	os.Exit(runCommand(prog, cmd, args))
 }
 
-// parseFlags parses the common flags and sets up logging.
+// parseFlags parses the common flags and the command's own (extra), and sets up logging. -h
+// prints the command's help on standard output and returns flag.ErrHelp. Arguments after the
+// flags are ignored (see parseFlagsOnly).
 func parseFlags(name string, args []string, extra func(*flag.FlagSet)) (*options, error) {
+	o, _, err := parseCommandLine(name, args, extra)
+	return o, err
+}
+
+// parseFlagsOnly is parseFlags for commands that take no arguments besides flags: a word left
+// over (`manager --leader-elect plans`) is an error, not something to ignore.
+func parseFlagsOnly(name string, args []string, extra func(*flag.FlagSet)) (*options, error) {
+	o, rest, err := parseCommandLine(name, args, extra)
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("%s: unexpected argument %q (a command goes first, flags after it); see %q", name, rest[0], name+" --help")
+	}
+	return o, err
+}
+
+// exitStatusOf is the exit status of a command whose flags could not be parsed: 0 when help was
+// asked for (it has been printed), else 2 after printing the error.
+func exitStatusOf(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, err)
+	return 2
+}
+
+// parseCommandLine parses args for the command name ("manager dev") and returns what is left
+// after the flags. Its errors start with the command as the user typed it ("kubectl orq plan").
+func parseCommandLine(name string, args []string, extra func(*flag.FlagSet)) (*options, []string, error) {
+	typed := invocation(currentProg) + strings.TrimPrefix(name, "manager")
 	o := &options{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // the error is returned, and -h prints the help below
+	fs.Usage = func() {}
 	o.bind(fs)
 	if extra != nil {
 		extra(fs)
 	}
-	zapOpts := zap.Options{}
+	zapOpts := logOptions(name == devCommand, stderrIsTerminal())
 	zapOpts.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(os.Stdout, name, fs)
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("%s: %w; see %q", typed, err, typed+" --help")
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	o.apiKey = os.Getenv(envAPIKey)
 	if _, err := labels.Parse(o.agentSelector); err != nil {
-		return nil, fmt.Errorf("--agent-selector: %w", err)
+		return nil, nil, fmt.Errorf("%s: --agent-selector: %w", typed, err)
 	}
 	switch orqv1alpha1.DeletionPolicy(o.defaultDeletionPolicy) {
 	case orqv1alpha1.DeletionPolicyDelete, orqv1alpha1.DeletionPolicyOrphan:
 	default:
-		return nil, fmt.Errorf("--default-deletion-policy must be Delete or Orphan, not %q", o.defaultDeletionPolicy)
+		return nil, nil, fmt.Errorf("%s: --default-deletion-policy must be Delete or Orphan, not %q", typed, o.defaultDeletionPolicy)
 	}
-	return o, nil
+	return o, fs.Args(), nil
 }
 
 func runManager(args []string) int {
-	o, err := parseFlags("manager", args, nil)
+	o, err := parseFlagsOnly("manager", args, nil)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
+		return exitStatusOf(err)
 	}
 	if o.apiKey == "" {
 		setupLog.Info(envAPIKey + " is not set: only Agents with spec.apiKeySecretRef can be managed; the others report NoCredentials")

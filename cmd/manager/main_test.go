@@ -45,14 +45,14 @@ func TestExportPromptsAsFilesNeedsADirectory(t *testing.T) {
 }
 
 func TestMemWorkspaceNote(t *testing.T) {
-	if memWorkspaceNote("", "real-key", "/kc") != "" {
+	if memWorkspaceNote("", "real-key", "/kc", "/bin/manager") != "" {
 		t.Error("the key of the real orq API must never be printed")
 	}
-	note := memWorkspaceNote("http://127.0.0.1:4567", "dev-0123", "/tmp/kc")
+	note := memWorkspaceNote("http://127.0.0.1:4567", "dev-0123", "/tmp/kc", "/src/orq-operator/bin/manager")
 	for _, want := range []string{
 		`curl -H "Authorization: Bearer dev-0123" http://127.0.0.1:4567/v2/agents`,
 		"KUBECONFIG=/tmp/kc ORQ_API_KEY=dev-0123 ORQ_API_BASE_URL=http://127.0.0.1:4567",
-		"go run ./cmd/manager plan --live -f config/samples/",
+		"/src/orq-operator/bin/manager plan --live -f config/samples/",
 		`curl -H "Authorization: Bearer dev-0123" http://127.0.0.1:4567/v2/tools -d '{"path":"Default","key":"weather-api",`,
 	} {
 		if !strings.Contains(note, want) {

@@ -1,0 +1,2 @@
+// Package d fails to build its tests with -tags broken.
+package d

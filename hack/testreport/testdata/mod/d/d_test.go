@@ -1,0 +1,7 @@
+//go:build broken
+
+package d
+
+import "testing"
+
+func TestBroken(t *testing.T) { undefinedFunction() }

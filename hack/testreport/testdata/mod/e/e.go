@@ -1,0 +1,2 @@
+// Package e has a test that hangs, with -tags hang.
+package e

@@ -1,0 +1,3 @@
+module example.com/reported
+
+go 1.26
