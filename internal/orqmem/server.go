@@ -221,12 +221,13 @@ func (s *Server) admit(r *http.Request, body []byte, token string) (time.Duratio
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, Request{
-		Method:   r.Method,
-		Path:     r.URL.Path,
-		RawQuery: r.URL.RawQuery,
-		Body:     body,
-		Token:    token,
-		At:       s.now(),
+		Method:      r.Method,
+		Path:        r.URL.Path,
+		RawQuery:    r.URL.RawQuery,
+		Body:        body,
+		Token:       token,
+		Traceparent: r.Header.Get("Traceparent"),
+		At:          s.now(),
 	})
 	delay, fault := s.matchFaults(r.Method, r.URL.Path)
 	return s.latency + delay, fault
