@@ -98,6 +98,11 @@ const (
 	// AnnotationReconcileRequestedAt forces an immediate sync when its value changes; the value
 	// handled is echoed in status.lastHandledReconcileAt.
 	AnnotationReconcileRequestedAt = "orq.ai/reconcile-requested-at"
+	// AnnotationRevision names the source revision an object was applied from, such as the Git
+	// commit your CI or GitOps tool applied; set by you or your tooling, never by the operator.
+	// Traces of the object's reconciles carry it (internal/tracing), so that a trace leads back
+	// to the commit that caused it.
+	AnnotationRevision = "orq.ai/revision"
 	// AnnotationCreateAttempt is written by the operator before each create whose outcome it
 	// may not learn (a crash, a timeout): "<uid>/<replaced id>/<body hash>", the Agent's UID, the
 	// status.id the create replaces ("" for the first) and a hash of the exact body sent. While
