@@ -46,6 +46,8 @@ func TestChartAcceptedByAPIServer(t *testing.T) {
 			"--set-json", `tolerations=[{"key":"dedicated","operator":"Equal","value":"operators","effect":"NoSchedule"}]`,
 			"--set-json", `affinity={"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"kubernetes.io/arch","operator":"In","values":["amd64","arm64"]}]}]}}}`,
 			"--set-json", `podAnnotations={"prometheus.io/scrape":"true"}`,
+			"--set", "tracing.otlpEndpoint=http://otel-collector.observability:4318",
+			"--set-json", `tracing.env=[{"name":"OTEL_EXPORTER_OTLP_HEADERS","valueFrom":{"secretKeyRef":{"name":"otel","key":"headers"}}}]`,
 		},
 	}
 	namespaces := map[string]string{"defaults": "helm-defaults", "every value": "helm-every-value"}
