@@ -115,8 +115,10 @@ const (
 	// echoes it is that create's. A copy of the Agent (another UID) or a recorded outcome makes
 	// it inert. Not for users to set.
 	AnnotationCreateAttempt = "orq.ai/create-attempt"
-	// AnnotationRevision names the revision an object was applied from (a commit), set by CI:
-	// recorded with the versions an Agent publishes (status.releases), and in traces.
+	// AnnotationRevision names the source revision an object was applied from, such as the Git
+	// commit your CI or GitOps tool applied; set by you or your tooling, never by the operator.
+	// Recorded with the versions an Agent publishes (status.releases) and carried by the traces
+	// of the object's reconciles (internal/tracing), so both lead back to the commit.
 	AnnotationRevision = "orq.ai/revision"
 	// AnnotationLegacyCreateAttemptedAt was the marker of earlier versions (a time). It is never
 	// taken as evidence, and removed with the next marker.

@@ -77,6 +77,7 @@ type options struct {
 	agentSelector           string
 	leaderElectionID        string
 	metricsSecure           bool
+	otlpEndpoint            string
 }
 
 func (o *options) bind(fs *flag.FlagSet) {
@@ -100,6 +101,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.agentSelector, "agent-selector", "", "Label selector of the Agents this operator manages (default: all), for example shard=a.")
 	fs.StringVar(&o.leaderElectionID, "leader-election-id", "orq-operator.orq.ai", "Name of the leader election lease; give each shard its own.")
 	fs.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election lease (default: the pod's namespace).")
+	fs.StringVar(&o.otlpEndpoint, "otlp-endpoint", "", "Base URL of an OTLP receiver to send traces to, such as http://otel-collector:4318 (default: OTEL_EXPORTER_OTLP_ENDPOINT; none: no tracing).")
 }
 
 // eventDrainTimeout is how long the events still queued at shutdown may take to be written.
@@ -235,6 +237,12 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 			return pool.For(source, apiKey)
 		},
 	}
+	// Before any client is made: each takes its Tracer from pool.Options.
+	stopTracing, err := startTracing(ctx, o.otlpEndpoint, &pool.Options, &opts)
+	if err != nil {
+		return err
+	}
+	defer stopTracing() // after mgr.Start has returned: the last reconciles' spans are sent
 	if o.apiKey != "" {
 		api, err := pool.Pin(o.apiKey) // shared with the Secrets holding the same key
 		if err != nil {

@@ -51,6 +51,8 @@ type Options struct {
 	// Observe, when set, is told of every request: its operation, the HTTP status (0 when no
 	// answer came back, -1 when the Limiter held it back) and how long it took.
 	Observe func(operation string, status int, elapsed time.Duration)
+	// Tracer, when set, follows each request (see Tracer); nil costs nothing.
+	Tracer Tracer
 }
 
 // Client calls the orq.ai Agents API.
@@ -61,6 +63,7 @@ type Client struct {
 	http      *http.Client
 	limiter   *Limiter
 	observe   func(operation string, status int, elapsed time.Duration)
+	tracer    Tracer
 	now       func() time.Time
 }
 
@@ -111,6 +114,7 @@ func New(o Options) (*Client, error) {
 		},
 		limiter: o.Limiter,
 		observe: o.Observe,
+		tracer:  o.Tracer,
 		now:     time.Now,
 	}, nil
 }

@@ -79,7 +79,7 @@ type listAnswer[T any] struct {
 
 // listPage reads one page of a collection, members decoded as T.
 func listPage[T any](ctx context.Context, c *Client, e Endpoint, parent string, o ListOptions) ([]T, bool, error) {
-	k := call{op: "list " + e.plural(), method: http.MethodGet, path: e.collection(parent), member: e.nested()}
+	k := call{op: "list " + e.plural(), method: http.MethodGet, path: e.collection(parent), member: e.nested(), route: e.collectionRoute()}
 	if e.Unpaged {
 		return listUnpaged[T](ctx, c, k, e.ListMember)
 	}

@@ -23,6 +23,7 @@ type call struct {
 	// member tells that the request names an object (a member of a collection, or a collection
 	// under a parent object): a 404 may then mean that object does not exist.
 	member bool
+	route  route // the path as a template, for traces
 }
 
 // do sends one request and decodes a 2xx answer into out (when out is not nil). Every failure is
@@ -32,12 +33,19 @@ func (c *Client) do(ctx context.Context, k call, in, out any) error {
 }
 
 // exchange is do before redaction.
-func (c *Client) exchange(ctx context.Context, k call, in, out any) error {
+func (c *Client) exchange(ctx context.Context, k call, in, out any) (err error) {
+	ctx, t := c.startCall(ctx, k)
+	if t != nil {
+		defer func() { t.finish(err) }()
+	}
 	req, err := c.build(ctx, k.op, k.method, k.path, k.query, in)
 	if err != nil {
 		return err
 	}
-	resp, err := c.send(ctx, k.op, req)
+	if t != nil {
+		c.tracer.Inject(ctx, req.Header)
+	}
+	resp, err := c.send(ctx, k.op, req, t)
 	if err != nil {
 		return err
 	}
@@ -78,10 +86,10 @@ func (c *Client) build(ctx context.Context, op, method, path string, q url.Value
 	return req, nil
 }
 
-// send passes the request through the Limiter and the transport, and tells Observe. A transport
-// error is returned as an *Error; any HTTP answer is returned as it is.
-func (c *Client) send(ctx context.Context, op string, req *http.Request) (*http.Response, error) {
-	probe, err := c.admit(ctx, op)
+// send passes the request through the Limiter and the transport, and tells Observe and t (when
+// traced). A transport error is returned as an *Error; any HTTP answer is returned as it is.
+func (c *Client) send(ctx context.Context, op string, req *http.Request, t *traced) (*http.Response, error) {
+	probe, err := c.admit(ctx, op, t)
 	if err != nil {
 		return nil, err
 	}
@@ -93,21 +101,34 @@ func (c *Client) send(ctx context.Context, op string, req *http.Request) (*http.
 		return nil, &Error{Kind: KindUnavailable, Op: op, Message: transportMessage(err), Unsent: unsent(err)}
 	}
 	c.observed(op, resp.StatusCode, c.now().Sub(start))
+	if t != nil {
+		t.Status = resp.StatusCode
+	}
 	return resp, nil
 }
 
 // admit asks the Limiter (if any) whether the request may go; probe tells that it tests a
-// reopened gate, and release must be told its outcome.
-func (c *Client) admit(ctx context.Context, op string) (probe bool, err error) {
+// reopened gate, and release must be told its outcome. t (when traced) learns the wait.
+func (c *Client) admit(ctx context.Context, op string, t *traced) (probe bool, err error) {
 	if c.limiter == nil {
 		return false, nil
 	}
+	var start time.Time
+	if t != nil {
+		start = c.now()
+	}
 	wait, probe, err := c.limiter.acquire(ctx)
+	if t != nil {
+		t.Waited = c.now().Sub(start)
+	}
 	if err != nil {
 		return false, &Error{Kind: KindUnavailable, Op: op, Message: "waiting for the client rate limit: " + err.Error()}
 	}
 	if wait > 0 {
 		c.observed(op, -1, 0)
+		if t != nil {
+			t.Status, t.HeldBack = -1, wait
+		}
 		return false, &Error{Kind: KindRateLimited, Op: op, Message: "not sent: the API asked to wait (Retry-After)", RetryAfter: wait}
 	}
 	return probe, nil

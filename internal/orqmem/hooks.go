@@ -21,6 +21,8 @@ type Request struct {
 	Body     []byte
 	// Token is the bearer token sent, "" if none.
 	Token string
+	// Traceparent is the W3C trace context header sent, "" if none.
+	Traceparent string
 	// At is the receive time according to Options.Now.
 	At time.Time
 	// Status is the status answered; 0 while unanswered, or when the client went away first.

@@ -236,13 +236,14 @@ func (s *Server) admit(r *http.Request, body []byte, token string) (time.Duratio
 	defer s.mu.Unlock()
 	s.seq++
 	s.requests = append(s.requests, Request{
-		seq:      s.seq,
-		Method:   r.Method,
-		Path:     r.URL.Path,
-		RawQuery: r.URL.RawQuery,
-		Body:     body,
-		Token:    token,
-		At:       s.now(),
+		seq:         s.seq,
+		Method:      r.Method,
+		Path:        r.URL.Path,
+		RawQuery:    r.URL.RawQuery,
+		Body:        body,
+		Token:       token,
+		Traceparent: r.Header.Get("Traceparent"),
+		At:          s.now(),
 	})
 	delay, fault := s.matchFaults(r.Method, r.URL.Path)
 	return s.latency + delay, fault, s.seq

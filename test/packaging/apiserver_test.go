@@ -49,6 +49,8 @@ func TestChartAcceptedByAPIServer(t *testing.T) {
 			"--set", "policies.requireOrphan.enabled=true,policies.requireAdoptionApproval.enabled=true,policies.requireFallbackModels.enabled=true",
 			"--set", "policies.forbidInlineSecrets.enabled=true,policies.agentLimits.enabled=true,policies.agentLimits.maxCost=2.5",
 			"--set-json", `policies.forbidInlineSecrets.validationActions=["Warn","Audit"]`,
+			"--set", "tracing.otlpEndpoint=http://otel-collector.observability:4318",
+			"--set-json", `tracing.env=[{"name":"OTEL_EXPORTER_OTLP_HEADERS","valueFrom":{"secretKeyRef":{"name":"otel","key":"headers"}}}]`,
 		},
 	}
 	namespaces := map[string]string{"defaults": "helm-defaults", "every value": "helm-every-value"}

@@ -162,10 +162,12 @@ func TestChartValuesRenderManagerFlags(t *testing.T) {
 			set: []string{
 				"baseURL=https://orq.example", "syncPeriod=5m", "requestTimeout=10s",
 				"maxConcurrentReconciles=8", "qps=2.5", "burst=1000000", "defaultDeletionPolicy=Orphan",
+				"tracing.otlpEndpoint=http://otel-collector.observability:4318",
 			},
 			want: []string{
 				"--orq-base-url=https://orq.example", "--sync-period=5m", "--orq-request-timeout=10s",
 				"--max-concurrent-reconciles=8", "--orq-qps=2.5", "--orq-burst=1000000", "--default-deletion-policy=Orphan",
+				"--otlp-endpoint=http://otel-collector.observability:4318",
 			},
 		},
 		{name: "zero is a value", set: []string{"qps=0", "burst=0"}, want: []string{"--orq-qps=0", "--orq-burst=0"}},
@@ -216,6 +218,16 @@ func TestChartValuesRenderManagerFlags(t *testing.T) {
 		}
 		g.Expect(bound["-secret-reader"]).To(ConsistOf("team-a", "team-b"))
 		g.Expect(bound["-configmap-reader"]).To(ConsistOf("team-a"))
+	})
+	t.Run("tracing settings", func(t *testing.T) {
+		objs := renderChart(t, "default", "--set", "apiKeySecret.name=creds,apiKeySecret.key=token",
+			"--set-json", `tracing.env=[{"name":"OTEL_EXPORTER_OTLP_PROTOCOL","value":"grpc"},{"name":"OTEL_EXPORTER_OTLP_HEADERS","valueFrom":{"secretKeyRef":{"name":"otel","key":"headers"}}}]`)
+		env := testenv.As[appsv1.Deployment](t, find(t, objs, "Deployment")).Spec.Template.Spec.Containers[0].Env
+		g := NewWithT(t)
+		g.Expect(env).To(ContainElement(corev1.EnvVar{Name: "OTEL_EXPORTER_OTLP_PROTOCOL", Value: "grpc"}))
+		g.Expect(env).To(ContainElement(corev1.EnvVar{Name: "OTEL_EXPORTER_OTLP_HEADERS", ValueFrom: &corev1.EnvVarSource{
+			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "otel"}, Key: "headers"},
+		}}))
 	})
 	t.Run("API key Secret", func(t *testing.T) {
 		objs := renderChart(t, "default", "--set", "apiKeySecret.name=creds,apiKeySecret.key=token")
