@@ -8,7 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/orq-ai/orq-operator/internal/agentexport"
+	"github.com/orq-ai/orq-operator/internal/export"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
@@ -16,7 +16,7 @@ import (
 // standard output or one file per agent in a directory (with its prompts as files, if asked).
 func runExport(args []string) int {
 	var namespace, outDir string
-	var dir agentexport.DirOptions
+	var dir export.DirOptions
 	o, err := parseFlags("manager export", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&namespace, "namespace", "", "Namespace to set in the manifests (none by default).")
 		fs.StringVar(&outDir, "output-dir", "", "Write one <name>.yaml per agent into this directory instead of standard output.")
@@ -43,15 +43,15 @@ func runExport(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	agents, err := agentexport.Manifests(ctx, api, namespace)
+	agents, err := export.Manifests(ctx, api, namespace)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "export:", err)
 		return 1
 	}
 	if outDir != "" {
-		err = agentexport.WriteDir(outDir, agents, dir)
+		err = export.WriteDir(outDir, agents, dir)
 	} else {
-		err = agentexport.Write(os.Stdout, agents)
+		err = export.Write(os.Stdout, agents)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "export:", err)

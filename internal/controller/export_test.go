@@ -18,7 +18,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
-	"github.com/orq-ai/orq-operator/internal/agentexport"
+	"github.com/orq-ai/orq-operator/internal/export"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
@@ -48,10 +48,10 @@ var _ = Describe("Export", func() {
 		ns := newNamespace(ctx, "exported-")
 		api, err := orqclient.New(orqclient.Options{BaseURL: orqURL, APIKey: suiteAPIKey})
 		Expect(err).NotTo(HaveOccurred())
-		exported, err := agentexport.Manifests(ctx, api, ns)
+		exported, err := export.Manifests(ctx, api, ns)
 		Expect(err).NotTo(HaveOccurred())
 		var out bytes.Buffer
-		Expect(agentexport.Write(&out, exported)).To(Succeed())
+		Expect(export.Write(&out, exported)).To(Succeed())
 		GinkgoWriter.Printf("exported manifests:\n%s\n", out.String())
 		Expect(out.String()).NotTo(ContainSubstring("status:"))
 		Expect(out.String()).NotTo(ContainSubstring("maxIterations: 100"), "defaults are omitted")
@@ -103,10 +103,10 @@ var _ = Describe("Export", func() {
 		ns := newNamespace(ctx, "exported-")
 		api, err := orqclient.New(orqclient.Options{BaseURL: orqURL, APIKey: suiteAPIKey})
 		Expect(err).NotTo(HaveOccurred())
-		exported, err := agentexport.Manifests(ctx, api, ns)
+		exported, err := export.Manifests(ctx, api, ns)
 		Expect(err).NotTo(HaveOccurred())
 		dir := GinkgoT().TempDir()
-		Expect(agentexport.WriteDir(dir, exported, agentexport.DirOptions{PromptsAsFiles: true, PromptMinLength: 40})).To(Succeed())
+		Expect(export.WriteDir(dir, exported, export.DirOptions{PromptsAsFiles: true, PromptMinLength: 40})).To(Succeed())
 		rendered, err := exec.Command(kubectl, "kustomize", dir).Output()
 		Expect(err).NotTo(HaveOccurred())
 

@@ -1,7 +1,7 @@
-// Package agentexport turns the agents of an orq.ai workspace into Agent manifests, so that an
+// Package export turns the agents of an orq.ai workspace into Agent manifests, so that an
 // existing workspace can be brought under GitOps: applied to a cluster, the manifests adopt the
 // agents as they are, without a single write to orq.
-package agentexport
+package export
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package agentexport
+package export
 
 import (
 	"os"
