@@ -1,147 +1,171 @@
-// Package export turns the agents of an orq.ai workspace into Agent manifests, so that an
-// existing workspace can be brought under GitOps: applied to a cluster, the manifests adopt the
-// agents as they are, without a single write to orq.
+// Package export turns the objects of an orq.ai workspace into manifests of the operator's kinds
+// (MemoryStores, KnowledgeBases, Tools, Agents), so that an existing workspace can be brought
+// under GitOps: applied to a cluster, the manifests adopt the remote objects as they are, without
+// a single write to orq. Each kind has its exporter, in a file of its own; an Agent names the
+// objects exported with it by reference (refs.go, team.go).
 package export
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation"
-	"sigs.k8s.io/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
-	"github.com/orq-ai/orq-operator/internal/agentdiff"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
-// Lister lists every agent of a workspace.
+// Lister lists every member of a collection of a workspace.
 type Lister interface {
-	ListAllAgents(ctx context.Context, pageSize int) ([]orqclient.Agent, error)
+	ListAll(ctx context.Context, e orqclient.Endpoint, parent string) ([]orqclient.Remote, error)
 }
 
 var _ Lister = (*orqclient.Client)(nil)
 
-// Manifests returns one Agent per remote agent, sorted by key: spec.key set to the agent's key,
-// adoptionPolicy Adopt, server-only fields and the API's defaults left out. A team member that is
-// exported too is an agentRef to its Agent (see linkTeams). namespace may be "".
-func Manifests(ctx context.Context, l Lister, namespace string) ([]*orqv1alpha1.Agent, error) {
-	remotes, err := l.ListAllAgents(ctx, orqclient.MaxPageSize)
-	if err != nil {
-		return nil, err
-	}
-	sort.Slice(remotes, func(i, j int) bool { return remotes[i].Key < remotes[j].Key })
-	used := map[string]bool{}
-	out := make([]*orqv1alpha1.Agent, 0, len(remotes))
-	for _, r := range remotes {
-		spec, err := agentdiff.SpecFromRemote(r.Raw)
+// Options say what the manifests hold beyond what orq returns.
+type Options struct {
+	// Namespace is written into each manifest; "" writes none.
+	Namespace string
+	// MemoryStorePath is the spec.path of every MemoryStore: orq does not return a memory
+	// store's path (see memorystore.go).
+	MemoryStorePath string
+}
+
+// Manifest is one exported object, and what must be done before it is applied.
+type Manifest struct {
+	// Object is a *Agent, *Tool, *KnowledgeBase or *MemoryStore, its apiVersion and kind set.
+	Object client.Object
+	// Key and ID identify its remote object.
+	Key, ID string
+	// Notes say what to create or check before applying it (a Secret orq never shows the value
+	// of); they are written as comments above it.
+	Notes []string
+}
+
+// Kind is the kind of the manifest's object.
+func (m Manifest) Kind() string { return m.Object.GetObjectKind().GroupVersionKind().Kind }
+
+// Result is an export: the manifests, in the order in which the kinds are exported, and the
+// remote objects left out, each with why.
+type Result struct {
+	Manifests []Manifest
+	Skipped   []string
+}
+
+// exporter exports the remote objects of one kind.
+type exporter struct {
+	kind      string // of the manifests: "Tool"
+	one, many string // in the summary: "tool", "tools"
+	// list reads the remote objects. A kind nested under another (an agent's schedules) lists
+	// under each object exported before it, found in done.
+	list func(ctx context.Context, l Lister, done *exported) ([]orqclient.Remote, error)
+	// export makes the manifests of the remote objects, which come sorted by key. done holds
+	// what the kinds before it exported, which its objects may name by reference.
+	export func(remotes []orqclient.Remote, done *exported) ([]Manifest, error)
+}
+
+// exporters run in this order, which is the order of the output: a kind comes after the kinds
+// its objects name, so that a stream applied in order creates what is named first (the operator
+// does not need it: an Agent waits for what it names). An AgentSchedule exporter comes last, and
+// lists the schedules under each Agent in done.
+var exporters = []exporter{memoryStoreExporter, knowledgeBaseExporter, toolExporter, agentExporter}
+
+// Manifests exports every object of the workspace, kind by kind: each with spec.key set to its
+// key, adoptionPolicy Adopt, server-only fields and the API's defaults left out, and a name
+// derived from its key, unique in its kind.
+func Manifests(ctx context.Context, l Lister, o Options) (*Result, error) {
+	done := &exported{opts: o}
+	for _, e := range exporters {
+		remotes, err := e.list(ctx, l, done)
+		if err != nil {
+			return nil, fmt.Errorf("listing the %s: %w", e.many, err)
+		}
+		sort.SliceStable(remotes, func(i, j int) bool { return remotes[i].Key < remotes[j].Key })
+		ms, err := e.export(remotes, done)
 		if err != nil {
 			return nil, err
 		}
-		spec.AdoptionPolicy = orqv1alpha1.AdoptionPolicyAdopt
-		base := objectName(r.Key)
-		name := base
-		for n := 2; used[name]; n++ {
-			name = fmt.Sprintf("%s-%d", base, n)
-		}
-		used[name] = true
-		out = append(out, &orqv1alpha1.Agent{
-			TypeMeta:   metav1.TypeMeta{APIVersion: orqv1alpha1.GroupVersion.String(), Kind: "Agent"},
-			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
-			Spec:       spec,
-		})
+		done.manifests = append(done.manifests, ms...)
 	}
-	linkTeams(out)
-	return out, nil
+	return &Result{Manifests: done.manifests, Skipped: done.skipped}, nil
 }
 
-// objectName derives a Kubernetes object name from an agent key (letters and digits separated by
-// '.', '_' or '-'): lower case, '_' as '-'.
-func objectName(key string) string {
-	name := strings.ReplaceAll(strings.ToLower(key), "_", "-")
-	if len(name) > validation.DNS1123SubdomainMaxLength {
-		name = strings.TrimRight(name[:validation.DNS1123SubdomainMaxLength], ".-")
-	}
-	return name
-}
-
-// Write writes the Agents as one YAML stream.
-func Write(w io.Writer, agents []*orqv1alpha1.Agent) error {
-	for i, a := range agents {
-		doc, err := manifest(a)
-		if err != nil {
-			return err
-		}
-		if i > 0 {
-			if _, err := io.WriteString(w, "---\n"); err != nil {
-				return err
+// Summary counts the manifests of each kind: "2 memory stores, 1 knowledge base, 0 tools, 3 agents".
+func (r *Result) Summary() string {
+	var parts []string
+	for _, e := range exporters {
+		n := 0
+		for _, m := range r.Manifests {
+			if m.Kind() == e.kind {
+				n++
 			}
 		}
-		if _, err := w.Write(doc); err != nil {
-			return err
+		noun := e.many
+		if n == 1 {
+			noun = e.one
 		}
+		parts = append(parts, fmt.Sprintf("%d %s", n, noun))
 	}
-	return nil
+	return strings.Join(parts, ", ")
 }
 
-// WriteDir writes each Agent to <dir>/<name>.yaml; with o.PromptsAsFiles, also its long prompts
-// and a kustomization.yaml (see promptfiles.go), to be applied with kubectl apply -k.
-func WriteDir(dir string, agents []*orqv1alpha1.Agent, o DirOptions) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+// listAll lists a top-level collection.
+func listAll(e orqclient.Endpoint) func(context.Context, Lister, *exported) ([]orqclient.Remote, error) {
+	return func(ctx context.Context, l Lister, _ *exported) ([]orqclient.Remote, error) {
+		return l.ListAll(ctx, e, "")
 	}
-	var resources []string
-	var generators []map[string]any
-	for _, a := range agents {
-		if o.PromptsAsFiles {
-			var files []promptFile
-			if a, files = externalize(a, o.PromptMinLength); len(files) > 0 {
-				gen, err := writePromptFiles(dir, a, files)
-				if err != nil {
-					return err
-				}
-				generators = append(generators, gen)
-			}
-		}
-		var buf bytes.Buffer
-		if err := Write(&buf, []*orqv1alpha1.Agent{a}); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, a.Name+".yaml"), buf.Bytes(), 0o644); err != nil {
-			return err
-		}
-		resources = append(resources, a.Name+".yaml")
-	}
-	if !o.PromptsAsFiles {
-		return nil
-	}
-	return writeKustomization(dir, resources, generators)
 }
 
-// manifest renders an Agent as YAML without the fields a manifest does not carry (status,
-// creationTimestamp).
-func manifest(a *orqv1alpha1.Agent) ([]byte, error) {
-	raw, err := yaml.Marshal(a)
-	if err != nil {
-		return nil, err
+// exported is the state of one export: the options, and what the kinds exported so far.
+type exported struct {
+	opts      Options
+	manifests []Manifest
+	skipped   []string
+}
+
+// find returns the manifest of a kind whose remote object matches.
+func (d *exported) find(kind string, match func(Manifest) bool) (Manifest, bool) {
+	for _, m := range d.manifests {
+		if m.Kind() == kind && match(m) {
+			return m, true
+		}
 	}
-	var obj map[string]any
-	if err := yaml.Unmarshal(raw, &obj); err != nil {
-		return nil, err
-	}
-	delete(obj, "status")
-	if md, ok := obj["metadata"].(map[string]any); ok {
-		delete(md, "creationTimestamp")
-	}
-	if spec, ok := obj["spec"].(map[string]any); ok && spec["instructionsFrom"] != nil && spec["instructions"] == "" {
-		delete(spec, "instructions") // always encoded (see AgentSpec.Instructions); unset here
-	}
-	return yaml.Marshal(obj)
+	return Manifest{}, false
+}
+
+// byKey returns the manifest of a kind whose remote object has this key.
+func (d *exported) byKey(kind, key string) (Manifest, bool) {
+	return d.find(kind, func(m Manifest) bool { return key != "" && m.Key == key })
+}
+
+// skip records a remote object left out, and why.
+func (d *exported) skip(format string, args ...any) {
+	d.skipped = append(d.skipped, fmt.Sprintf(format, args...))
+}
+
+// meta is the metadata of an exported object.
+func (d *exported) meta(name string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: name, Namespace: d.opts.Namespace}
+}
+
+// typeMeta is the apiVersion and kind of an exported object.
+func typeMeta(kind string) metav1.TypeMeta {
+	return metav1.TypeMeta{APIVersion: orqv1alpha1.GroupVersion.String(), Kind: kind}
+}
+
+// adopt is the lifecycle of an exported object: it takes its remote object over as it is.
+func adopt() orqv1alpha1.Lifecycle {
+	return orqv1alpha1.Lifecycle{Policies: orqv1alpha1.Policies{AdoptionPolicy: orqv1alpha1.AdoptionPolicyAdopt}}
+}
+
+// observe is the lifecycle of an exported object that holds what orq never shows (a Secret's
+// value, a memory store's path): it adopts, but only observes until its user has checked it, as
+// the operator would otherwise send what it cannot compare at once.
+func observe() orqv1alpha1.Lifecycle {
+	l := adopt()
+	l.ManagementPolicy = orqv1alpha1.ManagementPolicyObserve
+	return l
 }
