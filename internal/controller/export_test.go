@@ -3,9 +3,7 @@ package controller
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"os/exec"
-	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -18,27 +16,35 @@ import (
 	"k8s.io/utils/ptr"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
-	"github.com/orq-ai/orq-operator/internal/agentexport"
+	"github.com/orq-ai/orq-operator/internal/export"
+	"github.com/orq-ai/orq-operator/internal/managed"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
 var _ = Describe("Export", func() {
-	It("writes manifests that, applied, adopt every agent with zero writes to orq", func() {
+	It("writes manifests of every kind that, applied, adopt the workspace with zero writes to orq", func() {
 		ctx := context.Background()
-		// A workspace made outside Kubernetes, with agents of several shapes.
-		keys := []string{"Export_Plain", "export.full", "export-minimal"}
-		plain := sampleAgent("", keys[0])
-		full := sampleAgent("", keys[1])
+		// A workspace made outside Kubernetes: a memory store, knowledge bases (one external, its
+		// API key a secret), tools (one sending a header orq keeps encrypted), and agents of
+		// several shapes, one of them using a tool, a knowledge base and a memory store.
+		w := seedExportWorkspace()
+		plain := sampleAgent("", "Export_Plain")
+		plain.Spec.Settings.Tools = []orqv1alpha1.AgentTool{{Type: "current_date"}, {Type: "http", Key: "export-orders", RequiresApproval: ptr.To(true)}}
+		plain.Spec.KnowledgeBases = []orqv1alpha1.AgentKnowledgeBase{{KnowledgeID: "export-faq"}} // by key
+		full := sampleAgent("", "export.full")
 		full.Spec.DisplayName = "Full"
 		full.Spec.SystemPrompt = ptr.To("You are helpful.")
 		full.Spec.Model.Parameters.ToolChoice = &orqv1alpha1.ToolChoice{Type: "auto"}
 		full.Spec.Model.Parameters.Stop = []string{"END"}
-		full.Spec.TeamOfAgents = []orqv1alpha1.TeamMember{{Key: keys[0], Role: "helper"}}
-		full.Spec.MemoryStores = []string{seededMemoryStore}
-		full.Spec.Settings.Tools = append(full.Spec.Settings.Tools,
-			orqv1alpha1.AgentTool{Type: "mcp", Key: "github", ToolID: "01KXYZ123456789"},
-			orqv1alpha1.AgentTool{Type: "function", ID: seededFunctionID})
-		minimal := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Name: keys[2]}, Spec: orqv1alpha1.AgentSpec{
+		full.Spec.TeamOfAgents = []orqv1alpha1.TeamMember{{Key: "Export_Plain", Role: "helper"}}
+		full.Spec.MemoryStores = []string{"export_prefs"}
+		full.Spec.KnowledgeBases = []orqv1alpha1.AgentKnowledgeBase{{KnowledgeID: w.faqID}, {KnowledgeID: w.searchID}}
+		full.Spec.Settings.Tools = []orqv1alpha1.AgentTool{
+			{Type: "mcp", Key: "github", ToolID: "01KXYZ123456789"},
+			{Type: "function", ID: w.lookupID}, // by id: orq adds its key
+			{Type: "http", Key: "export-orders"},
+		}
+		minimal := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Name: "export-minimal"}, Spec: orqv1alpha1.AgentSpec{
 			Role: "r", Description: "d", Instructions: "i", Path: "Default", Model: orqv1alpha1.ModelConfig{ID: "openai/gpt-4o"},
 		}}
 		for _, a := range []*orqv1alpha1.Agent{plain, full, minimal} {
@@ -48,44 +54,49 @@ var _ = Describe("Export", func() {
 		ns := newNamespace(ctx, "exported-")
 		api, err := orqclient.New(orqclient.Options{BaseURL: orqURL, APIKey: suiteAPIKey})
 		Expect(err).NotTo(HaveOccurred())
-		exported, err := agentexport.Manifests(ctx, api, ns)
+		res, err := export.Manifests(ctx, api, export.Options{Namespace: ns})
 		Expect(err).NotTo(HaveOccurred())
 		var out bytes.Buffer
-		Expect(agentexport.Write(&out, exported)).To(Succeed())
+		Expect(export.Write(&out, res.Manifests)).To(Succeed())
 		GinkgoWriter.Printf("exported manifests:\n%s\n", out.String())
 		Expect(out.String()).NotTo(ContainSubstring("status:"))
 		Expect(out.String()).NotTo(ContainSubstring("maxIterations: 100"), "defaults are omitted")
+		Expect(out.String()).NotTo(ContainSubstring("s3cret"), "no value orq keeps secret")
 
+		keys := append(w.keys, "Export_Plain", "export.full", "export-minimal")
+		objects := exportedObjects(out.Bytes(), keys)
+		Expect(objects).To(HaveLen(len(keys)), "one object per remote object of the workspace")
 		orqAPI.ResetRequests()
-		decoder := yaml.NewYAMLOrJSONDecoder(&out, 4096)
-		var applied []*orqv1alpha1.Agent
-		for {
-			a := &orqv1alpha1.Agent{}
-			if err := decoder.Decode(a); err != nil {
-				break
-			}
-			if !strings.HasPrefix(strings.ToLower(a.Spec.Key), "export") {
-				continue // agents of other tests
-			}
-			Expect(a.Spec.AdoptionPolicy).To(Equal(orqv1alpha1.AdoptionPolicyAdopt))
-			Expect(k8s.Create(ctx, a)).To(Succeed())
-			applied = append(applied, a)
+		createExportedSecrets(ctx, ns, objects, map[string]string{"authorization": "Bearer s3cret-header", "apiKey": "s3cret-kb-key"})
+		for _, o := range objects {
+			Expect(o.ManagedPolicies().AdoptionPolicy).To(Equal(orqv1alpha1.AdoptionPolicyAdopt))
+			Expect(k8s.Create(ctx, o)).To(Succeed())
 		}
-		Expect(applied).To(HaveLen(len(keys)))
-		for _, a := range applied {
-			waitReady(ctx, a)
-			Expect(a.Status.PendingChanges).To(BeEmpty())
-			if a.Spec.Key == keys[1] {
-				Expect(a.Spec.TeamOfAgents).To(Equal([]orqv1alpha1.TeamMember{{AgentRef: &orqv1alpha1.AgentReference{Name: "export-plain"}, Role: "helper"}}),
-					"a member exported too is an agentRef to its Agent")
-			}
+		for _, o := range objects {
+			waitObjectReady(ctx, o)
+			Expect(o.ManagedStatus().PendingChanges).To(BeEmpty(), "%T %s", o, o.GetName())
 		}
+
+		By("naming by reference what is exported with the agent")
+		agent := exportedAgent(objects, "export.full")
+		Expect(agent.Spec.TeamOfAgents).To(Equal([]orqv1alpha1.TeamMember{{AgentRef: &orqv1alpha1.AgentReference{Name: "export-plain"}, Role: "helper"}}),
+			"a member exported too is an agentRef to its Agent")
+		Expect(agent.Spec.Settings.Tools).To(Equal([]orqv1alpha1.AgentTool{
+			{Type: "mcp", Key: "github", ToolID: "01KXYZ123456789"},
+			{Type: "function", ToolRef: &orqv1alpha1.ObjectReference{Name: "export-lookup"}},
+			{Type: "http", ToolRef: &orqv1alpha1.ObjectReference{Name: "export-orders"}},
+		}))
+		Expect(agent.Spec.KnowledgeBases).To(Equal([]orqv1alpha1.AgentKnowledgeBase{
+			{KnowledgeBaseRef: &orqv1alpha1.ObjectReference{Name: "export-faq"}},
+			{KnowledgeID: w.searchID}, // its KnowledgeBase only observes: no id to resolve to
+		}))
+		Expect(agent.Spec.MemoryStoreRefs).To(Equal([]orqv1alpha1.ObjectReference{{Name: "export-prefs"}}))
+		Expect(agent.Spec.MemoryStores).To(BeEmpty())
+		Expect(exportedAgent(objects, "Export_Plain").Spec.KnowledgeBases).To(Equal([]orqv1alpha1.AgentKnowledgeBase{{KnowledgeID: "export-faq"}}),
+			"named by key, the knowledge base stays a knowledgeId: a reference sends its id")
+
 		time.Sleep(suiteSyncPeriod + suiteSyncPeriod/2)
-		for _, key := range keys {
-			for _, method := range []string{http.MethodPost, http.MethodPatch, http.MethodDelete} {
-				Expect(writesFor(key, method)).To(BeZero(), "no %s for %s", method, key)
-			}
-		}
+		Expect(writesAbout(keys, w.ids)).To(BeEmpty(), "no POST, PATCH or DELETE about the exported objects")
 	})
 
 	It("writes prompts as files that, applied with kustomize, adopt the agent with zero writes", func() {
@@ -96,6 +107,7 @@ var _ = Describe("Export", func() {
 		ctx := context.Background()
 		const key = "export-prompted"
 		a := sampleAgent("", key)
+		a.Spec.Settings.Tools = []orqv1alpha1.AgentTool{{Type: "current_date"}} // no Tool to apply with it
 		a.Spec.Instructions = "Help {{customer}} with their order.\n\n- Be brief.\n- Never guess a price.\n"
 		a.Spec.SystemPrompt = ptr.To("You are a careful assistant of the shop.")
 		createRemote(a, nil)
@@ -103,10 +115,10 @@ var _ = Describe("Export", func() {
 		ns := newNamespace(ctx, "exported-")
 		api, err := orqclient.New(orqclient.Options{BaseURL: orqURL, APIKey: suiteAPIKey})
 		Expect(err).NotTo(HaveOccurred())
-		exported, err := agentexport.Manifests(ctx, api, ns)
+		res, err := export.Manifests(ctx, api, export.Options{Namespace: ns})
 		Expect(err).NotTo(HaveOccurred())
 		dir := GinkgoT().TempDir()
-		Expect(agentexport.WriteDir(dir, exported, agentexport.DirOptions{PromptsAsFiles: true, PromptMinLength: 40})).To(Succeed())
+		Expect(export.WriteDir(dir, res.Manifests, export.DirOptions{PromptsAsFiles: true, PromptMinLength: 40})).To(Succeed())
 		rendered, err := exec.Command(kubectl, "kustomize", dir).Output()
 		Expect(err).NotTo(HaveOccurred())
 
@@ -117,9 +129,7 @@ var _ = Describe("Export", func() {
 		waitReady(ctx, agent)
 		Expect(agent.Status.PendingChanges).To(BeEmpty())
 		time.Sleep(suiteSyncPeriod)
-		for _, method := range []string{http.MethodPost, http.MethodPatch, http.MethodDelete} {
-			Expect(writesFor(key, method)).To(BeZero(), "no %s", method)
-		}
+		Expect(writesAbout([]string{key}, nil)).To(BeEmpty())
 	})
 })
 
@@ -154,4 +164,16 @@ func applyRendered(ctx context.Context, rendered []byte, key string) *orqv1alpha
 	Expect(k8s.Create(ctx, configMaps[name])).To(Succeed())
 	Expect(k8s.Create(ctx, agent)).To(Succeed())
 	return agent
+}
+
+// exportedAgent is the Agent of the objects whose agent has this key.
+func exportedAgent(objects []managed.Object, key string) *orqv1alpha1.Agent {
+	GinkgoHelper()
+	for _, o := range objects {
+		if a, ok := o.(*orqv1alpha1.Agent); ok && a.Spec.Key == key {
+			return a
+		}
+	}
+	Fail("no Agent of key " + key)
+	return nil
 }

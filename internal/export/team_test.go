@@ -1,7 +1,6 @@
-package agentexport
+package export
 
 import (
-	"context"
 	"reflect"
 	"testing"
 
@@ -10,7 +9,7 @@ import (
 )
 
 // withTeam is remote(key) whose team is these member keys.
-func withTeam(key string, members ...string) orqclient.Agent {
+func withTeam(key string, members ...string) orqclient.Remote {
 	a := remote(key)
 	var team []any
 	for _, m := range members {
@@ -23,18 +22,15 @@ func withTeam(key string, members ...string) orqclient.Agent {
 // A member exported too becomes an agentRef to its Agent, unless that would make a cycle,
 // which the operator refuses; other members stay keys.
 func TestTeamMembersExportedTooAreAgentRefs(t *testing.T) {
-	agents, err := Manifests(context.Background(), fakeLister{
+	res := exportAll(t, agentsOnly(
 		withTeam("lead", "Helper_One", "elsewhere", "loop-b"),
 		remote("Helper_One"),
 		withTeam("loop-a", "loop-b"),
 		withTeam("loop-b", "loop-a"),
 		withTeam("self", "self"),
-	}, "team")
-	if err != nil {
-		t.Fatal(err)
-	}
+	), Options{Namespace: "team"})
 	teams := map[string][]orqv1alpha1.TeamMember{}
-	for _, a := range agents {
+	for _, a := range exportedAgents(res) {
 		teams[a.Name] = a.Spec.TeamOfAgents
 	}
 	ref := func(name, role string) orqv1alpha1.TeamMember {

@@ -1,8 +1,7 @@
-package agentexport
+package export
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,24 +19,21 @@ import (
 
 const longPrompt = "You help {{customer}} with orders.\n\n## Rules\n- Be brief.\n- Never guess a price.\n"
 
-func promptRemotes() []orqclient.Agent {
+func promptRemotes() []orqclient.Remote {
 	long := remote("long")
 	long.Raw["instructions"] = longPrompt
 	long.Raw["variables"] = map[string]any{"customer": ""}
 	long.Raw["system_prompt"] = "You are a careful assistant of the shop."
 	short := remote("short") // instructions "Hi {{name}}": under the threshold
-	return []orqclient.Agent{long, short}
+	return []orqclient.Remote{long, short}
 }
 
 // Long prompts go to files, short ones stay inline, and the Agents name the ConfigMaps that the
 // kustomization makes.
 func TestWriteDirPromptsAsFiles(t *testing.T) {
-	agents, err := Manifests(context.Background(), fakeLister(promptRemotes()), "team")
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := exportAll(t, agentsOnly(promptRemotes()...), Options{Namespace: "team"})
 	dir := t.TempDir()
-	if err := WriteDir(dir, agents, DirOptions{PromptsAsFiles: true, PromptMinLength: 20}); err != nil {
+	if err := WriteDir(dir, res.Manifests, DirOptions{PromptsAsFiles: true, PromptMinLength: 20}); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -64,9 +60,9 @@ func TestWriteDirPromptsAsFiles(t *testing.T) {
 	if short.Spec.Instructions != "Hi {{name}}" || short.Spec.InstructionsFrom != nil {
 		t.Errorf("short: %+v", short.Spec)
 	}
-	raw, _ := os.ReadFile(filepath.Join(dir, "long.yaml"))
+	raw, _ := os.ReadFile(filepath.Join(dir, "agent-long.yaml"))
 	if strings.Contains(string(raw), "instructions: \"\"") {
-		t.Errorf("long.yaml carries an empty instructions beside instructionsFrom:\n%s", raw)
+		t.Errorf("agent-long.yaml carries an empty instructions beside instructionsFrom:\n%s", raw)
 	}
 }
 
@@ -78,12 +74,9 @@ func TestPromptsAsFilesRoundTripThroughKustomize(t *testing.T) {
 		t.Skip("kubectl is not installed: it renders the kustomization (kubectl kustomize)")
 	}
 	remotes := promptRemotes()
-	agents, err := Manifests(context.Background(), fakeLister(remotes), "team")
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := exportAll(t, agentsOnly(remotes...), Options{Namespace: "team"})
 	dir := t.TempDir()
-	if err := WriteDir(dir, agents, DirOptions{PromptsAsFiles: true}); err != nil {
+	if err := WriteDir(dir, res.Manifests, DirOptions{PromptsAsFiles: true}); err != nil {
 		t.Fatal(err)
 	}
 	out, err := exec.Command(kubectl, "kustomize", dir).Output()
@@ -94,7 +87,7 @@ func TestPromptsAsFilesRoundTripThroughKustomize(t *testing.T) {
 	if len(applied) != len(remotes) || len(configMaps) != len(remotes) {
 		t.Fatalf("rendered %d Agents and %d ConfigMaps, want %d of each:\n%s", len(applied), len(configMaps), len(remotes), out)
 	}
-	byKey := map[string]orqclient.Agent{}
+	byKey := map[string]orqclient.Remote{}
 	for _, r := range remotes {
 		byKey[r.Key] = r
 	}
@@ -112,7 +105,7 @@ func TestPromptsAsFilesRoundTripThroughKustomize(t *testing.T) {
 
 func readAgent(t *testing.T, dir, name string) *orqv1alpha1.Agent {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, name+".yaml"))
+	raw, err := os.ReadFile(filepath.Join(dir, "agent-"+name+".yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

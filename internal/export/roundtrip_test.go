@@ -1,8 +1,7 @@
-package agentexport
+package export
 
 import (
 	"bytes"
-	"context"
 	"reflect"
 	"testing"
 
@@ -15,7 +14,7 @@ import (
 
 // remoteWithSDKFields is an agent as the API returns it, with the fields the SDK (4.15.11) added
 // and a provider tool that names a pre-created tool by id.
-func remoteWithSDKFields() orqclient.Agent {
+func remoteWithSDKFields() orqclient.Remote {
 	a := remote("files")
 	pii := map[string]any{"id": "pii_redaction", "language": "auto", "regions": []any{"nl"},
 		"entities": []any{"EMAIL_ADDRESS"}, "entity_thresholds": map[string]any{"EMAIL_ADDRESS": 0.8}}
@@ -40,12 +39,9 @@ func remoteWithSDKFields() orqclient.Agent {
 // remote agent answers to: no field lost, no difference.
 func TestManifestRoundTrip(t *testing.T) {
 	r := remoteWithSDKFields()
-	agents, err := Manifests(context.Background(), fakeLister{r}, "team")
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := exportAll(t, agentsOnly(r), Options{Namespace: "team"})
 	var out bytes.Buffer
-	if err := Write(&out, agents); err != nil {
+	if err := Write(&out, res.Manifests); err != nil {
 		t.Fatal(err)
 	}
 	var applied orqv1alpha1.Agent

@@ -1,4 +1,4 @@
-package agentexport
+package export
 
 import orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 

@@ -1,22 +1,20 @@
-package agentexport
+package export
 
 import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"unicode/utf8"
 
-	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/yaml"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 )
 
-// The layout of a directory exported with prompts as files: <dir>/<name>.yaml per Agent, its
-// prompts in <dir>/prompts/<name>/, and <dir>/kustomization.yaml, whose configMapGenerator
-// makes one ConfigMap <name>-prompts per Agent from them (without the name's hash suffix, so
-// that it is the name the Agent refers to).
+// The layout of a directory exported with prompts as files: <dir>/<kind>-<name>.yaml per object
+// (see WriteDir), an Agent's prompts in <dir>/prompts/<name>/, and <dir>/kustomization.yaml, which
+// lists every object and whose configMapGenerator makes one ConfigMap <name>-prompts per Agent
+// from its prompts (without the name's hash suffix, so that it is the name the Agent refers to).
 const (
 	promptsDir        = "prompts"
 	promptsSuffix     = "-prompts"
@@ -60,12 +58,7 @@ func externalize(a *orqv1alpha1.Agent, minLength int) (*orqv1alpha1.Agent, []pro
 }
 
 // promptsConfigMap names the ConfigMap of an Agent's prompts, within the bound of a name.
-func promptsConfigMap(agent string) string {
-	if max := validation.DNS1123SubdomainMaxLength - len(promptsSuffix); len(agent) > max {
-		agent = strings.TrimRight(agent[:max], ".-")
-	}
-	return agent + promptsSuffix
-}
+func promptsConfigMap(agent string) string { return withSuffix(agent, promptsSuffix) }
 
 // writePromptFiles writes an Agent's prompts, exactly as they are (kustomize keeps a file's
 // bytes), and returns the configMapGenerator entry that makes their ConfigMap.
@@ -92,7 +85,7 @@ func writePromptFiles(dir string, a *orqv1alpha1.Agent, files []promptFile) (map
 	return gen, nil
 }
 
-// writeKustomization writes the kustomization.yaml of the exported Agents and their prompts.
+// writeKustomization writes the kustomization.yaml of the exported objects and the Agents' prompts.
 func writeKustomization(dir string, resources []string, generators []map[string]any) error {
 	sort.Strings(resources)
 	k := map[string]any{

@@ -1,8 +1,7 @@
-package agentexport
+package export
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,28 +10,21 @@ import (
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
-type fakeLister []orqclient.Agent
-
-func (f fakeLister) ListAllAgents(context.Context, int) ([]orqclient.Agent, error) { return f, nil }
-
-func remote(key string) orqclient.Agent {
-	return orqclient.Agent{Key: key, Raw: orqclient.Body{
-		"_id": "01ID", "key": key, "project_id": "p", "status": "live", "version": "1.0.0",
+func remote(key string) orqclient.Remote {
+	return *orqclient.DecodeRemote(orqclient.Body{
+		"_id": "01ID" + key, "key": key, "project_id": "p", "status": "live", "version": "1.0.0",
 		"role": "r", "description": "d", "instructions": "Hi {{name}}", "path": "Default",
 		"model":     map[string]any{"id": "openai/gpt-4o", "integration_id": nil, "parameters": nil},
 		"settings":  map[string]any{"max_iterations": 100.0, "max_execution_time": 600.0, "max_cost": 0.0, "tool_approval_required": "respect_tool", "tools": []any{}},
 		"variables": map[string]any{"name": ""}, "memory_stores": []any{}, "engine": "text", "type": "internal",
 		"metrics": map[string]any{"total_cost": 0.0}, "created": "2026-01-01T00:00:00Z",
-	}}
+	})
 }
 
 func TestExportedNamesNeverClash(t *testing.T) {
-	agents, err := Manifests(context.Background(), fakeLister{remote("a-b"), remote("a-b-2"), remote("a_b")}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := exportAll(t, agentsOnly(remote("a-b"), remote("a-b-2"), remote("a_b")), Options{})
 	seen := map[string]string{}
-	for _, a := range agents {
+	for _, a := range exportedAgents(res) {
 		if other, dup := seen[a.Name]; dup {
 			t.Errorf("keys %s and %s both export as %s", other, a.Spec.Key, a.Name)
 		}
@@ -40,13 +32,10 @@ func TestExportedNamesNeverClash(t *testing.T) {
 	}
 }
 
-func TestManifests(t *testing.T) {
-	agents, err := Manifests(context.Background(), fakeLister{remote("b_Agent"), remote("a.agent"), remote("B-agent")}, "team")
-	if err != nil {
-		t.Fatal(err)
-	}
+func TestAgentManifests(t *testing.T) {
+	res := exportAll(t, agentsOnly(remote("b_Agent"), remote("a.agent"), remote("B-agent")), Options{Namespace: "team"})
 	var names, keys []string
-	for _, a := range agents {
+	for _, a := range exportedAgents(res) {
 		names = append(names, a.Name)
 		keys = append(keys, a.Spec.Key)
 		if a.Namespace != "team" || a.Spec.AdoptionPolicy != "Adopt" || a.Kind != "Agent" || a.APIVersion != "orq.ai/v1alpha1" {
@@ -61,7 +50,7 @@ func TestManifests(t *testing.T) {
 	}
 
 	var out bytes.Buffer
-	if err := Write(&out, agents); err != nil {
+	if err := Write(&out, res.Manifests); err != nil {
 		t.Fatal(err)
 	}
 	text := out.String()
@@ -75,15 +64,28 @@ func TestManifests(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	if err := WriteDir(dir, agents, DirOptions{}); err != nil {
+	if err := WriteDir(dir, res.Manifests, DirOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if len(files) != 3 {
 		t.Errorf("files: %v", files)
 	}
-	raw, _ := os.ReadFile(filepath.Join(dir, "a.agent.yaml"))
+	raw, _ := os.ReadFile(filepath.Join(dir, "agent-a.agent.yaml"))
 	if !strings.Contains(string(raw), "key: a.agent") {
-		t.Errorf("a.agent.yaml:\n%s", raw)
+		t.Errorf("agent-a.agent.yaml:\n%s", raw)
+	}
+}
+
+// An agent the Agent kind cannot read is left out, saying why; the others are exported.
+func TestAgentLeftOut(t *testing.T) {
+	odd := remote("odd")
+	odd.Raw["role"] = 42.0
+	res := exportAll(t, agentsOnly(odd, remote("fine")), Options{})
+	if got := len(exportedAgents(res)); got != 1 {
+		t.Errorf("exported %d Agents, want 1", got)
+	}
+	if len(res.Skipped) != 1 || !strings.HasPrefix(res.Skipped[0], "agent odd: ") || !strings.Contains(res.Skipped[0], "role") {
+		t.Errorf("skipped = %q", res.Skipped)
 	}
 }
