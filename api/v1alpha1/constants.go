@@ -55,7 +55,9 @@ const (
 	ReasonSuspended = "Suspended"
 	// ReasonOrphaned: the Agent was deleted and its remote agent left in orq.
 	ReasonOrphaned = "Orphaned"
-	// ReasonAdoptionRequired: the key exists in orq and this Agent cannot prove it created it.
+	// ReasonAdoptionRequired: the key exists in orq and this object cannot prove it created it; or,
+	// for an object without a key (a schedule), a create whose answer was lost may have made more
+	// than one of the remote objects found, and a person names the right one by id.
 	ReasonAdoptionRequired = "AdoptionRequired"
 	// ReasonResolvedRefs: every agentRef names a Ready Agent.
 	ReasonResolvedRefs = "ResolvedRefs"

@@ -196,18 +196,18 @@ func TestPlanRefusesBadInvocations(t *testing.T) {
 	}
 }
 
-// helpOf runs a command with -h, as a user would, and returns what it prints: the flag package
-// writes the usage to standard error.
+// helpOf runs a command with -h, as a user would, and returns what it prints (the help goes to
+// standard output, an error to standard error).
 func helpOf(t *testing.T, run func() int) string {
 	t.Helper()
 	f, err := os.CreateTemp(t.TempDir(), "help")
 	if err != nil {
 		t.Fatal(err)
 	}
-	stderr := os.Stderr
-	os.Stderr = f
+	stdout, stderr := os.Stdout, os.Stderr
+	os.Stdout, os.Stderr = f, f
 	run()
-	os.Stderr = stderr
+	os.Stdout, os.Stderr = stdout, stderr
 	out, err := os.ReadFile(f.Name())
 	if err != nil {
 		t.Fatal(err)

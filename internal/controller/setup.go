@@ -17,6 +17,7 @@ import (
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/kinds/agent"
+	"github.com/orq-ai/orq-operator/internal/kinds/agentschedule"
 	"github.com/orq-ai/orq-operator/internal/kinds/knowledgebase"
 	"github.com/orq-ai/orq-operator/internal/kinds/memorystore"
 	"github.com/orq-ai/orq-operator/internal/kinds/tool"
@@ -28,7 +29,7 @@ const DefaultSyncPeriod = managed.DefaultSyncPeriod
 
 // Kinds is every kind the operator manages, in the order their controllers start.
 func Kinds() *managed.Registry {
-	return managed.NewRegistry(agent.Kind{}, tool.Kind{}, knowledgebase.Kind{}, memorystore.Kind{})
+	return managed.NewRegistry(agent.Kind{}, tool.Kind{}, knowledgebase.Kind{}, memorystore.Kind{}, agentschedule.Kind{})
 }
 
 // Options configure the controllers.

@@ -54,7 +54,7 @@ func (r *Reconciler) claim(ctx context.Context, p *pass, pending string) error {
 	case st.ID != "" && remote.ID == st.ID:
 	case r.created.is(p.obj, remote.ID):
 		r.log(ctx).Info("found the remote object this process created, its recording in status not seen yet", "id", remote.ID)
-	case pending != "" && pending == p.hash && p.view.upToDate():
+	case pending != "" && pending == p.hash && r.madeByCreate(p, remote):
 		r.log(ctx).Info("found the remote object of a create whose answer was lost: it is exactly the body that create sent", "id", remote.ID)
 	case adopts(p.obj):
 		r.event(p.obj, corev1.EventTypeNormal, orqv1alpha1.ReasonAdopted, actionAdopt, "Adopted existing %s (id %s)", what, remote.ID)
@@ -83,11 +83,7 @@ func (r *Reconciler) createRemote(ctx context.Context, p *pass) error {
 	if err := r.writeMarker(ctx, p); err != nil {
 		return err
 	}
-	body := p.desired.Body
-	if c, ok := r.Kind.(Creator); ok {
-		body = c.CreateBody(body)
-	}
-	created, err := p.api.Create(ctx, r.Kind.Endpoint(), p.desired.Parent, body)
+	created, err := p.api.Create(ctx, r.Kind.Endpoint(), p.desired.Parent, r.createBody(p.desired.Body))
 	switch {
 	case err == nil:
 		r.recordCreated(p, created)
@@ -112,6 +108,21 @@ func (r *Reconciler) createRemote(ctx context.Context, p *pass) error {
 	default:
 		return err // the outcome is unknown: the marker stays, as evidence for the next pass
 	}
+}
+
+// createBody is the create request of a desired request: all of it, or what the kind's Creator
+// sends.
+func (r *Reconciler) createBody(desired orqclient.Body) orqclient.Body {
+	if c, ok := r.Kind.(Creator); ok {
+		return c.CreateBody(desired)
+	}
+	return desired
+}
+
+// madeByCreate tells whether remote equals what a create of this pass's request made, in every
+// field the create sends: a suspended schedule's lost create made an active schedule.
+func (r *Reconciler) madeByCreate(p *pass, remote *orqclient.Remote) bool {
+	return len(r.Kind.Compare(r.createBody(p.desired.Body), remote)) == 0
 }
 
 // recordCreated takes the remote object a create answered with as this object's.

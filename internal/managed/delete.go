@@ -132,6 +132,9 @@ func (r *Reconciler) confirmLostCreateOfKeyless(ctx context.Context, p *pass) er
 	}
 	remote, err := r.findLostCreate(ctx, p)
 	switch {
+	case reasonOf(err) == orqv1alpha1.ReasonAdoptionRequired:
+		// Which one is its cannot be told: none is deleted, and the event names them.
+		return r.release(ctx, p, "this "+r.Kind.Name()+" cannot tell which remote object its lost create made: "+err.Error())
 	case err != nil:
 		return err
 	case remote == nil:

@@ -90,11 +90,14 @@ func (r *Reconciler) get(ctx context.Context, p *pass, addr string) (*orqclient.
 }
 
 // findLostCreate looks, for a kind without keys, for the remote object a create of unknown outcome
-// made: among the parent's members that no other object records, the one equal to the body that
-// create sent (its marker's). The display name alone proves nothing. Two equal members cannot be
-// told apart: a person decides.
+// made: among the parent's members that no other object records, the one equal to what that create
+// sent (its marker's body). The display name alone proves nothing. When it cannot tell (two equal
+// members, or the spec changed since that create, so that any unrecorded member may be it), it
+// stalls without spending the marker: each pass looks again, until a person adopts one by id or
+// deletes in orq those that are not this object's. Creating anew then could duplicate a schedule
+// that runs.
 func (r *Reconciler) findLostCreate(ctx context.Context, p *pass) (*orqclient.Remote, error) {
-	if p.pending == "" || p.pending != p.hash {
+	if p.pending == "" {
 		return nil, nil
 	}
 	page, err := p.api.ListVersions(ctx, r.Kind.Endpoint(), p.desired.Parent, orqclient.ListOptions{})
@@ -105,7 +108,7 @@ func (r *Reconciler) findLostCreate(ctx context.Context, p *pass) (*orqclient.Re
 	if err != nil {
 		return nil, err
 	}
-	var equal []*orqclient.Remote
+	var candidates []*orqclient.Remote
 	for _, v := range page.Versions {
 		if recorded[v.ID] {
 			continue
@@ -114,25 +117,42 @@ func (r *Reconciler) findLostCreate(ctx context.Context, p *pass) (*orqclient.Re
 		if err != nil {
 			return nil, err
 		}
-		if remote != nil && len(r.Kind.Compare(p.desired.Body, remote)) == 0 {
-			equal = append(equal, remote)
+		if remote != nil && (p.pending != p.hash || r.madeByCreate(p, remote)) {
+			candidates = append(candidates, remote)
 		}
 	}
-	switch len(equal) {
-	case 0:
+	switch {
+	case len(candidates) == 0:
 		return nil, nil
-	case 1:
-		return equal[0], nil
+	case len(candidates) == 1 && p.pending == p.hash:
+		return candidates[0], nil
 	}
-	ids := make([]string, len(equal))
-	for i, e := range equal {
-		ids[i] = e.ID
+	return nil, ambiguousCreate(r.Kind, p.desired.Parent, candidates, p.pending == p.hash)
+}
+
+// ambiguousCreate is the stall of a lost create that may have made any of candidates.
+func ambiguousCreate(k Kind, parent string, candidates []*orqclient.Remote, sameBody bool) error {
+	ids := make([]string, len(candidates))
+	for i, c := range candidates {
+		ids[i] = c.ID
 	}
-	r.spend(ctx, p)
-	return nil, failure(stalledSlow, orqv1alpha1.ReasonAdoptionRequired,
-		"a create of this %s whose answer was lost may have made any of the %ss %s of %q, all equal to its body: "+
-			"set spec.scheduleId to the one to adopt (with adoptionPolicy Adopt), and delete the other in orq",
-		r.Kind.Name(), r.Kind.Endpoint().Kind, strings.Join(ids, " and "), p.desired.Parent)
+	which := "all equal to its body"
+	if !sameBody {
+		which = "as the spec changed since, any that no " + k.Name() + " records"
+	}
+	return failure(stalledSlow, orqv1alpha1.ReasonAdoptionRequired,
+		"a create of this %s whose answer was lost may have made any of the %ss %s of %q (%s): "+
+			"set %s to the one that is its (with adoptionPolicy Adopt), or delete in orq those that are not",
+		k.Name(), k.Endpoint().Kind, strings.Join(ids, ", "), parent, which, idField(k))
+}
+
+// idField names the spec field by which an object of a kind without keys names the remote object
+// it adopts.
+func idField(k Kind) string {
+	if a, ok := k.(IDAdopter); ok {
+		return a.IDField()
+	}
+	return "the id to adopt"
 }
 
 // recordedIDs are the ids the objects of this kind record: their remote objects are theirs.

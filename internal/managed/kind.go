@@ -119,6 +119,12 @@ type Creator interface {
 	CreateBody(desired orqclient.Body) orqclient.Body
 }
 
+// IDAdopter is a kind without keys whose objects name the remote object to adopt by its id, in
+// the field IDField ("spec.scheduleId"; the object's RemoteKey).
+type IDAdopter interface {
+	IDField() string
+}
+
 // Unechoed is a kind whose remote objects do not echo some fields (a memory store's path): the
 // core sends them whenever the spec changed since it was last applied, as it cannot compare them.
 type Unechoed interface {

@@ -32,12 +32,15 @@ func markerValue(p *pass) string {
 // unknown: the marker names this object and the status.id still recorded. "" when there is none,
 // and while the object is stalled on a refusal of its create: AdoptionRequired (the remote object
 // that create could have made was read and refused) or a refusal of the API (a 4xx answered it),
-// so the marker's evidence is spent even if it could not be cleared.
-func pendingCreate(o Object, storedID string) string {
+// so the marker's evidence is spent even if it could not be cleared. For a kind without keys
+// (keyless), AdoptionRequired with the marker in place says the opposite: the lost create may
+// have made any of several remote objects, and the marker stays the evidence each pass looks
+// with again (see findLostCreate).
+func pendingCreate(o Object, storedID string, keyless bool) string {
 	parts := strings.Split(o.GetAnnotations()[orqv1alpha1.AnnotationCreateAttempt], "/")
 	st := o.ManagedStatus()
 	if len(parts) != 3 || parts[0] != string(o.GetUID()) || parts[1] != storedID || parts[2] == "" ||
-		stalledWith(st, orqv1alpha1.ReasonAdoptionRequired) || stalledWith(st, orqv1alpha1.ReasonAPIRejected) ||
+		(!keyless && stalledWith(st, orqv1alpha1.ReasonAdoptionRequired)) || stalledWith(st, orqv1alpha1.ReasonAPIRejected) ||
 		stalledWith(st, orqv1alpha1.ReasonUnauthorized) {
 		return ""
 	}
@@ -52,7 +55,7 @@ func (r *Reconciler) pending(o Object, storedID string) string {
 	if r.spent.has(v) || r.unsent.has(v) {
 		return ""
 	}
-	return pendingCreate(o, storedID)
+	return pendingCreate(o, storedID, r.Kind.Endpoint().Keyless)
 }
 
 // writeMarker records the create about to be sent, unless it is recorded already (with the

@@ -26,6 +26,9 @@ func (r *Reconciler) checkSuspended(ctx context.Context, p *pass) error {
 func (r *Reconciler) resolveCredentials(ctx context.Context, p *pass) error {
 	holder, err := r.credentialHolder(ctx, p.obj)
 	if err != nil {
+		if reasonOf(err) == orqv1alpha1.ReasonDependencyNotReady {
+			p.refs = &refsOutcome{err: err} // the parent is a reference too
+		}
 		return err
 	}
 	p.api, p.apiKeyHash, err = r.Workspaces.Client(ctx, holder)

@@ -32,8 +32,8 @@ func readBody(resp *http.Response) []byte {
 	return raw
 }
 
-// apiMessage extracts the message of an error answer: its JSON "message" or "error", else its
-// text, else the status text.
+// apiMessage extracts the message of an error answer: its JSON "message" or "error" (a string,
+// or an object with a "message", as the schedules answer), else its text, else the status text.
 func apiMessage(raw []byte, status int) string {
 	var body struct {
 		Message json.RawMessage `json:"message"`
@@ -47,6 +47,12 @@ func apiMessage(raw []byte, status int) string {
 			var s string
 			if json.Unmarshal(m, &s) == nil {
 				return s
+			}
+			var inner struct {
+				Message string `json:"message"`
+			}
+			if json.Unmarshal(m, &inner) == nil && inner.Message != "" {
+				return inner.Message
 			}
 			return string(m)
 		}

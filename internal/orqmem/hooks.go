@@ -53,6 +53,9 @@ type Fault struct {
 	// Every applies the fault to one matching request in Every (2: every other one, the
 	// second, fourth, ...); 0 or 1: to each.
 	Every int
+	// AfterHandling handles the request first and then answers with the fault instead: a
+	// request that landed and whose answer was lost (a gateway timeout after the write).
+	AfterHandling bool
 }
 
 // activeFault is an injected fault with its remaining uses.

@@ -200,7 +200,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sc, accepted := s.authenticate(token)
 	var resp response
 	switch {
-	case fault != nil:
+	case fault != nil && !fault.AfterHandling:
 		resp = faultResponse(fault)
 	case token == "":
 		resp = unauthorized(msgMissingToken)
@@ -212,6 +212,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp = errorResponse(http.StatusRequestEntityTooLarge, msgBodyTooLarge)
 	default:
 		resp = s.route(r, body, sc, token)
+		if fault != nil {
+			resp = faultResponse(fault) // handled; its answer lost
+		}
 	}
 	s.answered(seq, resp.status)
 	writeResponse(w, resp)

@@ -355,6 +355,20 @@ func TestFaultEvery(t *testing.T) {
 	}
 }
 
+// A fault after handling is a request that landed and whose answer was lost.
+func TestFaultAfterHandling(t *testing.T) {
+	h := newHarness(t, orqmem.Options{})
+	h.fake.AddFault(orqmem.Fault{Method: http.MethodPost, Path: "/v2/agents", Status: http.StatusGatewayTimeout, Times: 1, AfterHandling: true})
+	mustStatus(t, h.do(http.MethodPost, "/v2/agents", baseBody("landed").String()), http.StatusGatewayTimeout)
+	if _, ok := h.fake.Agent("landed"); !ok {
+		t.Error("the create whose answer was lost made no agent")
+	}
+	if got := h.fake.Requests()[0].Status; got != http.StatusGatewayTimeout {
+		t.Errorf("recorded status %d, want the one the client saw", got)
+	}
+	mustStatus(t, h.do(http.MethodPost, "/v2/agents", baseBody("landed").String()), http.StatusConflict)
+}
+
 func TestHooks(t *testing.T) {
 	h := newHarness(t, orqmem.Options{})
 	h.create(baseBody("hooked"))

@@ -25,10 +25,11 @@ var Endpoint = orqclient.Endpoint{Kind: "schedule", Path: "/v3/agents/{parent}/s
 type Kind struct{}
 
 var (
-	_ managed.Kind     = Kind{}
-	_ managed.Parented = Kind{}
-	_ managed.Reporter = Kind{}
-	_ managed.Creator  = Kind{}
+	_ managed.Kind      = Kind{}
+	_ managed.Parented  = Kind{}
+	_ managed.Reporter  = Kind{}
+	_ managed.Creator   = Kind{}
+	_ managed.IDAdopter = Kind{}
 )
 
 func (Kind) Name() string                 { return "AgentSchedule" }
@@ -36,6 +37,7 @@ func (Kind) New() managed.Object          { return &orqv1alpha1.AgentSchedule{} 
 func (Kind) NewList() client.ObjectList   { return &orqv1alpha1.AgentScheduleList{} }
 func (Kind) Endpoint() orqclient.Endpoint { return Endpoint }
 func (Kind) Finalizer() string            { return orqv1alpha1.FinalizerAgentSchedule }
+func (Kind) IDField() string              { return "spec.scheduleId" }
 func (Kind) Items(l client.ObjectList) []managed.Object {
 	return wire.Items(l.(*orqv1alpha1.AgentScheduleList).Items)
 }
