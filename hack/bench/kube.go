@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
-	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -14,20 +12,51 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-
-	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 )
 
 // The bench talks to Kubernetes with unstructured Agents, so that it does not depend on the Go
 // types of the API (which may be mid-edit): only on the CRD's group, version and field names.
 
 var agentGVR = schema.GroupVersionResource{Group: "orq.ai", Version: "v1alpha1", Resource: "agents"}
+
+// The other kinds the operator manages, which the graph scenario creates.
+var (
+	toolGVR          = agentGVR.GroupVersion().WithResource("tools")
+	knowledgeBaseGVR = agentGVR.GroupVersion().WithResource("knowledgebases")
+	memoryStoreGVR   = agentGVR.GroupVersion().WithResource("memorystores")
+	scheduleGVR      = agentGVR.GroupVersion().WithResource("agentschedules")
+)
+
+// managedResources are the resources of every kind the operator manages, whose requests are
+// counted.
+var managedResources = []string{agentGVR.Resource, toolGVR.Resource, knowledgeBaseGVR.Resource, memoryStoreGVR.Resource, scheduleGVR.Resource}
+
+// kubePath splits the path of a request on a resource of the operator's group:
+// /apis/orq.ai/v1alpha1/[namespaces/NS/]RESOURCE[/NAME[/SUBRESOURCE]]. ok is false for any
+// other path.
+func kubePath(path string) (resource, name, sub string, ok bool) {
+	rest, ok := strings.CutPrefix(strings.TrimSuffix(path, "/"), "/apis/"+agentGVR.Group+"/"+agentGVR.Version+"/")
+	if !ok {
+		return "", "", "", false
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) >= 3 && parts[0] == "namespaces" {
+		parts = parts[2:]
+	}
+	if len(parts) == 0 || parts[0] == "" || parts[0] == "namespaces" || len(parts) > 3 {
+		return "", "", "", false
+	}
+	parts = append(parts, "", "")
+	return parts[0], parts[1], parts[2], true
+}
+
+// isCollection tells whether a path names a collection of objects rather than one object.
+func isCollection(path string) bool {
+	_, name, _, ok := kubePath(path)
+	return ok && name == ""
+}
 
 // kubeVerb maps an HTTP request to the verb label of apiserver_request_total.
 func kubeVerb(method, path, query, contentType string) string {
@@ -42,7 +71,7 @@ func kubeVerb(method, path, query, contentType string) string {
 		}
 		return "PATCH"
 	case http.MethodDelete:
-		if strings.HasSuffix(strings.TrimSuffix(path, "/"), "/"+agentGVR.Resource) {
+		if isCollection(path) {
 			return "DELETECOLLECTION"
 		}
 		return "DELETE"
@@ -50,7 +79,7 @@ func kubeVerb(method, path, query, contentType string) string {
 	if strings.Contains(query, "watch=true") || strings.Contains(query, "watch=1") {
 		return "WATCH"
 	}
-	if strings.HasSuffix(strings.TrimSuffix(path, "/"), "/"+agentGVR.Resource) {
+	if isCollection(path) {
 		return "LIST"
 	}
 	return "GET"
@@ -73,8 +102,8 @@ func requestKey(verb, resource, subresource string) string {
 	return verb + " " + resource
 }
 
-// writeCounter counts the bench's own requests on Agents, keyed like apiserver_request_total,
-// so that they can be taken out of the apiserver's counts.
+// writeCounter counts the bench's own requests on the operator's kinds, keyed like
+// apiserver_request_total, so that they can be taken out of the apiserver's counts.
 type writeCounter struct {
 	mu     sync.Mutex
 	counts map[string]float64
@@ -82,13 +111,8 @@ type writeCounter struct {
 
 func (c *writeCounter) wrap(rt http.RoundTripper) http.RoundTripper {
 	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		p := req.URL.Path
-		if strings.HasPrefix(p, "/apis/"+agentGVR.Group+"/") && strings.Contains(p, "/"+agentGVR.Resource) {
-			sub := ""
-			if strings.HasSuffix(p, "/status") {
-				sub = "status"
-			}
-			key := requestKey(kubeVerb(req.Method, strings.TrimSuffix(p, "/status"), req.URL.RawQuery, req.Header.Get("Content-Type")), agentGVR.Resource, sub)
+		if resource, _, sub, ok := kubePath(req.URL.Path); ok {
+			key := requestKey(kubeVerb(req.Method, req.URL.Path, req.URL.RawQuery, req.Header.Get("Content-Type")), resource, sub)
 			c.mu.Lock()
 			if c.counts == nil {
 				c.counts = map[string]float64{}
@@ -185,7 +209,8 @@ func parseRequestTotals(text string, resources ...string) map[string]float64 {
 	return out
 }
 
-// scrapeRequestTotals reads the apiserver's own request counters for Agents and events.
+// scrapeRequestTotals reads the apiserver's own request counters for the operator's kinds and
+// events.
 func scrapeRequestTotals(ctx context.Context, rc rest.Interface) (map[string]float64, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -193,178 +218,7 @@ func scrapeRequestTotals(ctx context.Context, rc rest.Interface) (map[string]flo
 	if err != nil {
 		return nil, fmt.Errorf("reading the apiserver metrics: %w", err)
 	}
-	return parseRequestTotals(string(body), agentGVR.Resource, "events"), nil
-}
-
-// agentState is what the bench keeps of each Agent: enough to tell whether it converged.
-type agentState struct {
-	generation, observedGeneration int64
-	ready, synced, stalled         string // condition status: "True", "False" or ""
-	stalledReason                  string
-	deleting                       bool
-}
-
-// stateOf extracts the agentState of an Agent.
-func stateOf(u *unstructured.Unstructured) agentState {
-	st := agentState{generation: u.GetGeneration(), deleting: u.GetDeletionTimestamp() != nil}
-	st.observedGeneration, _, _ = unstructured.NestedInt64(u.Object, "status", "observedGeneration")
-	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
-	for _, c := range conds {
-		m, ok := c.(map[string]any)
-		if !ok {
-			continue
-		}
-		status, _ := m["status"].(string)
-		switch m["type"] {
-		case orqv1alpha1.ConditionReady:
-			st.ready = status
-		case orqv1alpha1.ConditionSynced:
-			st.synced = status
-		case orqv1alpha1.ConditionStalled:
-			st.stalled = status
-			st.stalledReason, _ = m["reason"].(string)
-		}
-	}
-	return st
-}
-
-// converged: Ready and Synced for the current generation.
-func (s agentState) converged() bool {
-	return s.ready == "True" && s.synced == "True" && s.observedGeneration == s.generation && !s.deleting
-}
-
-// tracker mirrors the Agents of a namespace by a list and a watch.
-type tracker struct {
-	dyn dynamic.Interface
-	ns  string
-
-	mu     sync.Mutex
-	items  map[string]agentState
-	synced bool
-}
-
-func newTracker(dyn dynamic.Interface, ns string) *tracker {
-	return &tracker{dyn: dyn, ns: ns, items: map[string]agentState{}}
-}
-
-// run lists and watches until ctx ends, listing again when the watch cannot resume.
-func (t *tracker) run(ctx context.Context) {
-	res := t.dyn.Resource(agentGVR).Namespace(t.ns)
-	for ctx.Err() == nil {
-		rv, err := t.list(ctx, res)
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Printf("tracker %s: list: %v; retrying", t.ns, err)
-				sleepCtx(ctx, time.Second)
-			}
-			continue
-		}
-		for ctx.Err() == nil {
-			rv, err = t.watch(ctx, res, rv)
-			if err != nil {
-				if ctx.Err() == nil && !apierrors.IsResourceExpired(err) && !apierrors.IsGone(err) {
-					log.Printf("tracker %s: watch: %v; listing again", t.ns, err)
-				}
-				break
-			}
-		}
-	}
-}
-
-// list replaces the mirror with a fresh paged list and returns its resource version.
-func (t *tracker) list(ctx context.Context, res dynamic.ResourceInterface) (string, error) {
-	items := map[string]agentState{}
-	opts := metav1.ListOptions{Limit: 500}
-	for {
-		page, err := res.List(ctx, opts)
-		if err != nil {
-			return "", err
-		}
-		for i := range page.Items {
-			items[page.Items[i].GetName()] = stateOf(&page.Items[i])
-		}
-		if page.GetContinue() == "" {
-			t.mu.Lock()
-			t.items, t.synced = items, true
-			t.mu.Unlock()
-			return page.GetResourceVersion(), nil
-		}
-		opts.Continue = page.GetContinue()
-	}
-}
-
-// watch applies events from rv until the stream ends; it returns the last resource version,
-// or an error when the watch must start over from a list.
-func (t *tracker) watch(ctx context.Context, res dynamic.ResourceInterface, rv string) (string, error) {
-	w, err := res.Watch(ctx, metav1.ListOptions{ResourceVersion: rv, AllowWatchBookmarks: true})
-	if err != nil {
-		return rv, err
-	}
-	defer w.Stop()
-	for ev := range w.ResultChan() {
-		switch ev.Type {
-		case watch.Error:
-			return rv, apierrors.FromObject(ev.Object)
-		case watch.Added, watch.Modified, watch.Deleted, watch.Bookmark:
-			u, ok := ev.Object.(*unstructured.Unstructured)
-			if !ok {
-				continue
-			}
-			rv = u.GetResourceVersion()
-			if ev.Type == watch.Bookmark {
-				continue
-			}
-			t.mu.Lock()
-			if ev.Type == watch.Deleted {
-				delete(t.items, u.GetName())
-			} else {
-				t.items[u.GetName()] = stateOf(u)
-			}
-			t.mu.Unlock()
-		}
-	}
-	if ctx.Err() != nil {
-		return rv, ctx.Err()
-	}
-	return rv, nil // the server closed the stream: resume from rv
-}
-
-func (t *tracker) isSynced() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.synced
-}
-
-// count returns how many of names satisfy pred, and up to three that do not.
-func (t *tracker) count(names []string, pred func(name string, st agentState, ok bool) bool) (int, []string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n := 0
-	var pending []string
-	for _, name := range names {
-		st, ok := t.items[name]
-		if pred(name, st, ok) {
-			n++
-		} else if len(pending) < 3 {
-			pending = append(pending, name)
-		}
-	}
-	return n, pending
-}
-
-// get returns the state of one Agent.
-func (t *tracker) get(name string) (agentState, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	st, ok := t.items[name]
-	return st, ok
-}
-
-// names returns the names of the mirrored Agents.
-func (t *tracker) names() []string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return slices.Collect(maps.Keys(t.items))
+	return parseRequestTotals(string(body), append(slices.Clone(managedResources), "events")...), nil
 }
 
 // sleepCtx sleeps for d or until ctx ends; it reports whether the whole d passed.

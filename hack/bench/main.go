@@ -310,7 +310,7 @@ func (b *bench) runN(ctx context.Context, n int, last bool) []*result {
 	tctx, stopTracker := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
-	r.t = newTracker(b.dyn, r.ns)
+	r.t = newTracker(b.dyn, agentGVR, r.ns)
 	go func() { defer wg.Done(); r.t.run(tctx) }()
 	defer func() { stopTracker(); wg.Wait() }()
 	for !r.t.isSynced() {

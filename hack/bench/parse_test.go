@@ -91,6 +91,9 @@ func TestKubeVerb(t *testing.T) {
 		{"GET", base, "limit=500", "", "LIST"},
 		{"GET", base, "watch=true&resourceVersion=1", "", "WATCH"},
 		{"GET", base + "/a", "", "", "GET"},
+		{"PATCH", base + "/a/status", "", "application/merge-patch+json", "PATCH"},
+		{"GET", "/apis/orq.ai/v1alpha1/agentschedules", "", "", "LIST"},
+		{"GET", "/apis/orq.ai/v1alpha1/namespaces/ns/tools/t", "", "", "GET"},
 	} {
 		if got := kubeVerb(tc.method, tc.path, tc.query, tc.ct); got != tc.want {
 			t.Errorf("kubeVerb(%s %s?%s) = %s, want %s", tc.method, tc.path, tc.query, got, tc.want)
@@ -98,6 +101,27 @@ func TestKubeVerb(t *testing.T) {
 	}
 	if isWriteVerb("LIST") || isWriteVerb("WATCH") || !isWriteVerb("PATCH") || !isWriteVerb("POST") {
 		t.Error("isWriteVerb")
+	}
+}
+
+func TestKubePath(t *testing.T) {
+	for _, tc := range []struct {
+		path, resource, name, sub string
+		ok                        bool
+	}{
+		{"/apis/orq.ai/v1alpha1/namespaces/ns/agents", "agents", "", "", true},
+		{"/apis/orq.ai/v1alpha1/namespaces/ns/agents/a/status", "agents", "a", "status", true},
+		// Not an Agent: a prefix match on "/agents" would take it for one.
+		{"/apis/orq.ai/v1alpha1/namespaces/ns/agentschedules/s", "agentschedules", "s", "", true},
+		{"/apis/orq.ai/v1alpha1/tools", "tools", "", "", true},
+		{"/apis/orq.ai/v1alpha1/namespaces/ns", "", "", "", false},
+		{"/api/v1/namespaces/ns/events", "", "", "", false},
+		{"/apis/orq.ai/v1alpha1/namespaces/ns/agents/a/status/x", "", "", "", false},
+	} {
+		resource, name, sub, ok := kubePath(tc.path)
+		if resource != tc.resource || name != tc.name || sub != tc.sub || ok != tc.ok {
+			t.Errorf("kubePath(%s) = %q, %q, %q, %v; want %q, %q, %q, %v", tc.path, resource, name, sub, ok, tc.resource, tc.name, tc.sub, tc.ok)
+		}
 	}
 }
 

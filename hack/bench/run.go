@@ -112,7 +112,7 @@ feed:
 
 // waitFor polls the tracker until pred holds for every name; it returns when it first did.
 func (r *run) waitFor(ctx context.Context, what string, names []string, timeout time.Duration,
-	pred func(name string, st agentState, ok bool) bool) (time.Time, error) {
+	pred func(name string, st objectState, ok bool) bool) (time.Time, error) {
 	deadline := time.Now().Add(timeout)
 	lastLog := time.Now()
 	for {
@@ -152,12 +152,12 @@ func (r *run) describe(names []string) string {
 }
 
 // convergedPred: Ready and Synced at (at least) the generation the bench last wrote.
-func (r *run) convergedPred(name string, st agentState, ok bool) bool {
+func (r *run) convergedPred(name string, st objectState, ok bool) bool {
 	return ok && st.converged() && st.generation >= r.wantGen(name)
 }
 
 // goneMissing: the Agent no longer exists.
-func goneMissing(_ string, _ agentState, ok bool) bool { return !ok }
+func goneMissing(_ string, _ objectState, ok bool) bool { return !ok }
 
 // setInstructions changes spec.instructions of an Agent and records its new generation.
 func (r *run) setInstructions(ctx context.Context, name, text string) error {

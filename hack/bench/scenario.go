@@ -52,7 +52,7 @@ func (r *run) runScenario(ctx context.Context, name string) *result {
 // bulk measures a scenario that acts on every Agent at once: act sends the bench's requests,
 // then it waits until pred holds for every Agent. elapsed runs from the first request to the last
 // Agent done, applied is the time of the bench's own requests.
-func (r *run) bulk(ctx context.Context, what string, pred func(string, agentState, bool) bool,
+func (r *run) bulk(ctx context.Context, what string, pred func(string, objectState, bool) bool,
 	act func(context.Context) error) (m measurement, elapsed, applied time.Duration, err error) {
 	s, err := r.b.begin(ctx)
 	if err != nil {

@@ -118,7 +118,7 @@ func (r *run) reject(ctx context.Context, res *result) error {
 	err = r.createAgents(ctx, "reject: create", names, "Answer the question in one sentence.")
 	var done time.Time
 	if err == nil {
-		done, err = r.waitFor(ctx, "reject: Stalled", names, r.timeout, func(name string, st agentState, ok bool) bool {
+		done, err = r.waitFor(ctx, "reject: Stalled", names, r.timeout, func(name string, st objectState, ok bool) bool {
 			return ok && st.stalled == "True" && st.observedGeneration == st.generation && st.generation >= r.wantGen(name)
 		})
 	}
