@@ -48,6 +48,9 @@ type bench struct {
 
 	mgr       *managerProc
 	mgrSerial int
+	// pprofAddr is where the manager serves its profiling endpoints: from -manager-args, else
+	// a free loopback port the bench chose.
+	pprofAddr string
 
 	// statusRate and createRate are the calibrated rates of Agent status writes and of Agent
 	// creates the apiserver takes (0: unknown).
@@ -130,6 +133,13 @@ func (b *bench) setup(ctx context.Context) error {
 	b.orqURL = "http://" + ln.Addr().String()
 	b.resetOrq()
 	log.Printf("in-memory orq API at %s, latency %s per call", b.orqURL, b.cfg.latency)
+	addr, set := pprofAddrIn(strings.Fields(b.cfg.extraArgs))
+	if !set {
+		if addr, err = freeLoopbackAddr(); err != nil {
+			return err
+		}
+	}
+	b.pprofAddr = addr // "" when -manager-args turned the endpoints off: no heap figures
 	return nil
 }
 
@@ -224,7 +234,12 @@ func (b *bench) managerArgs() []string {
 	if b.cfg.burst > 0 {
 		args = append(args, "--orq-burst="+strconv.Itoa(b.cfg.burst))
 	}
-	return append(args, strings.Fields(b.cfg.extraArgs)...)
+	extra := strings.Fields(b.cfg.extraArgs)
+	if _, set := pprofAddrIn(extra); !set {
+		// For the heap figures; an idle listener otherwise.
+		args = append(args, pprofFlag+"="+b.pprofAddr)
+	}
+	return append(args, extra...)
 }
 
 // startManager runs the manager binary as a user runs it: its own process, a kubeconfig, the

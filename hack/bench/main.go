@@ -63,6 +63,9 @@ type config struct {
 	keep          bool
 	extraArgs     string
 	goMemLimit    string
+	// The graph scenario's proportions: Agents per KnowledgeBase, per MemoryStore, per
+	// AgentSchedule.
+	graphKnowledgeEvery, graphMemoryEvery, graphScheduleEvery int
 }
 
 func parseInts(s string) ([]int, error) {
@@ -137,6 +140,9 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.keep, "keep", false, "Keep the work directory (kubeconfig, manager logs) even when all went well.")
 	fs.StringVar(&c.extraArgs, "manager-args", "", "Extra flags for the manager, space-separated.")
 	fs.StringVar(&c.goMemLimit, "gomemlimit", "100MiB", "GOMEMLIMIT of the manager, as config/manager and the chart set it; empty: none.")
+	fs.IntVar(&c.graphKnowledgeEvery, "graph-knowledge-every", 10, "Graph scenario: Agents that share one KnowledgeBase.")
+	fs.IntVar(&c.graphMemoryEvery, "graph-memory-every", 10, "Graph scenario: Agents that share one MemoryStore.")
+	fs.IntVar(&c.graphScheduleEvery, "graph-schedule-every", 5, "Graph scenario: one Agent in so many has an AgentSchedule.")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -155,6 +161,9 @@ func parseFlags(args []string) (config, error) {
 	}
 	if c.workers < 1 || c.clientWorkers < 1 || c.edits < 1 || c.rejects < 1 || c.rlEdits < 1 {
 		return c, errors.New("-max-concurrent-reconciles, -client-workers, -edits, -rejects and -ratelimit-edits must be at least 1")
+	}
+	if c.graphKnowledgeEvery < 1 || c.graphMemoryEvery < 1 || c.graphScheduleEvery < 1 {
+		return c, errors.New("-graph-knowledge-every, -graph-memory-every and -graph-schedule-every must be at least 1")
 	}
 	if c.syncPeriod < 10*time.Second {
 		return c, errors.New("-sync-period must be at least 10s")
@@ -293,7 +302,7 @@ func (b *bench) runN(ctx context.Context, n int, last bool) []*result {
 	if timeout <= 0 {
 		timeout = 3*time.Minute + time.Duration(n)*30*time.Millisecond
 	}
-	r := &run{b: b, n: n, ns: fmt.Sprintf("bench-%d", n), timeout: timeout, gen: map[string]int64{}}
+	r := &run{b: b, n: n, ns: fmt.Sprintf("bench-%d", n), timeout: timeout, last: last, gen: map[string]int64{}}
 	width := max(len(strconv.Itoa(n)), 3)
 	for i := 1; i <= n; i++ {
 		r.names = append(r.names, fmt.Sprintf("agent-%0*d", width, i))
@@ -341,7 +350,7 @@ func (b *bench) runN(ctx context.Context, n int, last bool) []*result {
 		if ctx.Err() != nil {
 			break
 		}
-		if sc != "create" && sc != "delete" && len(results) > 0 && results[0].scenario == "create" && results[0].err != nil {
+		if sc != "create" && sc != "delete" && sc != "graph" && len(results) > 0 && results[0].scenario == "create" && results[0].err != nil {
 			continue // nothing to measure without the Agents
 		}
 		res := r.runScenario(ctx, sc)

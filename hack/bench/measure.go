@@ -29,13 +29,14 @@ type procCPUAt struct {
 // measurement is what happened between a snapshot and its end.
 type measurement struct {
 	window   time.Duration
-	orq      map[string]int     // orqmem's recorded requests, by verb
-	orqConns int                // TCP connections the API accepted
-	kube     map[string]float64 // requests of the operator to the apiserver, "VERB resource[/sub]"
-	peakRSS  uint64             // VmHWM of the manager during the measurement
-	cpu      map[string]float64 // CPU seconds by process
-	others   float64            // CPU seconds of the machine's other processes
-	calls    []orqCall          // the wrapper's record, for scenario-specific analysis
+	orq      map[string]int            // orqmem's recorded requests, by verb
+	routes   map[string]map[string]int // all of them by collection, then verb (see orqRoute)
+	orqConns int                       // TCP connections the API accepted
+	kube     map[string]float64        // requests of the operator to the apiserver, "VERB resource[/sub]"
+	peakRSS  uint64                    // VmHWM of the manager during the measurement
+	cpu      map[string]float64        // CPU seconds by process
+	others   float64                   // CPU seconds of the machine's other processes
+	calls    []orqCall                 // the wrapper's record, for scenario-specific analysis
 }
 
 // begin starts a measurement: it forgets the recorded orq requests, resets the manager's peak
@@ -63,7 +64,8 @@ func (b *bench) begin(ctx context.Context) (*snapshot, error) {
 // end completes a measurement; keep, when set, selects the orq requests counted by key.
 func (b *bench) end(ctx context.Context, s *snapshot, keep func(key string) bool) (measurement, error) {
 	m := measurement{window: time.Since(s.at), cpu: map[string]float64{}, kube: map[string]float64{}}
-	m.orq = countOrq(b.mem.Requests(), keep)
+	reqs := b.mem.Requests()
+	m.orq, m.routes = countOrq(reqs, keep), countByRoute(reqs)
 	m.calls, m.orqConns = b.rec.snapshot()
 	if b.mgr != nil {
 		m.peakRSS = procPeakRSS(b.mgr.pid())
@@ -214,9 +216,12 @@ func (r *result) kubeRows(m measurement, bound float64, per int, unit string) {
 }
 
 // procRows adds the manager's peak RSS and the CPU time of each process.
-func (r *result) procRows(m measurement) {
+func (r *result) procRows(m measurement) { r.procRowsAs(m, "") }
+
+// procRowsAs is procRows with its figures' names prefixed (a phase of a scenario).
+func (r *result) procRowsAs(m measurement, prefix string) {
 	r.peakRSS = max(r.peakRSS, m.peakRSS)
-	r.tbl.add("manager peak RSS (VmHWM)", fmtMiB(m.peakRSS), "—", "—")
+	r.tbl.add(prefix+"manager peak RSS (VmHWM)", fmtMiB(m.peakRSS), "—", "—")
 	cpu := []string{}
 	for _, name := range []string{"manager", "kube-apiserver", "etcd", "bench"} {
 		if v, ok := m.cpu[name]; ok {
@@ -224,9 +229,9 @@ func (r *result) procRows(m measurement) {
 		}
 	}
 	cpu = append(cpu, fmt.Sprintf("other processes %.1f", m.others))
-	r.tbl.add(fmt.Sprintf("CPU seconds over %s (%d cores)", fmtDuration(m.window), runtime.NumCPU()), strings.Join(cpu, ", "), "—", "—")
+	r.tbl.add(fmt.Sprintf("%sCPU seconds over %s (%d cores)", prefix, fmtDuration(m.window), runtime.NumCPU()), strings.Join(cpu, ", "), "—", "—")
 	if m.orqConns > 0 {
-		r.tbl.add("TCP connections opened to the orq API", fmt.Sprint(m.orqConns), "—", "—")
+		r.tbl.add(prefix+"TCP connections opened to the orq API", fmt.Sprint(m.orqConns), "—", "—")
 	}
 }
 

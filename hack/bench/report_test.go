@@ -154,9 +154,30 @@ func TestParseFlags(t *testing.T) {
 	if c.latency != 20*time.Millisecond || c.workers != 8 || c.syncPeriod != 30*time.Second || c.qps != 0 || c.rlWindow != time.Minute {
 		t.Errorf("defaults: %+v", c)
 	}
-	for _, bad := range [][]string{{"-n", "0"}, {"-n", "x"}, {"-scenarios", "nope"}, {"-retry-after", "1500ms"}, {"-sync-period", "1s"}, {"extra"}} {
+	if c.graphKnowledgeEvery != 10 || c.graphMemoryEvery != 10 || c.graphScheduleEvery != 5 {
+		t.Errorf("graph defaults: %+v", c)
+	}
+	for _, bad := range [][]string{{"-n", "0"}, {"-n", "x"}, {"-scenarios", "nope"}, {"-retry-after", "1500ms"}, {"-sync-period", "1s"}, {"extra"},
+		{"-graph-schedule-every", "0"}} {
 		if _, err := parseFlags(bad); err == nil {
 			t.Errorf("parseFlags(%q) accepted", bad)
 		}
+	}
+}
+
+// The graph holds more than Agents: its RSS has its own headline and goal, and stays out of the
+// Agents' peak.
+func TestRSSSummaryLeavesTheGraphOut(t *testing.T) {
+	steady, graph := newResult(10000, "steady", "steady"), newResult(10000, "graph", "graph")
+	steady.peakRSS, graph.peakRSS = 140<<20, 190<<20
+	got := headlineTable([]*result{rssSummary(10000, []*result{steady, graph})})
+	if want := "| 10000 | all | manager peak RSS, all scenarios but the graph | 140 MiB | — | — | < 150 MiB at N=10000 | yes |"; !strings.Contains(got, want) {
+		t.Errorf("summary lacks %q:\n%s", want, got)
+	}
+	if got := headlineTable([]*result{rssSummary(10000, []*result{graph})}); strings.Contains(got, "RSS") {
+		t.Errorf("a run of the graph alone has an Agents' RSS summary:\n%s", got)
+	}
+	if got := headlineTable([]*result{rssSummary(100, []*result{steady})}); !strings.Contains(got, "manager peak RSS, all scenarios | 140 MiB") {
+		t.Errorf("without the graph the summary changed:\n%s", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 )
 
@@ -44,6 +45,7 @@ type run struct {
 	names   []string
 	t       *tracker
 	timeout time.Duration
+	last    bool // the last N: its control plane is discarded after it, objects and all
 
 	mu  sync.Mutex
 	gen map[string]int64 // the generation each Agent reached by the bench's last write
@@ -110,13 +112,19 @@ feed:
 	return ctx.Err()
 }
 
-// waitFor polls the tracker until pred holds for every name; it returns when it first did.
+// waitFor polls the Agents' tracker until pred holds for every name; it returns when it first did.
 func (r *run) waitFor(ctx context.Context, what string, names []string, timeout time.Duration,
+	pred func(name string, st objectState, ok bool) bool) (time.Time, error) {
+	return r.waitOn(ctx, r.t, what, names, timeout, pred)
+}
+
+// waitOn polls a tracker until pred holds for every name; it returns when it first did.
+func (r *run) waitOn(ctx context.Context, t *tracker, what string, names []string, timeout time.Duration,
 	pred func(name string, st objectState, ok bool) bool) (time.Time, error) {
 	deadline := time.Now().Add(timeout)
 	lastLog := time.Now()
 	for {
-		n, pending := r.t.count(names, pred)
+		n, pending := t.count(names, pred)
 		if n == len(names) {
 			return time.Now(), nil
 		}
@@ -124,7 +132,7 @@ func (r *run) waitFor(ctx context.Context, what string, names []string, timeout 
 			return time.Time{}, err
 		}
 		if time.Now().After(deadline) {
-			return time.Time{}, fmt.Errorf("%s: %d of %d done after %s (timeout); pending: %s", what, n, len(names), timeout, r.describe(pending))
+			return time.Time{}, fmt.Errorf("%s: %d of %d done after %s (timeout); pending: %s", what, n, len(names), timeout, describe(t, pending))
 		}
 		if time.Since(lastLog) >= 5*time.Second {
 			log.Printf("  %s: %d/%d", what, n, len(names))
@@ -136,11 +144,11 @@ func (r *run) waitFor(ctx context.Context, what string, names []string, timeout 
 	}
 }
 
-// describe shows the state of a few Agents, for timeouts.
-func (r *run) describe(names []string) string {
+// describe shows the state of a few objects of a tracker, for timeouts.
+func describe(t *tracker, names []string) string {
 	var parts []string
 	for _, n := range names {
-		st, ok := r.t.get(n)
+		st, ok := t.get(n)
 		if !ok {
 			parts = append(parts, n+" (absent)")
 			continue
@@ -156,7 +164,7 @@ func (r *run) convergedPred(name string, st objectState, ok bool) bool {
 	return ok && st.converged() && st.generation >= r.wantGen(name)
 }
 
-// goneMissing: the Agent no longer exists.
+// goneMissing: the object no longer exists.
 func goneMissing(_ string, _ objectState, ok bool) bool { return !ok }
 
 // setInstructions changes spec.instructions of an Agent and records its new generation.
@@ -187,8 +195,13 @@ func (r *run) createAgents(ctx context.Context, what string, names []string, ins
 
 // deleteAgents deletes the Agents (the operator's finalizer then runs).
 func (r *run) deleteAgents(ctx context.Context, what string, names []string) error {
+	return r.deleteObjects(ctx, what, agentGVR, r.ns, names)
+}
+
+// deleteObjects deletes objects of one kind in ns (the operator's finalizer then runs).
+func (r *run) deleteObjects(ctx context.Context, what string, gvr schema.GroupVersionResource, ns string, names []string) error {
 	return r.parallel(ctx, what, names, func(ctx context.Context, name string) error {
-		err := r.b.dyn.Resource(agentGVR).Namespace(r.ns).Delete(ctx, name, metav1.DeleteOptions{})
+		err := r.b.dyn.Resource(gvr).Namespace(ns).Delete(ctx, name, metav1.DeleteOptions{})
 		if apierrors.IsNotFound(err) {
 			return nil
 		}
@@ -199,22 +212,28 @@ func (r *run) deleteAgents(ctx context.Context, what string, names []string) err
 // cleanup removes whatever Agents remain in the namespace: through the manager when it runs,
 // else (or when that fails) by removing their finalizers.
 func (r *run) cleanup(ctx context.Context) {
-	left := r.t.names()
+	r.cleanupObjects(ctx, "Agents", agentGVR, r.ns, r.t)
+}
+
+// cleanupObjects removes whatever objects of one kind remain in ns (those t mirrors): through the
+// manager when it runs, else (or when that fails) by removing their finalizers.
+func (r *run) cleanupObjects(ctx context.Context, what string, gvr schema.GroupVersionResource, ns string, t *tracker) {
+	left := t.names()
 	if len(left) == 0 {
 		return
 	}
-	log.Printf("N=%d: cleaning up %d remaining Agents", r.n, len(left))
+	log.Printf("N=%d: cleaning up %d remaining %s", r.n, len(left), what)
 	sort.Strings(left)
 	if r.b.mgr != nil && r.b.managerAlive() == nil {
-		if err := r.deleteAgents(ctx, "cleanup: delete", left); err == nil {
-			if _, err := r.waitFor(ctx, "cleanup: gone", left, r.timeout, goneMissing); err == nil {
+		if err := r.deleteObjects(ctx, "cleanup: delete", gvr, ns, left); err == nil {
+			if _, err := r.waitOn(ctx, t, "cleanup: gone", left, r.timeout, goneMissing); err == nil {
 				return
 			}
 		}
 	}
-	left = r.t.names()
+	left = t.names()
 	err := r.parallel(ctx, "cleanup: remove finalizers", left, func(ctx context.Context, name string) error {
-		res := r.b.dyn.Resource(agentGVR).Namespace(r.ns)
+		res := r.b.dyn.Resource(gvr).Namespace(ns)
 		_, err := res.Patch(ctx, name, types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
 		if err == nil {
 			err = res.Delete(ctx, name, metav1.DeleteOptions{})
