@@ -55,6 +55,8 @@ var _ = Describe("Synced and pendingChanges", func() {
 		Expect(k8s.Patch(ctx, agent, patch)).To(Succeed())
 		synced := waitCondition(ctx, agent, orqv1alpha1.ConditionSynced, metav1.ConditionFalse, orqv1alpha1.ReasonSuspended)
 		Expect(synced.Message).To(ContainSubstring("not applied"))
+		ready := meta.FindStatusCondition(agent.Status.Conditions, orqv1alpha1.ConditionReady)
+		Expect(ready.Message).NotTo(ContainSubstring("matches the spec"), "Ready does not say otherwise")
 		remote, _ := remoteAgent("suspended-edit")
 		Expect(remote["role"]).To(Equal("Customer support"), "nothing sent while suspended")
 
