@@ -285,6 +285,10 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 	if err := ctrlmetrics.Registry.Register(&metrics.AgentCollector{Reader: mgr.GetCache(), Elected: mgr.Elected()}); err != nil {
 		return fmt.Errorf("registering the Agent metrics: %w", err)
 	}
+	objects := &metrics.ObjectCollector{Reader: mgr.GetCache(), Elected: mgr.Elected(), Lists: controller.ObjectLists()}
+	if err := ctrlmetrics.Registry.Register(objects); err != nil {
+		return fmt.Errorf("registering the object metrics: %w", err)
+	}
 	if o.probeAddr != "0" {
 		if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 			return err
