@@ -84,7 +84,6 @@ var _ = Describe("Synced and pendingChanges", func() {
 		waitReady(ctx, agent)
 		Eventually(func() []string { return eventNotes(ctx, agent) }, timeout, poll).
 			Should(ContainElement(And(HavePrefix(orqv1alpha1.ReasonUpdated+":"), ContainSubstring("now managed (it was observed)"))))
-		Expect(eventNotes(ctx, agent)).NotTo(ContainElement(HavePrefix(orqv1alpha1.ReasonDriftCorrected+":")))
+		Expect(eventNotes(ctx, agent)).NotTo(ContainElement(HavePrefix(orqv1alpha1.ReasonDriftCorrected + ":")))
 	})
 })
-
