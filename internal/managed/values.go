@@ -31,6 +31,9 @@ type Values struct {
 	placeholders bool
 }
 
+// placeholderVersion is the version of a plan's placeholder for a Secret it does not hold.
+const placeholderVersion = "planned"
+
 // value is a key's value, as read at a resourceVersion of its object.
 type value struct {
 	resourceVersion string
@@ -73,7 +76,7 @@ func (s *versioned) forget(source string) {
 func (v *Values) Secret(ctx context.Context, namespace string, ref orqv1alpha1.SecretKeyReference, field string, deleting bool) (string, string, error) {
 	val, err := v.read(ctx, &v.secrets, "Secret", namespace, ref.Name, ref.Key, field, deleting)
 	if err != nil && v.placeholders && reasonOf(err) == orqv1alpha1.ReasonSecretNotFound {
-		return "(the value of Secret " + namespace + "/" + ref.Name + " key " + ref.Key + ")", "planned", nil
+		return "(the value of Secret " + namespace + "/" + ref.Name + " key " + ref.Key + ")", placeholderVersion, nil
 	}
 	if err != nil {
 		return "", "", err
