@@ -62,7 +62,8 @@ func (s *versioned) put(source string, v value) {
 	s.values[source] = v
 }
 
-// forget drops a value whose object is gone, so that no more is held than existing objects hold.
+// forget drops a value whose key is gone from its object, so that no more is held than existing
+// objects hold.
 func (s *versioned) forget(source string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -116,7 +117,8 @@ func (v *Values) read(ctx context.Context, values *versioned, kind, namespace, n
 		}
 		return value{}, notFound(kind, namespace, name, field)
 	case apierrors.IsNotFound(err):
-		values.forget(source)
+		// The value stays: the referring object may be deleted next (a namespace being deleted
+		// removes the Secret first), and its deletion then needs the key last read.
 		return value{}, notFound(kind, namespace, name, field)
 	case apierrors.IsForbidden(err):
 		return value{}, unreadable(kind, namespace, name, field)
