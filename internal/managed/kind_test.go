@@ -14,8 +14,8 @@ import (
 )
 
 // testKind is the kind of the core's own tests: Agents, whose request is what agentdiff makes of
-// their spec, naming nothing (the Agent adapter, internal/kinds/agent, resolves references; it is
-// tested with the core through the conformance suite and envtest).
+// their spec, naming nothing (the Agent adapter, internal/kinds/agent, resolves references; its
+// unit tests run it on this core, and the envtest specs of internal/controller run every kind).
 type testKind struct{}
 
 var _ Kind = testKind{}
