@@ -18,13 +18,39 @@ import (
 type graphShape struct {
 	agents int // and as many Tools: each Agent names its own
 	// knowledgeEvery, memoryEvery: Agents that share one KnowledgeBase, one MemoryStore;
-	// scheduleEvery: one Agent in so many has an AgentSchedule.
+	// scheduleEvery: one Agent in so many has an AgentSchedule. 0: none of that kind (the graph
+	// of Agents and Tools alone, whose memory issue #19 bounds).
 	knowledgeEvery, memoryEvery, scheduleEvery int
 }
 
 func (g graphShape) knowledgeBases() int { return ceilDiv(g.agents, g.knowledgeEvery) }
 func (g graphShape) memoryStores() int   { return ceilDiv(g.agents, g.memoryEvery) }
 func (g graphShape) schedules() int      { return ceilDiv(g.agents, g.scheduleEvery) }
+
+// agentsAndTools: the graph holds Agents and their Tools, nothing else.
+func (g graphShape) agentsAndTools() bool {
+	return g.knowledgeBases() == 0 && g.memoryStores() == 0 && g.schedules() == 0
+}
+
+// describe is the graph in words, for the scenario's title.
+func (g graphShape) describe() string {
+	s := fmt.Sprintf("%d Agents, each naming its own Tool (toolRef)", g.agents)
+	shared := func(kind string, every, n int) string {
+		switch {
+		case n == 0:
+			return ", no " + kind
+		case every == 1:
+			return fmt.Sprintf(", its own %s (%d)", kind, n)
+		}
+		return fmt.Sprintf(", a %s shared by %d Agents (%d)", kind, every, n)
+	}
+	s += shared("KnowledgeBase", g.knowledgeEvery, g.knowledgeBases())
+	s += shared("MemoryStore", g.memoryEvery, g.memoryStores())
+	if n := g.schedules(); n > 0 {
+		return s + fmt.Sprintf(", and an AgentSchedule on one Agent in %d (%d)", g.scheduleEvery, n)
+	}
+	return s + ", no AgentSchedule"
+}
 
 // objects is the number of objects of every kind.
 func (g graphShape) objects() int {
@@ -57,9 +83,20 @@ type graphKind struct {
 	object     func(ns string, i int) *unstructured.Unstructured
 }
 
-// graphKinds are the kinds of the graph in the order the bench applies them: each object after
-// those it names, as `kubectl apply` of a directory sorted that way would.
+// kinds are the kinds of the graph in the order the bench applies them: each object after those
+// it names, as `kubectl apply` of a directory sorted that way would; a kind with no object is
+// left out.
 func (g graphShape) kinds() []graphKind {
+	var out []graphKind
+	for _, k := range g.allKinds() {
+		if len(k.names) > 0 {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (g graphShape) allKinds() []graphKind {
 	width := len(strconv.Itoa(g.agents))
 	name := func(prefix string, i int) string { return fmt.Sprintf("%s%0*d", prefix, width, i+1) }
 	names := func(prefix string, n int) []string {
@@ -82,7 +119,14 @@ func (g graphShape) kinds() []graphKind {
 			return graphMemoryStore(ns, name(memory, i))
 		}},
 		{"Agent", agentGVR, collAgents, names(agent, g.agents), func(ns string, i int) *unstructured.Unstructured {
-			return graphAgent(ns, name(agent, i), name(tool, i), name(kb, i/g.knowledgeEvery), name(memory, i/g.memoryEvery))
+			var kbName, memoryName string
+			if g.knowledgeEvery > 0 {
+				kbName = name(kb, i/g.knowledgeEvery)
+			}
+			if g.memoryEvery > 0 {
+				memoryName = name(memory, i/g.memoryEvery)
+			}
+			return graphAgent(ns, name(agent, i), name(tool, i), kbName, memoryName)
 		}},
 		{"AgentSchedule", scheduleGVR, collSchedules, names(schedule, g.schedules()), func(ns string, i int) *unstructured.Unstructured {
 			return graphSchedule(ns, name(schedule, i), name(agent, g.scheduledAgent(i)))
@@ -122,13 +166,18 @@ func graphMemoryStore(ns, name string) *unstructured.Unstructured {
 	})
 }
 
-// graphAgent is the bench's minimal Agent naming its Tool, a KnowledgeBase and a MemoryStore.
+// graphAgent is the bench's minimal Agent naming its Tool, and a KnowledgeBase and a
+// MemoryStore unless their names are empty.
 func graphAgent(ns, name, tool, kb, memory string) *unstructured.Unstructured {
 	u := agentObject(ns, name, "Answer the question in one sentence.")
 	spec := u.Object["spec"].(map[string]any)
 	spec["settings"] = map[string]any{"tools": []any{map[string]any{"type": "function", "toolRef": map[string]any{"name": tool}}}}
-	spec["knowledgeBases"] = []any{map[string]any{"knowledgeBaseRef": map[string]any{"name": kb}}}
-	spec["memoryStoreRefs"] = []any{map[string]any{"name": memory}}
+	if kb != "" {
+		spec["knowledgeBases"] = []any{map[string]any{"knowledgeBaseRef": map[string]any{"name": kb}}}
+	}
+	if memory != "" {
+		spec["memoryStoreRefs"] = []any{map[string]any{"name": memory}}
+	}
 	return u
 }
 

@@ -203,9 +203,11 @@ func (g *graphRun) steady(ctx context.Context, res *result) error {
 func (g *graphRun) memory(ctx context.Context, res *result) error {
 	b := g.r.b
 	n := g.shape.agents
-	res.head("manager peak RSS, create and steady", float64(res.peakRSS)/(1<<20), noBound, fmtMiB(res.peakRSS), "—", graphRSSGoal(n), graphRSSMet(n, res.peakRSS))
+	res.head("manager peak RSS, create and steady", float64(res.peakRSS)/(1<<20), noBound, fmtMiB(res.peakRSS), "—", graphRSSGoal(g.shape), graphRSSMet(g.shape, res.peakRSS))
+	res.graphMem = &graphMemory{objects: g.shape.objects(), peakRSS: res.peakRSS}
 	if status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", b.mgr.pid())); err == nil {
 		rss, _ := parseStatusKB(string(status), "VmRSS")
+		res.graphMem.endRSS = rss
 		anon, _ := parseStatusKB(string(status), "RssAnon")
 		file, _ := parseStatusKB(string(status), "RssFile")
 		res.tbl.add("manager RSS at the end (VmRSS)", fmt.Sprintf("%s: anonymous %s, file-backed (the binary) %s", fmtMiB(rss), fmtMiB(anon), fmtMiB(file)), "—", "—")
@@ -225,6 +227,7 @@ func (g *graphRun) memory(ctx context.Context, res *result) error {
 	res.tbl.add("manager heap in use at the end (HeapInuse)", fmtMiB(now.heapInuse), "—", "—")
 	res.tbl.add("  after a forced collection: heap in use, of it live objects (HeapAlloc)", fmtMiB(live.heapInuse)+", "+fmtMiB(live.heapAlloc), "—", "—")
 	res.tbl.add("  Go runtime: memory from the OS (Sys), returned (HeapReleased)", fmtMiB(live.sys)+", "+fmtMiB(live.heapReleased), "—", "—")
+	res.graphMem.live = live.heapAlloc
 	res.head("manager live heap after steady state", float64(live.heapAlloc)/(1<<20), noBound, fmtMiB(live.heapAlloc), "—", "—", nil)
 	path := filepath.Join(b.workdir, fmt.Sprintf("heap-graph-%d.pb.gz", n))
 	if err := saveHeapProfile(ctx, b.pprofAddr, path); err != nil {
@@ -234,15 +237,16 @@ func (g *graphRun) memory(ctx context.Context, res *result) error {
 	return nil
 }
 
-func graphRSSGoal(agents int) string {
-	if agents >= 10000 {
+// The memory goal of issue #19 is for 10000 Agents and their 10000 Tools alone.
+func graphRSSGoal(g graphShape) string {
+	if g.agentsAndTools() && g.agents >= 10000 {
 		return "< 200 MiB at 10000 Agents + 10000 Tools"
 	}
 	return "—"
 }
 
-func graphRSSMet(agents int, rss uint64) *bool {
-	if agents >= 10000 {
+func graphRSSMet(g graphShape, rss uint64) *bool {
+	if g.agentsAndTools() && g.agents >= 10000 {
 		return ptr(rss < 200<<20)
 	}
 	return nil

@@ -53,8 +53,8 @@ func (r *run) newGraphRun() *graphRun {
 func (r *run) graph(ctx context.Context, res *result) error {
 	g := r.newGraphRun()
 	sh := g.shape
-	res.title = fmt.Sprintf("(i) graph: %d Agents, each naming its own Tool (toolRef), a KnowledgeBase shared by %d Agents (%d), a MemoryStore shared by %d (%d), and an AgentSchedule on one Agent in %d (%d): %d objects; until all are Ready, then %d sync periods of steady state",
-		sh.agents, sh.knowledgeEvery, sh.knowledgeBases(), sh.memoryEvery, sh.memoryStores(), sh.scheduleEvery, sh.schedules(), sh.objects(), graphPeriods)
+	res.title = fmt.Sprintf("(i) graph: %s: %d objects; until all are Ready, then %d sync periods of steady state",
+		sh.describe(), sh.objects(), graphPeriods)
 	stop, err := g.start(ctx)
 	if err != nil {
 		return err

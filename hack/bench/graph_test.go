@@ -97,3 +97,31 @@ func agentRefs(t *testing.T, a *unstructured.Unstructured) graphRefs {
 	r.memory, _, _ = unstructured.NestedString(memories[0].(map[string]any), "name")
 	return r
 }
+
+// With a proportion of 0 the graph holds none of that kind, and its Agents name none.
+func TestGraphOfAgentsAndTools(t *testing.T) {
+	g := graphShape{agents: 12}
+	if !g.agentsAndTools() || g.objects() != 24 {
+		t.Fatalf("agents and tools only: %d objects, agentsAndTools %v", g.objects(), g.agentsAndTools())
+	}
+	var kinds []string
+	for _, k := range g.kinds() {
+		kinds = append(kinds, k.kind)
+	}
+	if len(kinds) != 2 || kinds[0] != "Tool" || kinds[1] != "Agent" {
+		t.Fatalf("kinds %v, want [Tool Agent]", kinds)
+	}
+	a := g.kinds()[1].object("ns", 3)
+	if _, found, _ := unstructured.NestedSlice(a.Object, "spec", "knowledgeBases"); found {
+		t.Error("an Agent names a KnowledgeBase of a graph without any")
+	}
+	if _, found, _ := unstructured.NestedSlice(a.Object, "spec", "memoryStoreRefs"); found {
+		t.Error("an Agent names a MemoryStore of a graph without any")
+	}
+	if graphRSSGoal(graphShape{agents: 10000}) == "—" || graphRSSGoal(graphShape{agents: 10000, memoryEvery: 1}) != "—" {
+		t.Error("the 200 MiB goal is for 10000 Agents and 10000 Tools alone")
+	}
+	if got := g.describe(); got != "12 Agents, each naming its own Tool (toolRef), no KnowledgeBase, no MemoryStore, no AgentSchedule" {
+		t.Errorf("describe: %q", got)
+	}
+}

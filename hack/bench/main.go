@@ -140,9 +140,9 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.keep, "keep", false, "Keep the work directory (kubeconfig, manager logs) even when all went well.")
 	fs.StringVar(&c.extraArgs, "manager-args", "", "Extra flags for the manager, space-separated.")
 	fs.StringVar(&c.goMemLimit, "gomemlimit", "100MiB", "GOMEMLIMIT of the manager, as config/manager and the chart set it; empty: none.")
-	fs.IntVar(&c.graphKnowledgeEvery, "graph-knowledge-every", 10, "Graph scenario: Agents that share one KnowledgeBase.")
-	fs.IntVar(&c.graphMemoryEvery, "graph-memory-every", 10, "Graph scenario: Agents that share one MemoryStore.")
-	fs.IntVar(&c.graphScheduleEvery, "graph-schedule-every", 5, "Graph scenario: one Agent in so many has an AgentSchedule.")
+	fs.IntVar(&c.graphKnowledgeEvery, "graph-knowledge-every", 10, "Graph scenario: Agents that share one KnowledgeBase; 0: none.")
+	fs.IntVar(&c.graphMemoryEvery, "graph-memory-every", 1, "Graph scenario: Agents that share one MemoryStore (1: each its own); 0: none.")
+	fs.IntVar(&c.graphScheduleEvery, "graph-schedule-every", 5, "Graph scenario: one Agent in so many has an AgentSchedule; 0: none.")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -162,8 +162,8 @@ func parseFlags(args []string) (config, error) {
 	if c.workers < 1 || c.clientWorkers < 1 || c.edits < 1 || c.rejects < 1 || c.rlEdits < 1 {
 		return c, errors.New("-max-concurrent-reconciles, -client-workers, -edits, -rejects and -ratelimit-edits must be at least 1")
 	}
-	if c.graphKnowledgeEvery < 1 || c.graphMemoryEvery < 1 || c.graphScheduleEvery < 1 {
-		return c, errors.New("-graph-knowledge-every, -graph-memory-every and -graph-schedule-every must be at least 1")
+	if c.graphKnowledgeEvery < 0 || c.graphMemoryEvery < 0 || c.graphScheduleEvery < 0 {
+		return c, errors.New("-graph-knowledge-every, -graph-memory-every and -graph-schedule-every must be 0 (none) or more")
 	}
 	if c.syncPeriod < 10*time.Second {
 		return c, errors.New("-sync-period must be at least 10s")
@@ -253,6 +253,10 @@ func run0(cfg config) (code int) {
 				failed = true
 			}
 		}
+	}
+	if growth := graphMemoryGrowth(rep.results); growth != nil {
+		fmt.Print("\n" + growth.markdown())
+		rep.results = append(rep.results, growth)
 	}
 	if ctx.Err() != nil {
 		log.Printf("interrupted")

@@ -136,7 +136,8 @@ type result struct {
 	notes    []string
 	err      error
 	heads    []headline
-	peakRSS  uint64 // the manager's, during the scenario
+	peakRSS  uint64       // the manager's, during the scenario
+	graphMem *graphMemory // the graph scenario's memory figures
 }
 
 // headline is one row of the summary.

@@ -154,14 +154,19 @@ func TestParseFlags(t *testing.T) {
 	if c.latency != 20*time.Millisecond || c.workers != 8 || c.syncPeriod != 30*time.Second || c.qps != 0 || c.rlWindow != time.Minute {
 		t.Errorf("defaults: %+v", c)
 	}
-	if c.graphKnowledgeEvery != 10 || c.graphMemoryEvery != 10 || c.graphScheduleEvery != 5 {
+	if c.graphKnowledgeEvery != 10 || c.graphMemoryEvery != 1 || c.graphScheduleEvery != 5 {
 		t.Errorf("graph defaults: %+v", c)
 	}
 	for _, bad := range [][]string{{"-n", "0"}, {"-n", "x"}, {"-scenarios", "nope"}, {"-retry-after", "1500ms"}, {"-sync-period", "1s"}, {"extra"},
-		{"-graph-schedule-every", "0"}} {
+		{"-graph-schedule-every", "-1"}} {
 		if _, err := parseFlags(bad); err == nil {
 			t.Errorf("parseFlags(%q) accepted", bad)
 		}
+	}
+	// The graph of Agents and Tools alone, whose memory issue #19 bounds.
+	c, err = parseFlags([]string{"-graph-knowledge-every", "0", "-graph-memory-every", "0", "-graph-schedule-every", "0"})
+	if err != nil || !(graphShape{agents: 10, knowledgeEvery: c.graphKnowledgeEvery, memoryEvery: c.graphMemoryEvery, scheduleEvery: c.graphScheduleEvery}).agentsAndTools() {
+		t.Errorf("graph of Agents and Tools: %+v, %v", c, err)
 	}
 }
 
