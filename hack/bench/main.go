@@ -388,6 +388,10 @@ func (r *report) markdown() string {
 		c.managerPath, c.workers, c.syncPeriod, strconv.FormatFloat(c.qps, 'f', -1, 64), extra(c))
 	fmt.Fprintf(&b, "- In-memory orq API latency: %s per call; 429 window %s with Retry-After %s; %d edits for the edit latency; %d rejected creates.\n",
 		c.latency, c.rlWindow, c.retryAfter, c.edits, c.rejects)
+	if slices.Contains(c.scenarios, "graph") {
+		fmt.Fprintf(&b, "- Graph: `-graph-knowledge-every=%d -graph-memory-every=%d -graph-schedule-every=%d` (0: none of that kind).\n",
+			c.graphKnowledgeEvery, c.graphMemoryEvery, c.graphScheduleEvery)
+	}
 	var walls []string
 	for _, w := range r.wall {
 		walls = append(walls, fmt.Sprintf("N=%d: %s", w.n, fmtDuration(w.d)))
