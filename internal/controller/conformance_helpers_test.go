@@ -88,6 +88,12 @@ func (c conformer) remote(o managed.Object) (map[string]any, bool) {
 // about one object.
 func (c conformer) calls(o managed.Object, ids ...string) []orqmem.Request {
 	GinkgoHelper()
+	return c.callsIn(orqAPI.Requests(), o, ids...)
+}
+
+// callsIn is calls among the requests reqs.
+func (c conformer) callsIn(reqs []orqmem.Request, o managed.Object, ids ...string) []orqmem.Request {
+	GinkgoHelper()
 	collection := c.collection(o)
 	items := map[string]bool{}
 	for _, id := range append(ids, o.ManagedStatus().ID) {
@@ -96,7 +102,7 @@ func (c conformer) calls(o managed.Object, ids ...string) []orqmem.Request {
 		}
 	}
 	var out []orqmem.Request
-	for _, r := range orqAPI.Requests() {
+	for _, r := range reqs {
 		if items[r.Path] || (r.Method == http.MethodPost && r.Path == collection && c.createsKey(o, r.Body)) {
 			out = append(out, r)
 		}
@@ -118,8 +124,14 @@ func (c conformer) createsKey(o managed.Object, body []byte) bool {
 // writes are the calls about o (see calls) of these methods; every method but GET when none.
 func (c conformer) writes(o managed.Object, ids []string, methods ...string) []orqmem.Request {
 	GinkgoHelper()
+	return c.writesIn(orqAPI.Requests(), o, ids, methods...)
+}
+
+// writesIn is writes among the requests reqs.
+func (c conformer) writesIn(reqs []orqmem.Request, o managed.Object, ids []string, methods ...string) []orqmem.Request {
+	GinkgoHelper()
 	var out []orqmem.Request
-	for _, r := range c.calls(o, ids...) {
+	for _, r := range c.callsIn(reqs, o, ids...) {
 		if (len(methods) == 0 && r.Method != http.MethodGet) || slices.Contains(methods, r.Method) {
 			out = append(out, r)
 		}
@@ -130,8 +142,14 @@ func (c conformer) writes(o managed.Object, ids []string, methods ...string) []o
 // creates are the POSTs creating o's remote object that orq accepted.
 func (c conformer) creates(o managed.Object) []orqmem.Request {
 	GinkgoHelper()
+	return c.createsIn(orqAPI.Requests(), o)
+}
+
+// createsIn is creates among the requests reqs.
+func (c conformer) createsIn(reqs []orqmem.Request, o managed.Object) []orqmem.Request {
+	GinkgoHelper()
 	var out []orqmem.Request
-	for _, r := range c.writes(o, nil, http.MethodPost) {
+	for _, r := range c.writesIn(reqs, o, nil, http.MethodPost) {
 		if r.Status >= 200 && r.Status < 300 {
 			out = append(out, r)
 		}
@@ -139,11 +157,24 @@ func (c conformer) creates(o managed.Object) []orqmem.Request {
 	return out
 }
 
-// listings are the recorded reads of o's whole collection (the drift sweep's).
-func (c conformer) listings(o managed.Object) int {
+// listingsIn counts the reads of o's whole collection (the drift sweep's) among reqs.
+func (c conformer) listingsIn(reqs []orqmem.Request, o managed.Object) int {
 	GinkgoHelper()
-	return len(requests(http.MethodGet, c.collection(o)))
+	n, collection := 0, c.collection(o)
+	for _, r := range reqs {
+		if r.Method == http.MethodGet && r.Path == collection {
+			n++
+		}
+	}
+	return n
 }
+
+// since are the requests recorded after the first n (n from mark).
+func since(n int) []orqmem.Request { return orqAPI.Requests()[n:] }
+
+// mark is where the requests recorded from now on begin, for since. (Specs that mark do not
+// reset the record.)
+func mark() int { return len(orqAPI.Requests()) }
 
 // refresh reads o again.
 func refresh(ctx context.Context, o client.Object) {
