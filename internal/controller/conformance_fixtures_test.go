@@ -193,12 +193,6 @@ var conformanceFixtures = map[string]*conformanceFixture{
 		// spec.suspend deactivates a schedule in orq (is_active false) rather than stopping the
 		// calls: the one update suspending sends.
 		suspendSends: []string{"is_active"},
-		// The KeyConflict spec fails: the index of places (managed's placeOf) holds a keyless
-		// object's spec.scheduleId only, so a schedule that the first object created (status.id,
-		// no spec.scheduleId) is not found held, and the second takes it over too; both then
-		// update it every sync period. The fix belongs in internal/managed, not in this kind.
-		knownBugs: map[string]string{specKeyConflict: "a second AgentSchedule naming, by spec.scheduleId, " +
-			"the schedule another one created takes it over too (no KeyConflict) and both update it every sync"},
 	},
 }
 

@@ -2,8 +2,10 @@ package managed
 
 import (
 	"context"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -13,13 +15,22 @@ import (
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 )
 
-// keyIndex indexes the objects of a kind by the place of their remote object: its key (for a kind
-// without keys, the id a spec adopts). Two objects of one kind in one place conflict only if their
+// keyIndex indexes the objects of a kind by the places of their remote object: its key, or for a
+// kind without keys both the id a spec adopts and the id it records (one that created its remote
+// object names it nowhere else). Two objects of one kind in one place conflict only if their
 // credentials reach the same workspace (see Workspaces.Of).
 const keyIndex = ".managed.key"
 
-// placeOf is the keyIndex value of an object ("" for none).
-func placeOf(o Object) string { return o.RemoteKey() }
+// placesOf are the keyIndex values of an object (none when it has no place yet).
+func placesOf(k Kind, o Object) []string {
+	places := nonEmpty(o.RemoteKey())
+	if _, keyless := k.(IDAdopter); keyless {
+		if id := o.ManagedStatus().ID; id != "" && !slices.Contains(places, id) {
+			places = append(places, id)
+		}
+	}
+	return places
+}
 
 // findKeyHolder records the object that manages this object's key in its workspace when it is
 // another one; an object that is not being deleted then waits, KeyConflict, without a call to orq.
@@ -40,17 +51,13 @@ func (r *Reconciler) findKeyHolder(ctx context.Context, p *pass) error {
 // reach that workspace (in any namespace, through any credential source), the one that holds the
 // remote object wins; between two holders, or two that hold none, the oldest (see outranks).
 func (r *Reconciler) keyHolder(ctx context.Context, o Object) (Object, error) {
-	place := placeOf(o)
-	if place == "" {
-		return nil, nil
-	}
-	list := r.Kind.NewList()
-	if err := r.List(ctx, list, client.MatchingFields{keyIndex: place}); err != nil {
+	others, err := r.sharers(ctx, o)
+	if err != nil {
 		return nil, err
 	}
 	holder, workspace := o, ""
-	for _, other := range r.Kind.Items(list) {
-		if other.GetUID() == o.GetUID() || !outranks(other, holder) {
+	for _, other := range others {
+		if !outranks(other, holder) {
 			continue
 		}
 		if r.credentialSource(ctx, other) != r.credentialSource(ctx, o) {
@@ -67,6 +74,25 @@ func (r *Reconciler) keyHolder(ctx context.Context, o Object) (Object, error) {
 		return nil, nil
 	}
 	return holder, nil
+}
+
+// sharers are the other objects of this kind in one of o's places.
+func (r *Reconciler) sharers(ctx context.Context, o Object) ([]Object, error) {
+	var out []Object
+	seen := map[types.UID]bool{o.GetUID(): true}
+	for _, place := range placesOf(r.Kind, o) {
+		list := r.Kind.NewList()
+		if err := r.List(ctx, list, client.MatchingFields{keyIndex: place}); err != nil {
+			return nil, err
+		}
+		for _, other := range r.Kind.Items(list) {
+			if !seen[other.GetUID()] {
+				seen[other.GetUID()] = true
+				out = append(out, other)
+			}
+		}
+	}
+	return out, nil
 }
 
 // credentialSource is the source of the credentials an object uses (its parent's, for a kind
@@ -129,7 +155,7 @@ func (k keySharers) Delete(ctx context.Context, e event.DeleteEvent, q workqueue
 func (k keySharers) Update(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 	o, ok1 := e.ObjectOld.(Object)
 	n, ok2 := e.ObjectNew.(Object)
-	if ok1 && ok2 && (placeOf(o) != placeOf(n) || Source(o) != Source(n) ||
+	if ok1 && ok2 && (!slices.Equal(placesOf(k.r.Kind, o), placesOf(k.r.Kind, n)) || Source(o) != Source(n) ||
 		o.ManagedStatus().APIKeyHash != n.ManagedStatus().APIKeyHash || holdsKey(o) != holdsKey(n)) {
 		k.add(ctx, q, o)
 		k.add(ctx, q, n)
@@ -139,13 +165,15 @@ func (k keySharers) Update(ctx context.Context, e event.UpdateEvent, q workqueue
 func (keySharers) Generic(context.Context, event.GenericEvent, workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 }
 
-// add queues the objects indexed under o's key, other than o.
+// add queues the objects indexed under o's places, other than o.
 func (k keySharers) add(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request], o client.Object) {
 	obj, ok := o.(Object)
-	if !ok || placeOf(obj) == "" {
+	if !ok {
 		return
 	}
-	for _, req := range k.r.requestsByIndex(ctx, k.r.Kind, keyIndex, placeOf(obj), o.GetUID()) {
-		q.Add(req)
+	for _, place := range placesOf(k.r.Kind, obj) {
+		for _, req := range k.r.requestsByIndex(ctx, k.r.Kind, keyIndex, place, o.GetUID()) {
+			q.Add(req)
+		}
 	}
 }
