@@ -39,7 +39,7 @@ func TestLiveStateProvesOwnership(t *testing.T) {
 		opts := controller.PlanOptions{Live: cluster != nil}
 		if opts.Live {
 			c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(cluster...).WithStatusSubresource(&orqv1alpha1.Agent{}).Build()
-			if opts.Others, err = withLiveState(context.Background(), c, objs); err != nil {
+			if opts.Others, err = withLiveState(context.Background(), c, controller.Kinds(), objs); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -93,7 +93,7 @@ func TestLiveStateBringsTheClustersOtherAgents(t *testing.T) {
 		CreationTimestamp: metav1.NewTime(time.Now().Add(-time.Hour))}, Spec: orqv1alpha1.AgentSpec{Key: "taken"},
 		Status: orqv1alpha1.AgentStatus{ResourceStatus: orqv1alpha1.ResourceStatus{ID: "some-id", Key: "taken"}}}
 	cluster := fake.NewClientBuilder().WithScheme(scheme).WithObjects(member, holder).WithStatusSubresource(member).Build()
-	others, err := withLiveState(context.Background(), cluster, objs)
+	others, err := withLiveState(context.Background(), cluster, controller.Kinds(), objs)
 	if err != nil || len(others) != 2 {
 		t.Fatalf("others %v, %v", others, err)
 	}

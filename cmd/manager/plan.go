@@ -31,12 +31,13 @@ func (pf *planFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&pf.file, "f", "", "Manifests to plan: a `path` (a file, or a directory of *.yaml, *.yml, *.json files), or - for standard input, such as the output of kustomize build piped in.")
 	fs.StringVar(&pf.output, "output", "text", "Output format: text, markdown (a pull-request comment) or json.")
 	fs.StringVar(&pf.namespace, "default-namespace", "default", "Namespace of the objects that set none, as kubectl apply would give them.")
-	fs.BoolVar(&pf.live, "live", false, "Read the status of the Agents already in the cluster of the kubeconfig (read only), so that agents the operator holds plan as its own.")
+	fs.BoolVar(&pf.live, "live", false, "Read the state of the objects already in the cluster of the kubeconfig (read only; Secrets are not read), so that what the operator holds in orq plans as its own.")
 }
 
-// runPlan compares the Agents of manifests with their agents in the workspace of ORQ_API_KEY, as
-// the operator would, and prints what it would do; it never writes to orq. Exit codes: see
-// planreport (0 no change, 2 changes, 1 error or an Agent blocked).
+// runPlan compares the objects of manifests (every kind of the operator) with their remote objects
+// in the workspace of ORQ_API_KEY, as the operator would, and prints what it would do; it never
+// writes to orq. Exit codes: see planreport (0 no change, 2 changes, 1 error or an object
+// blocked).
 func runPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var pf planFlags
 	o, err := parseFlags("manager plan", args, pf.bind)
@@ -61,12 +62,12 @@ func runPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	code := planreport.ExitCode(plans)
 	if code == planreport.ExitError {
-		fmt.Fprintln(stderr, "plan: some Agents are blocked: the operator would not converge")
+		fmt.Fprintln(stderr, "plan: some objects are blocked: the operator would not converge")
 	}
 	return code
 }
 
-// makePlan reads the manifests (and, with --live, the cluster's state of their Agents) and plans
+// makePlan reads the manifests (and, with --live, the cluster's state of their objects) and plans
 // them against the workspace.
 func makePlan(ctx context.Context, pf planFlags, o *options, stdin io.Reader) ([]controller.AgentPlan, error) {
 	m, err := manifest.Read(pf.file, stdin, pf.namespace)
@@ -117,12 +118,12 @@ func (pf planFlags) check(o *options) error {
 	return nil
 }
 
-// readLive sets in objects the state of their Agents in the cluster, and returns the cluster's
-// other Agents (see withLiveState).
+// readLive sets in objects their state in the cluster, and returns the cluster's other objects
+// (see withLiveState).
 func readLive(ctx context.Context, objects []client.Object) ([]client.Object, error) {
 	c, err := liveReader()
 	if err != nil {
 		return nil, err
 	}
-	return withLiveState(ctx, c, objects)
+	return withLiveState(ctx, c, controller.Kinds(), objects)
 }
