@@ -15,8 +15,8 @@ import (
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
-// runExport writes a manifest for every memory store, knowledge base, tool and agent of the
-// workspace of ORQ_API_KEY, to standard output or one file per object in a directory (with the
+// runExport writes a manifest for every memory store, knowledge base, tool, agent and agent
+// schedule of the workspace of ORQ_API_KEY, to standard output or one file per object in a directory (with the
 // Agents' prompts as files, if asked), and tells on standard error what to do before applying
 // them (the Secrets to create) and what was left out.
 func runExport(args []string) int { return exportTo(args, os.Stdout, os.Stderr) }

@@ -17,8 +17,8 @@ var currentProg = "manager"
 var summaries = []struct{ name, synopsis, summary string }{
 	{cmdManager, "[flags]", "run the operator against the cluster of the kubeconfig and the orq API (what the Deployment runs)"},
 	{cmdDev, "dev [flags]", "run it on this machine: a local control plane unless KUBECONFIG is set, the in-memory orq API unless ORQ_API_KEY is set (what make run runs)"},
-	{cmdExport, "export [flags]", "write an Agent manifest for every agent of the workspace of ORQ_API_KEY"},
-	{cmdPlan, "plan [flags]", "tell what the operator would do to the workspace of ORQ_API_KEY for Agent manifests, writing nothing"},
+	{cmdExport, "export [flags]", "write manifests of the memory stores, knowledge bases, tools, agents and schedules of the workspace of ORQ_API_KEY"},
+	{cmdPlan, "plan [flags]", "tell what the operator would do to the workspace of ORQ_API_KEY for manifests of every kind, writing nothing"},
 	{cmdHelp, "help [command]", "this help, or the flags of a command"},
 	{cmdVersion, "version", "the version of this binary (also --version)"},
 }
