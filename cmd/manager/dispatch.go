@@ -16,6 +16,7 @@ const (
 	cmdDev     = "dev"
 	cmdExport  = "export"
 	cmdPlan    = "plan"
+	cmdTrigger = "trigger"
 	cmdHelp    = "help"
 	cmdVersion = "version"
 )
@@ -41,7 +42,7 @@ func command(argv0 string, args []string) (string, []string, error) {
 	case first == "-h" || first == "-help" || first == "--help":
 		return cmdHelp, args[1:], nil
 	case first == "" && prog == kubectlPlugin:
-		return "", nil, usageError{"usage: kubectl orq plan|export [flags]; run \"kubectl orq help\" for more"}
+		return "", nil, usageError{"usage: kubectl orq plan|export|trigger [flags]; run \"kubectl orq help\" for more"}
 	case first == "" || prog == "manager" && strings.HasPrefix(first, "-"):
 		return cmdManager, args, nil
 	}
@@ -56,9 +57,9 @@ func command(argv0 string, args []string) (string, []string, error) {
 // programOf returns the name the binary answers to and the commands it offers under it.
 func programOf(argv0 string) (string, []string) {
 	if strings.TrimSuffix(filepath.Base(argv0), ".exe") == kubectlPlugin {
-		return kubectlPlugin, []string{cmdPlan, cmdExport, cmdHelp, cmdVersion}
+		return kubectlPlugin, []string{cmdPlan, cmdExport, cmdTrigger, cmdHelp, cmdVersion}
 	}
-	return "manager", []string{cmdDev, cmdExport, cmdPlan, cmdHelp, cmdVersion}
+	return "manager", []string{cmdDev, cmdExport, cmdPlan, cmdTrigger, cmdHelp, cmdVersion}
 }
 
 // invocation is how the user runs the program: "kubectl orq" for the plugin.

@@ -146,8 +146,10 @@ func exitStatusOf(err error) int {
 	return 2
 }
 
-// parseCommandLine parses args for the command name ("manager dev") and returns what is left
-// after the flags. Its errors start with the command as the user typed it ("kubectl orq plan").
+// parseCommandLine parses args for the command name ("manager dev") and returns the arguments
+// that are not flags, in order: flags may come before and after them, as kubectl takes them
+// (all after a "--" are arguments). Its errors start with the command as the user typed it
+// ("kubectl orq plan").
 func parseCommandLine(name string, args []string, extra func(*flag.FlagSet)) (*options, []string, error) {
 	typed := invocation(currentProg) + strings.TrimPrefix(name, "manager")
 	o := &options{}
@@ -160,7 +162,8 @@ func parseCommandLine(name string, args []string, extra func(*flag.FlagSet)) (*o
 	}
 	zapOpts := logOptions(name == devCommand, stderrIsTerminal())
 	zapOpts.BindFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(os.Stdout, name, fs)
 			return nil, nil, err
@@ -177,7 +180,25 @@ func parseCommandLine(name string, args []string, extra func(*flag.FlagSet)) (*o
 	default:
 		return nil, nil, fmt.Errorf("%s: --default-deletion-policy must be Delete or Orphan, not %q", typed, o.defaultDeletionPolicy)
 	}
-	return o, fs.Args(), nil
+	return o, positional, nil
+}
+
+// parseInterspersed parses the flags of args wherever they are, and returns the other arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if stopped := len(args) - len(rest); stopped > 0 && args[stopped-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
 }
 
 func runManager(args []string) int {

@@ -19,6 +19,7 @@ var summaries = []struct{ name, synopsis, summary string }{
 	{cmdDev, "dev [flags]", "run it on this machine: a local control plane unless KUBECONFIG is set, the in-memory orq API unless ORQ_API_KEY is set (what make run runs)"},
 	{cmdExport, "export [flags]", "write manifests of the memory stores, knowledge bases, tools, agents and schedules of the workspace of ORQ_API_KEY"},
 	{cmdPlan, "plan [flags]", "tell what the operator would do to the workspace of ORQ_API_KEY for manifests of every kind, writing nothing"},
+	{cmdTrigger, "trigger agentschedule/NAME [flags]", "run the schedule of an AgentSchedule of the cluster now, in the workspace of its Agent"},
 	{cmdHelp, "help [command]", "this help, or the flags of a command"},
 	{cmdVersion, "version", "the version of this binary (also --version)"},
 }
@@ -106,6 +107,8 @@ func runCommand(prog, cmd string, args []string) int {
 			return 0
 		}
 		return runPlan(args, os.Stdin, os.Stdout, os.Stderr)
+	case cmdTrigger:
+		return runTrigger(args)
 	case cmdHelp:
 		return runHelp(prog, args)
 	case cmdVersion:
