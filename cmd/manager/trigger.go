@@ -22,6 +22,5 @@ func runTrigger(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	orq := cli.Orq{BaseURL: o.baseURL, RequestTimeout: o.requestTimeout, APIKey: o.apiKey, UserAgent: "orq-operator-trigger/" + version}
-	return cli.Trigger(ctx, rest, opts, orq, cli.Kubeconfig(), cli.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+	return cli.Trigger(ctx, rest, opts, orqOf(o, "trigger"), cli.Kubeconfig(), cli.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -42,7 +42,7 @@ func TestLiveStateOfATool(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(cluster...).Build()
+		c := fake.NewClientBuilder().WithScheme(Scheme).WithObjects(cluster...).Build()
 		others, err := withLiveState(context.Background(), c, controller.Kinds(), decoded.Objects)
 		if err != nil {
 			t.Fatal(err)
@@ -83,7 +83,7 @@ spec: {role: R, description: D, path: Default/plan, model: {id: openai/gpt-4o}, 
 		t.Fatal(err)
 	}
 	for name, cluster := range map[string][]client.Object{"in the cluster": {cm}, "nowhere": nil} {
-		c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(cluster...).Build()
+		c := fake.NewClientBuilder().WithScheme(Scheme).WithObjects(cluster...).Build()
 		others, err := withLiveState(context.Background(), c, controller.Kinds(), decoded.Objects)
 		if err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -8,21 +8,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/managed"
 )
-
-// liveReader is a client of the cluster of the kubeconfig, for plan --live.
-func liveReader() (client.Reader, error) {
-	cfg, err := ctrl.GetConfig()
-	if err != nil {
-		return nil, err
-	}
-	return client.New(cfg, client.Options{Scheme: scheme})
-}
 
 // withLiveState reads the objects of every kind of kinds in the cluster (lists, nothing written).
 // Each object of objects that is there gets what the cluster holds of it: its identity (UID,
