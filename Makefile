@@ -60,7 +60,7 @@ verify: manifests generate docs fmt ## Regenerate everything and fail when the t
 		git status --porcelain; git --no-pager diff --stat; exit 1; fi
 
 .PHONY: test
-test: manifests generate fmt vet envtest helm ## Run all tests: unit, contract, envtest suites, packaging (chart vs kustomize), policies, and test/ksm (a module of its own).
+test: manifests generate fmt vet envtest helm ## Run every test: unit, contract, fuzz seeds, the envtest suites, packaging, policies, monitoring and test/ksm (a module of its own).
 	@echo ">> go test ./... (the first time it compiles the tests: about 7 minutes on 2 cores; then about 2 minutes). Skipped tests are listed at the end" >&2
 	HELM="$$(hack/helm.sh)" KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh)" go run ./hack/testreport -timeout 30m $(GO_TEST_FLAGS) ./... -coverprofile cover.out
 	cd test/ksm && go vet ./... && HELM="$$(../../hack/helm.sh)" go test $(GO_TEST_FLAGS) ./...

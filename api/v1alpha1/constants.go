@@ -128,6 +128,6 @@ const (
 )
 
 // RevisionAnnotations are the annotations that tell the revision an object was applied from, in
-// the order they are read: the project's own (set by CI), then those GitOps tools put on the
-// objects they apply.
+// the order they are read. Only the project's own: neither Argo CD nor Flux puts the commit on the
+// objects it applies (docs/monitoring.md shows how each fills orq.ai/revision).
 var RevisionAnnotations = []string{AnnotationRevision}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/orq-ai/orq-operator/internal/openapi"
+	"github.com/orq-ai/orq-operator/internal/orqclient"
 	"github.com/orq-ai/orq-operator/internal/orqmem"
 )
 
@@ -51,7 +52,7 @@ func runDev(args []string) int {
 		return 0
 	}
 
-	orqNote, memURL := "the real orq API at "+o.baseURL, ""
+	orqNote, memURL := "the real orq API at "+orqclient.QuoteURL(o.baseURL), ""
 	if o.apiKey == "" {
 		url, err := startMemAPI(ctx, memListen, o)
 		if err != nil {

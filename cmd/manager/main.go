@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -86,6 +87,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 		defaultBase = orqclient.DefaultBaseURL
 	}
 	fs.StringVar(&o.baseURL, "orq-base-url", defaultBase, "Base URL of the orq API (env "+envBaseURL+").")
+	fs.Lookup("orq-base-url").DefValue = orqclient.QuoteURL(defaultBase) // what --help shows (review R13)
 	fs.DurationVar(&o.syncPeriod, "sync-period", controller.DefaultSyncPeriod, "How often drift is looked for: each workspace is listed, and only the agents changed in orq are read (jittered by up to 10%).")
 	fs.DurationVar(&o.requestTimeout, "orq-request-timeout", orqclient.DefaultTimeout, "Timeout of each request to the orq API.")
 	fs.Float64Var(&o.qps, "orq-qps", 10, "Requests a second to the orq API, shared by all workers (0: unlimited).")
@@ -306,6 +308,10 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 	if err := ctrlmetrics.Registry.Register(&metrics.AgentCollector{Reader: mgr.GetCache(), Elected: mgr.Elected()}); err != nil {
 		return fmt.Errorf("registering the Agent metrics: %w", err)
 	}
+	objects := &metrics.ObjectCollector{Reader: mgr.GetCache(), Elected: mgr.Elected(), Lists: controller.ObjectLists()}
+	if err := ctrlmetrics.Registry.Register(objects); err != nil {
+		return fmt.Errorf("registering the object metrics: %w", err)
+	}
 	if o.probeAddr != "0" {
 		if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 			return err
@@ -314,6 +320,12 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 			return err
 		}
 	}
-	setupLog.Info("starting manager", "version", version, "orqBaseURL", o.baseURL, "syncPeriod", o.syncPeriod.String())
+	logStart(setupLog, o)
 	return mgr.Start(ctx)
+}
+
+// logStart logs the start of the manager; the base URL without what may carry credentials
+// (review R13).
+func logStart(log logr.Logger, o *options) {
+	log.Info("starting manager", "version", version, "orqBaseURL", orqclient.QuoteURL(o.baseURL), "syncPeriod", o.syncPeriod.String())
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/manifest"
 )
 
 // jsonFields are the JSON names of a struct's fields, those of inlined structs included.
@@ -56,5 +59,32 @@ func TestReadmeStatusTableListsEveryAgentStatusField(t *testing.T) {
 		if !found {
 			t.Errorf("status.%s has no row in the Status table of README.md", f)
 		}
+	}
+}
+
+// TestReadmeManifestsAreAdmitted: every manifest README.md shows (a yaml block of orq.ai objects)
+// is one the apiserver admits, as a reader would copy it.
+func TestReadmeManifestsAreAdmitted(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := 0
+	for i, block := range strings.Split(string(raw), "```yaml\n")[1:] {
+		body, _, _ := strings.Cut(block, "```")
+		if !strings.Contains(body, "apiVersion: orq.ai/") {
+			continue
+		}
+		blocks++
+		m, err := manifest.Decode(strings.NewReader(body), fmt.Sprintf("README.md yaml block %d", i+1), "default")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range m.Refused {
+			t.Errorf("refused %s %s (%s): %v", r.Kind, r.Name, r.Source, r.Err)
+		}
+	}
+	if blocks == 0 {
+		t.Error("README.md shows no orq.ai manifest")
 	}
 }

@@ -41,6 +41,7 @@ type samples struct {
 	knowledgeBases map[string]bool
 	memoryStores   map[string]bool
 	secretKeys     map[string]map[string]bool
+	schedules      map[string]*orqv1alpha1.AgentSchedule
 }
 
 // TestSamplesReferenceEachOther: every reference of the samples names an object of the samples,
@@ -101,7 +102,13 @@ func TestSamplesReferenceEachOther(t *testing.T) {
 			}
 		}
 	}
-	for _, kind := range []string{"toolRef", "knowledgeBaseRef", "memoryStoreRefs", "agentRef", "Secret"} {
+	for _, schedule := range s.schedules {
+		used["schedule agentRef"]++
+		if s.agents[schedule.Spec.AgentRef.Name] == nil {
+			t.Errorf("AgentSchedule %s: agentRef names %q, no Agent of the samples", schedule.Name, schedule.Spec.AgentRef.Name)
+		}
+	}
+	for _, kind := range []string{"toolRef", "knowledgeBaseRef", "memoryStoreRefs", "agentRef", "Secret", "schedule agentRef"} {
 		if used[kind] == 0 {
 			t.Errorf("no sample uses a %s", kind)
 		}
@@ -112,7 +119,8 @@ func TestSamplesReferenceEachOther(t *testing.T) {
 func readSamples(t *testing.T) samples {
 	t.Helper()
 	s := samples{agents: map[string]*orqv1alpha1.Agent{}, tools: map[string]*orqv1alpha1.Tool{},
-		knowledgeBases: map[string]bool{}, memoryStores: map[string]bool{}, secretKeys: map[string]map[string]bool{}}
+		knowledgeBases: map[string]bool{}, memoryStores: map[string]bool{}, secretKeys: map[string]map[string]bool{},
+		schedules: map[string]*orqv1alpha1.AgentSchedule{}}
 	files, err := filepath.Glob(filepath.Join(samplesDir, "*.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no samples: %v", err)
@@ -169,6 +177,10 @@ func (s samples) add(t *testing.T, file string, doc []byte) {
 		ms := &orqv1alpha1.MemoryStore{}
 		decode(ms)
 		s.memoryStores[ms.Name] = true
+	case "AgentSchedule":
+		schedule := &orqv1alpha1.AgentSchedule{}
+		decode(schedule)
+		s.schedules[schedule.Name] = schedule
 	case "Secret":
 		secret := &corev1.Secret{}
 		decode(secret)

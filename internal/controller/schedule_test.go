@@ -53,7 +53,10 @@ var _ = Describe("An AgentSchedule", func() {
 		item := "/v3/agents/sched-agent/schedules/" + schedule.Status.ID
 		Eventually(func() []string { return bodyKeys(requests(http.MethodPatch, item)) }, timeout, poll).Should(Equal([]string{"is_active"}))
 		Expect(remoteSchedule(schedule.Status.ID)).To(HaveKeyWithValue("is_active", false))
-		Eventually(func() *bool { _ = k8s.Get(ctx, client.ObjectKeyFromObject(schedule), schedule); return schedule.Status.IsActive },
+		Eventually(func() *bool {
+			_ = k8s.Get(ctx, client.ObjectKeyFromObject(schedule), schedule)
+			return schedule.Status.IsActive
+		},
 			timeout, poll).Should(Equal(ptr.To(false)))
 		waitObjectReady(ctx, schedule)
 

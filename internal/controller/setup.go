@@ -78,3 +78,12 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 func CacheOptions(namespaces []string, selector labels.Selector) cache.Options {
 	return managed.CacheOptions(Kinds(), namespaces, selector)
 }
+
+// ObjectLists makes an empty list of the objects of each kind, by kind name (the object metrics).
+func ObjectLists() map[string]func() client.ObjectList {
+	out := map[string]func() client.ObjectList{}
+	for _, k := range Kinds().All() {
+		out[k.Name()] = k.NewList
+	}
+	return out
+}

@@ -58,6 +58,13 @@ func TestOwnershipOfTheAgentAtTheKey(t *testing.T) {
 		a.Finalizers = []string{orqv1alpha1.FinalizerName} // added by the first pass
 		meta.SetStatusCondition(&a.Status.Conditions, condition(orqv1alpha1.ConditionStalled, orqv1alpha1.ReasonAdoptionRequired))
 	}
+	// observed is the status managementPolicy Observe left: the agent at the key read, Ready and
+	// Synced, no id recorded.
+	observed := func(_ *testing.T, a *orqv1alpha1.Agent) {
+		a.Status.RemoteUpdated, a.Status.Key = "t0", a.RemoteKey()
+		meta.SetStatusCondition(&a.Status.Conditions, condition(orqv1alpha1.ConditionReady, orqv1alpha1.ReasonSynced))
+		meta.SetStatusCondition(&a.Status.Conditions, condition(orqv1alpha1.ConditionSynced, orqv1alpha1.ReasonSynced))
+	}
 	cases := []ownershipCase{
 		{
 			name:      "never created: one POST, no read, the id recorded",
@@ -148,6 +155,25 @@ func TestOwnershipOfTheAgentAtTheKey(t *testing.T) {
 			api:       fakeAPI{GetFn: get(edited), UpdateFn: func(context.Context, string, orqclient.Body) (*orqclient.Agent, error) { return same, nil }},
 			wantID:    "01ID",
 			wantCalls: map[string]int{"get": 1, "update": 1}, wantMarker: true,
+		},
+		{
+			// docs/troubleshooting.md (Drifted, AdoptionRequired): observing an agent does not
+			// make it this Agent's, however well its spec was made to match (review R16).
+			name:       "an observed agent, the spec made to match, switched to Manage: read first, not taken over",
+			prepare:    observed,
+			api:        fakeAPI{GetFn: get(same)},
+			wantReason: orqv1alpha1.ReasonAdoptionRequired,
+			wantCalls:  map[string]int{"get": 1},
+		},
+		{
+			name: "an observed agent switched to Manage with adoptionPolicy Adopt: taken over",
+			prepare: func(t *testing.T, a *orqv1alpha1.Agent) {
+				observed(t, a)
+				a.Spec.AdoptionPolicy = orqv1alpha1.AdoptionPolicyAdopt
+			},
+			api:       fakeAPI{GetFn: get(same)},
+			wantID:    "01ID",
+			wantCalls: map[string]int{"get": 1}, wantMarker: true,
 		},
 		{
 			name: "a refused create clears the marker",

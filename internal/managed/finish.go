@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -33,9 +34,23 @@ func (r *Reconciler) finish(ctx context.Context, p *pass) (ctrl.Result, error) {
 		if err != nil {
 			r.log(ctx).Info("the pass failed, and so did its status write; retrying", "error", r.redacted(p, err.Error()))
 		}
-		return ctrl.Result{}, werr
+		return r.unlessConflict(ctx, ctrl.Result{}, werr)
 	}
-	return res, err
+	return r.unlessConflict(ctx, res, err)
+}
+
+// conflictRetry is when a pass whose write met a newer version of its object comes back.
+const conflictRetry = time.Second
+
+// unlessConflict turns a write that met a newer version of the object (the cache lagged, or
+// someone wrote meanwhile) into a quiet retry by a pass that reads it: it is routine, not an
+// error to log with a stack trace.
+func (r *Reconciler) unlessConflict(ctx context.Context, res ctrl.Result, err error) (ctrl.Result, error) {
+	if !apierrors.IsConflict(err) {
+		return res, err
+	}
+	r.log(ctx).V(1).Info("the object changed during the pass; retrying with its new version", "error", err.Error())
+	return ctrl.Result{RequeueAfter: conflictRetry}, nil
 }
 
 // writeStatus patches the status when this pass changed it. The patch is computed between the

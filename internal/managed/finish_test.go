@@ -5,6 +5,9 @@ import (
 	"errors"
 	"testing"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -41,5 +44,24 @@ func TestAFailedStatusWriteIsRetriedEvenAfterATerminalRefusal(t *testing.T) {
 	}
 	if err == nil || errors.Is(err, reconcile.TerminalError(nil)) {
 		t.Errorf("err = %v: a failed status write must be retried, not given up as terminal", err)
+	}
+}
+
+// A status write that meets a newer version of the object is retried quietly by a pass that
+// reads the new version: not returned as an error (logged with a stack trace), never dropped.
+func TestAConflictingStatusWriteIsRetriedQuietly(t *testing.T) {
+	a := sampleAgent("ns", "bot")
+	created := remoteFor(t, a)
+	api := &fakeAPI{t: t, CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) { return created, nil }}
+	base := newFakeClient(t, a)
+	c := interceptor.NewClient(base.(client.WithWatch), interceptor.Funcs{
+		SubResourcePatch: func(context.Context, client.Client, string, client.Object, client.Patch, ...client.SubResourcePatchOption) error {
+			return apierrors.NewConflict(schema.GroupResource{Group: "orq.ai", Resource: "agents"}, "bot", errors.New("the object has been modified"))
+		},
+	})
+	r := newTestReconciler(reconcilerFields{Client: c, API: api})
+	_, res, err := reconcileOnce(t, r, a)
+	if err != nil || res.RequeueAfter != conflictRetry {
+		t.Errorf("Reconcile = %+v, %v; want a retry after %v and no error", res, err, conflictRetry)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
@@ -13,8 +14,8 @@ import (
 )
 
 // testKind is the kind of the core's own tests: Agents, whose request is what agentdiff makes of
-// their spec, naming nothing (the Agent adapter, internal/kinds/agent, resolves references; it is
-// tested with the core through the conformance suite and envtest).
+// their spec, naming nothing (the Agent adapter, internal/kinds/agent, resolves references; its
+// unit tests run it on this core, and the envtest specs of internal/controller run every kind).
 type testKind struct{}
 
 var _ Kind = testKind{}
@@ -76,4 +77,25 @@ func newFakeClient(t *testing.T, objs ...client.Object) client.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// An object may be referenced from its own namespace, and from those its spec.allowReferencesFrom names.
+func TestAllowsReferencesFrom(t *testing.T) {
+	for _, tc := range []struct {
+		allow []string
+		from  string
+		want  bool
+	}{
+		{nil, "team", true}, // its own namespace
+		{nil, "other", false},
+		{[]string{"other"}, "other", true},
+		{[]string{"another"}, "other", false},
+		{[]string{"*"}, "other", true},
+	} {
+		target := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "team"}}
+		target.Spec.AllowReferencesFrom = tc.allow
+		if got := allowsReferencesFrom(target, tc.from); got != tc.want {
+			t.Errorf("allow %v, from %s: got %v, want %v", tc.allow, tc.from, got, tc.want)
+		}
+	}
 }

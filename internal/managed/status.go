@@ -113,6 +113,11 @@ func (r *Reconciler) suspended(p *pass, s statusWriter) {
 		s.set(orqv1alpha1.ConditionSynced, metav1.ConditionFalse, orqv1alpha1.ReasonSuspended,
 			"spec.suspend is true: the spec is not applied to the "+r.remoteName(p.obj)+" until suspend is false")
 		s.st.PendingChanges = nil // not compared: no call to orq is made
+		if meta.IsStatusConditionTrue(s.st.Conditions, orqv1alpha1.ConditionReady) {
+			// It still exists, as last seen; it no longer matches the spec.
+			s.set(orqv1alpha1.ConditionReady, metav1.ConditionTrue, orqv1alpha1.ReasonSuspended,
+				"The "+r.remoteName(p.obj)+" exists as last applied; spec.suspend holds back the spec's changes (see Synced)")
+		}
 	}
 	s.st.ObservedGeneration = p.obj.GetGeneration()
 }

@@ -31,6 +31,9 @@ type Values struct {
 	placeholders bool
 }
 
+// placeholderVersion is the version of a plan's placeholder for a Secret it does not hold.
+const placeholderVersion = "planned"
+
 // value is a key's value, as read at a resourceVersion of its object.
 type value struct {
 	resourceVersion string
@@ -59,7 +62,8 @@ func (s *versioned) put(source string, v value) {
 	s.values[source] = v
 }
 
-// forget drops a value whose object is gone, so that no more is held than existing objects hold.
+// forget drops a value whose key is gone from its object, so that no more is held than existing
+// objects hold.
 func (s *versioned) forget(source string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -73,7 +77,7 @@ func (s *versioned) forget(source string) {
 func (v *Values) Secret(ctx context.Context, namespace string, ref orqv1alpha1.SecretKeyReference, field string, deleting bool) (string, string, error) {
 	val, err := v.read(ctx, &v.secrets, "Secret", namespace, ref.Name, ref.Key, field, deleting)
 	if err != nil && v.placeholders && reasonOf(err) == orqv1alpha1.ReasonSecretNotFound {
-		return "(the value of Secret " + namespace + "/" + ref.Name + " key " + ref.Key + ")", "planned", nil
+		return "(the value of Secret " + namespace + "/" + ref.Name + " key " + ref.Key + ")", placeholderVersion, nil
 	}
 	if err != nil {
 		return "", "", err
@@ -113,7 +117,8 @@ func (v *Values) read(ctx context.Context, values *versioned, kind, namespace, n
 		}
 		return value{}, notFound(kind, namespace, name, field)
 	case apierrors.IsNotFound(err):
-		values.forget(source)
+		// The value stays: the referring object may be deleted next (a namespace being deleted
+		// removes the Secret first), and its deletion then needs the key last read.
 		return value{}, notFound(kind, namespace, name, field)
 	case apierrors.IsForbidden(err):
 		return value{}, unreadable(kind, namespace, name, field)

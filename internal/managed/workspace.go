@@ -58,14 +58,15 @@ func (w *Workspaces) Client(ctx context.Context, o Object) (API, string, error) 
 }
 
 // Of identifies the workspace an object's credentials reach: the hash of its API key, or, when its
-// Secret cannot be read, the one it last recorded. "" when unknown: it cannot reach orq at all.
+// Secret cannot be read (or a plan holds only a placeholder for it), the one it last recorded.
+// "" when unknown: it cannot reach orq at all.
 func (w *Workspaces) Of(ctx context.Context, o Object) string {
 	ref := o.CredentialsRef()
 	if ref == nil {
 		return w.DefaultKeyHash
 	}
-	key, _, err := w.Values.Secret(ctx, o.GetNamespace(), *ref, "spec.apiKeySecretRef", false)
-	if err != nil {
+	key, version, err := w.Values.Secret(ctx, o.GetNamespace(), *ref, "spec.apiKeySecretRef", false)
+	if err != nil || version == placeholderVersion { // a placeholder's hash would be no workspace at all (review R8)
 		return o.ManagedStatus().APIKeyHash
 	}
 	return orqclient.KeyHash(key)

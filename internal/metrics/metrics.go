@@ -117,12 +117,8 @@ func (c *AgentCollector) Describe(ch chan<- *prometheus.Desc) { ch <- agentsDesc
 
 // Collect implements prometheus.Collector.
 func (c *AgentCollector) Collect(ch chan<- prometheus.Metric) {
-	if c.Elected != nil {
-		select {
-		case <-c.Elected:
-		default:
-			return // not the leader
-		}
+	if !leading(c.Elected) {
+		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -144,15 +140,21 @@ type ConditionKey struct{ Condition, Status, Reason string }
 func CountByCondition(agents []orqv1alpha1.Agent) map[ConditionKey]int {
 	out := map[ConditionKey]int{}
 	for i := range agents {
-		for _, typ := range []string{orqv1alpha1.ConditionReady, orqv1alpha1.ConditionSynced, orqv1alpha1.ConditionStalled} {
-			c := meta.FindStatusCondition(agents[i].Status.Conditions, typ)
-			switch {
-			case c != nil:
-				out[ConditionKey{typ, string(c.Status), c.Reason}]++
-			case typ == orqv1alpha1.ConditionReady:
-				out[ConditionKey{typ, string(metav1.ConditionUnknown), ""}]++
-			}
-		}
+		countConditions(agents[i].Status.Conditions, out)
 	}
 	return out
+}
+
+// countConditions adds an object's Ready, Synced and Stalled conditions to out; an object without
+// a Ready condition yet counts as Ready Unknown.
+func countConditions(conditions []metav1.Condition, out map[ConditionKey]int) {
+	for _, typ := range []string{orqv1alpha1.ConditionReady, orqv1alpha1.ConditionSynced, orqv1alpha1.ConditionStalled} {
+		c := meta.FindStatusCondition(conditions, typ)
+		switch {
+		case c != nil:
+			out[ConditionKey{typ, string(c.Status), c.Reason}]++
+		case typ == orqv1alpha1.ConditionReady:
+			out[ConditionKey{typ, string(metav1.ConditionUnknown), ""}]++
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
@@ -98,5 +99,38 @@ func TestAgentCollectorReportsOnlyOnTheLeader(t *testing.T) {
 	close(elected)
 	if n := testutil.CollectAndCount(c); n != 1 {
 		t.Errorf("the leader reported %d series, want 1 (Ready True Synced)", n)
+	}
+}
+
+// Every kind is counted under its own label, from the cache, by the leader only.
+func TestObjectCollectorCountsEveryKind(t *testing.T) {
+	s := runtime.NewScheme()
+	if err := orqv1alpha1.AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	a := agentWith(metav1.Condition{Type: "Ready", Status: metav1.ConditionTrue, Reason: "Synced", LastTransitionTime: metav1.Now()})
+	a.Name, a.Namespace = "a", "ns"
+	tool := &orqv1alpha1.Tool{}
+	tool.Name, tool.Namespace = "t", "ns"
+	tool.Status.Conditions = []metav1.Condition{{Type: "Ready", Status: metav1.ConditionFalse, Reason: "InUse", LastTransitionTime: metav1.Now()},
+		{Type: "Stalled", Status: metav1.ConditionTrue, Reason: "AdoptionRequired", LastTransitionTime: metav1.Now()}}
+	reader := fake.NewClientBuilder().WithScheme(s).WithObjects(&a, tool).Build()
+	elected := make(chan struct{})
+	c := &ObjectCollector{Reader: reader, Elected: elected, Lists: map[string]func() client.ObjectList{
+		"Agent": func() client.ObjectList { return &orqv1alpha1.AgentList{} },
+		"Tool":  func() client.ObjectList { return &orqv1alpha1.ToolList{} },
+	}}
+	if n := testutil.CollectAndCount(c); n != 0 {
+		t.Errorf("a replica that is not the leader reported %d series", n)
+	}
+	close(elected)
+	want := `# HELP orq_operator_objects Objects of each kind (Agent, Tool, KnowledgeBase, MemoryStore, AgentSchedule) by condition type, status and reason.
+# TYPE orq_operator_objects gauge
+orq_operator_objects{condition="Ready",kind="Agent",reason="Synced",status="True"} 1
+orq_operator_objects{condition="Ready",kind="Tool",reason="InUse",status="False"} 1
+orq_operator_objects{condition="Stalled",kind="Tool",reason="AdoptionRequired",status="True"} 1
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want)); err != nil {
+		t.Error(err)
 	}
 }

@@ -89,7 +89,7 @@ func New(o Options) (*Client, error) {
 	}
 	base, err := url.Parse(strings.TrimRight(raw, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("orq API base URL %q must be an absolute http(s) URL", quoteURL(raw))
+		return nil, fmt.Errorf("orq API base URL %q must be an absolute http(s) URL", QuoteURL(raw))
 	}
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
@@ -120,7 +120,7 @@ func New(o Options) (*Client, error) {
 }
 
 // BaseURL returns the API's base URL as it may be quoted: without userinfo or query.
-func (c *Client) BaseURL() string { return quoteURL(c.base.String()) }
+func (c *Client) BaseURL() string { return QuoteURL(c.base.String()) }
 
 // newTransport is http.DefaultTransport keeping more idle connections: it keeps 2 per host, and
 // with more workers than that most requests would open a new connection (and a TLS handshake).

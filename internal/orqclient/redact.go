@@ -61,9 +61,9 @@ func (c *Client) redactErr(err error) error {
 	return err
 }
 
-// quoteURL is a URL as it may be quoted in a message: scheme, host and path, without userinfo,
-// query or fragment.
-func quoteURL(raw string) string {
+// QuoteURL is a URL as it may be quoted in a message or a log: scheme, host and path, without
+// userinfo, query or fragment, which may carry credentials (a gateway's token).
+func QuoteURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return userinfo.ReplaceAllString(raw, "${1}"+redacted+"@")

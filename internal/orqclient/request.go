@@ -174,7 +174,7 @@ func (c *Client) statusError(op string, member bool, resp *http.Response) error 
 	}
 	switch {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		e.Message = fmt.Sprintf("the API redirected to %q and %v: check the orq API base URL", quoteURL(resp.Header.Get("Location")), ErrRedirect)
+		e.Message = fmt.Sprintf("the API redirected to %q and %v: check the orq API base URL", QuoteURL(resp.Header.Get("Location")), ErrRedirect)
 	case e.Kind == KindNotFound:
 		if msg := c.misplaced404(member, resp.Header.Get("Content-Type"), raw); msg != "" {
 			e.Kind, e.Message = KindMisconfigured, msg

@@ -42,9 +42,13 @@ func (Kind) References(o managed.Object) []managed.Reference {
 		out = append(out, managed.Reference{Kind: "MemoryStore", Namespace: ns(m.Namespace), Name: m.Name,
 			Field: field("spec.memoryStoreRefs", i, "name")})
 	}
-	for field, from := range map[string]*orqv1alpha1.PromptSource{"spec.instructionsFrom": a.Spec.InstructionsFrom, "spec.systemPromptFrom": a.Spec.SystemPromptFrom} {
-		if from != nil {
-			out = append(out, managed.Reference{Kind: "ConfigMap", Namespace: a.Namespace, Name: from.ConfigMapKeyRef.Name, Field: field})
+	// In a fixed order: the watches compare lists to tell whether the references changed.
+	for _, p := range []struct {
+		field string
+		from  *orqv1alpha1.PromptSource
+	}{{"spec.instructionsFrom", a.Spec.InstructionsFrom}, {"spec.systemPromptFrom", a.Spec.SystemPromptFrom}} {
+		if p.from != nil {
+			out = append(out, managed.Reference{Kind: "ConfigMap", Namespace: a.Namespace, Name: p.from.ConfigMapKeyRef.Name, Field: p.field})
 		}
 	}
 	return out
