@@ -71,3 +71,9 @@ func (o *Orq) Bind(fs Flags) {
 func (o Orq) Client(key string) (*orqclient.Client, error) {
 	return orqclient.New(orqclient.Options{BaseURL: o.BaseURL, APIKey: key, Timeout: o.RequestTimeout, UserAgent: o.UserAgent})
 }
+
+// WithKey is o with the API key of ORQ_API_KEY.
+func (o Orq) WithKey() Orq {
+	o.APIKey = os.Getenv(EnvAPIKey)
+	return o
+}

@@ -12,8 +12,14 @@ type Cluster struct {
 }
 
 // Kubeconfig is the cluster of the kubeconfig.
-func Kubeconfig() Cluster {
-	return Cluster{config: clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(), &clientcmd.ConfigOverrides{})}
+func Kubeconfig() Cluster { return ClusterOf("", "") }
+
+// ClusterOf is the cluster of the kubeconfig file path (as kubectl's --kubeconfig; "" to find it
+// as kubectl does) and its context named context ("" for the current one).
+func ClusterOf(path, context string) Cluster {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = path
+	return Cluster{config: clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: context})}
 }
 
 // Reader is a client of the cluster; a command reads, never writes.
