@@ -7,8 +7,10 @@
 //	manager plan -f FILE    tell what the operator would do to the workspace for these manifests
 //	manager help [command]  the commands, or the flags of one
 //	manager version         the version set at build time (-ldflags "-X main.version=..."), also --version
+//	manager trigger agentschedule/NAME  run a schedule now
 //
-// Installed as kubectl-orq, the binary is a kubectl plugin: `kubectl orq plan`, `kubectl orq export`.
+// The kubectl plugin (kubectl orq) is its own binary, cmd/kubectl-orq, sharing plan, export and
+// trigger with this one through internal/cli.
 package main
 
 import (
@@ -110,14 +112,12 @@ func (o *options) bind(fs *flag.FlagSet) {
 const eventDrainTimeout = 5 * time.Second
 
 func main() {
-	prog, _ := programOf(os.Args[0])
-	currentProg = prog
 	cmd, args, err := command(os.Args[0], os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	os.Exit(runCommand(prog, cmd, args))
+	os.Exit(runCommand(cmd, args))
 }
 
 // parseFlags parses the common flags and the command's own (extra), and sets up logging. -h
@@ -151,9 +151,9 @@ func exitStatusOf(err error) int {
 // parseCommandLine parses args for the command name ("manager dev") and returns the arguments
 // that are not flags, in order: flags may come before and after them, as kubectl takes them
 // (all after a "--" are arguments). Its errors start with the command as the user typed it
-// ("kubectl orq plan").
+// ("manager plan").
 func parseCommandLine(name string, args []string, extra func(*flag.FlagSet)) (*options, []string, error) {
-	typed := invocation(currentProg) + strings.TrimPrefix(name, "manager")
+	typed := name
 	o := &options{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // the error is returned, and -h prints the help below
