@@ -33,6 +33,7 @@ error, a wrong option, or an object blocked.`,
 		},
 	}
 	opts.Bind(kubectlFlags{c.Flags()})
+	completePlan(c)
 	return c
 }
 
@@ -75,6 +76,7 @@ Secret, else ORQ_API_KEY). orq refuses an inactive schedule; its message is prin
 		},
 	}
 	opts.Bind(kubectlFlags{c.Flags()})
+	c.ValidArgsFunction = completeSchedules(g, &opts.Namespace)
 	return c
 }
 

@@ -192,6 +192,8 @@ func TestCompletion(t *testing.T) {
 		{[]string{"__complete", "pl"}, []string{"plan\t"}},
 		{[]string{"__complete", "plan", "--"}, []string{"--filename\t", "--live\t", "--output\t", "--kubeconfig\t"}},
 		{[]string{"__complete", "trigger", "-"}, []string{"-n\t", "--namespace\t"}},
+		{[]string{"__complete", "plan", "--output", ""}, []string{"text\n", "markdown\n", "json\n"}},
+		{[]string{"__complete", "plan", "-f", ""}, []string{"yaml\nyml\njson\n:8\n"}}, // the shell lists files of these extensions
 	} {
 		r := runPlugin(t, nil, c.args...)
 		for _, w := range c.want {

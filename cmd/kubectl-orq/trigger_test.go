@@ -134,6 +134,11 @@ func TestTriggerAgainstACluster(t *testing.T) {
 			t.Error("the API key was printed")
 		}
 	}
+	// The shell completes trigger's argument with the AgentSchedules of the namespace.
+	r := runPlugin(t, nil, "__complete", "trigger", "--kubeconfig", kubeconfig, "-n", "team", "")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "agentschedule/nightly\nagentschedule/paused\n:4\n") {
+		t.Errorf("completing kubectl orq trigger -n team: exit status %d, %q", r.code, r.stdout)
+	}
 	if s, _ := mem.Schedule(active); fmt.Sprint(s["trigger_count"]) != "1" {
 		t.Errorf("the active schedule's trigger_count is %v, want 1", s["trigger_count"])
 	}
