@@ -1,6 +1,10 @@
 package main
 
-import "github.com/spf13/pflag"
+import (
+	"github.com/spf13/pflag"
+
+	"github.com/orq-ai/orq-operator/internal/cli"
+)
 
 // kubectlFlags gives the flags internal/cli binds the names and short forms kubectl users know:
 // the manager's -f is -f/--filename here, --namespace has -n.
@@ -19,3 +23,5 @@ func (k kubectlFlags) StringVar(p *string, name, value, usage string) {
 	}
 	k.FlagSet.StringVar(p, name, value, usage)
 }
+
+var _ cli.Flags = kubectlFlags{}

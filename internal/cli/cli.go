@@ -5,10 +5,12 @@
 package cli
 
 import (
+	"flag"
 	"io"
 	"os"
 	"time"
 
+	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -39,6 +41,12 @@ type Flags interface {
 	IntVar(p *int, name string, value int, usage string)
 	DurationVar(p *time.Duration, name string, value time.Duration, usage string)
 }
+
+// Both flag sets are Flags.
+var (
+	_ Flags = (*flag.FlagSet)(nil)
+	_ Flags = (*pflag.FlagSet)(nil)
+)
 
 // Streams are a command's standard input, output and error.
 type Streams struct {
