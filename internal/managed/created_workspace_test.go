@@ -28,7 +28,9 @@ func TestS4ACreateInANewWorkspaceIsNoRecreateOfAnAgentDeletedOutside(t *testing.
 	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "creds"}, Data: map[string][]byte{"apiKey": []byte("new-workspace-key")}}
 	created := foreignCopy(remoteFor(t, a), "01NEW")
 	api := &fakeAPI{t: t,
-		GetFn:    func(context.Context, string) (*orqclient.Agent, error) { return nil, apiError(orqclient.KindNotFound, 404) },
+		GetFn: func(context.Context, string) (*orqclient.Agent, error) {
+			return nil, apiError(orqclient.KindNotFound, 404)
+		},
 		CreateFn: func(context.Context, orqclient.Body) (*orqclient.Agent, error) { return created, nil },
 	}
 	rec := events.NewFakeRecorder(10)
