@@ -49,8 +49,8 @@ type AgentScheduleSpec struct {
 	AgentTag string `json:"agentTag,omitempty"`
 
 	// The id of a schedule already in orq, under the agent, that this object adopts
-	// (adoptionPolicy Adopt), as `manager export` writes it. Schedules have no key: without an id
-	// an AgentSchedule creates its own schedule.
+	// (adoptionPolicy Adopt); set when the AgentSchedule is made, it cannot be added or removed
+	// later. Schedules have no key: without an id an AgentSchedule creates its own schedule.
 	// +optional
 	// +kubebuilder:validation:MinLength=1
 	ScheduleID string `json:"scheduleId,omitempty"`
