@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -15,19 +14,18 @@ import (
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 )
 
-// keyIndex indexes the objects of a kind by the places of their remote object: its key, or for a
-// kind without keys both the id a spec adopts and the id it records (one that created its remote
-// object names it nowhere else). Two objects of one kind in one place conflict only if their
-// credentials reach the same workspace (see Workspaces.Of).
+// keyIndex indexes the objects of a kind by the place of their remote object: its key (for a kind
+// without keys, the id a spec adopts and the id it records). Two objects of one kind in one place
+// conflict only if their credentials reach the same workspace (see Workspaces.Of).
 const keyIndex = ".managed.key"
 
-// placesOf are the keyIndex values of an object (none when it has no place yet).
+// placesOf are the keyIndex values of an object of kind k. A remote object of a kind without keys
+// is known by its id only: the one a spec adopts, and the one an object created and records, so
+// that an object adopting a schedule another one holds conflicts with it (review 2, S3).
 func placesOf(k Kind, o Object) []string {
 	places := nonEmpty(o.RemoteKey())
-	if _, keyless := k.(IDAdopter); keyless {
-		if id := o.ManagedStatus().ID; id != "" && !slices.Contains(places, id) {
-			places = append(places, id)
-		}
+	if id := o.ManagedStatus().ID; k.Endpoint().Keyless && id != "" && id != o.RemoteKey() {
+		places = append(places, id)
 	}
 	return places
 }
@@ -51,13 +49,17 @@ func (r *Reconciler) findKeyHolder(ctx context.Context, p *pass) error {
 // reach that workspace (in any namespace, through any credential source), the one that holds the
 // remote object wins; between two holders, or two that hold none, the oldest (see outranks).
 func (r *Reconciler) keyHolder(ctx context.Context, o Object) (Object, error) {
-	others, err := r.sharers(ctx, o)
-	if err != nil {
-		return nil, err
+	var others []Object
+	for _, place := range placesOf(r.Kind, o) {
+		list := r.Kind.NewList()
+		if err := r.List(ctx, list, client.MatchingFields{keyIndex: place}); err != nil {
+			return nil, err
+		}
+		others = append(others, r.Kind.Items(list)...)
 	}
 	holder, workspace := o, ""
 	for _, other := range others {
-		if !outranks(other, holder) {
+		if other.GetUID() == o.GetUID() || !outranks(other, holder) {
 			continue
 		}
 		if r.credentialSource(ctx, other) != r.credentialSource(ctx, o) {
@@ -74,25 +76,6 @@ func (r *Reconciler) keyHolder(ctx context.Context, o Object) (Object, error) {
 		return nil, nil
 	}
 	return holder, nil
-}
-
-// sharers are the other objects of this kind in one of o's places.
-func (r *Reconciler) sharers(ctx context.Context, o Object) ([]Object, error) {
-	var out []Object
-	seen := map[types.UID]bool{o.GetUID(): true}
-	for _, place := range placesOf(r.Kind, o) {
-		list := r.Kind.NewList()
-		if err := r.List(ctx, list, client.MatchingFields{keyIndex: place}); err != nil {
-			return nil, err
-		}
-		for _, other := range r.Kind.Items(list) {
-			if !seen[other.GetUID()] {
-				seen[other.GetUID()] = true
-				out = append(out, other)
-			}
-		}
-	}
-	return out, nil
 }
 
 // credentialSource is the source of the credentials an object uses (its parent's, for a kind
@@ -165,7 +148,7 @@ func (k keySharers) Update(ctx context.Context, e event.UpdateEvent, q workqueue
 func (keySharers) Generic(context.Context, event.GenericEvent, workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 }
 
-// add queues the objects indexed under o's places, other than o.
+// add queues the objects indexed under o's key, other than o.
 func (k keySharers) add(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request], o client.Object) {
 	obj, ok := o.(Object)
 	if !ok {
