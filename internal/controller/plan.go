@@ -39,9 +39,8 @@ func Plan(ctx context.Context, objects []client.Object, api managed.API, opts Pl
 }
 
 // unseenNote explains an update that lists no field: what differs is what a plan cannot compare.
-const unseenNote = "may send what a plan cannot compare: values from Secrets, which a plan never reads " +
-	"(the operator sends them again when their Secret changed since it last sent them), or fields orq does not " +
-	"echo (sent again when the spec changed since it was last applied)"
+const unseenNote = "may send what a plan cannot compare: fields orq does not echo (sent again when the spec " +
+	"changed since it was last applied)"
 
 // explainUnseen notes why an update lists no field.
 func explainUnseen(p *AgentPlan) {

@@ -184,7 +184,7 @@ func (r *Reconciler) view(p *pass, remote *orqclient.Remote) *remoteView {
 	if !p.claimedOrRecorded(remote) {
 		return v
 	}
-	if p.secretsHash != p.status().SecretsHash && !p.sentSecrets {
+	if p.secretsHash != p.status().SecretsHash && !p.sentSecrets && !r.Values.planning() {
 		v.changed = union(v.changed, secretFields(p.desired.Body))
 	}
 	if u, ok := r.Kind.(Unechoed); ok && p.hash != p.status().AppliedHash && !p.wrote {
