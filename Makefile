@@ -76,9 +76,14 @@ fuzz: ## Run each fuzz target for a short time (FUZZTIME, default 10s).
 ##@ Build
 
 .PHONY: build
-build: manifests generate fmt vet ## Build the manager and the in-memory orq API.
+build: manifests generate fmt vet ## Build the manager, the kubectl plugin and the in-memory orq API.
 	go build -ldflags "$(GO_LDFLAGS)" -o bin/manager ./cmd/manager
+	go build -ldflags "$(GO_LDFLAGS)" -o bin/kubectl-orq ./cmd/kubectl-orq
 	go build -ldflags "$(GO_LDFLAGS)" -o bin/orq-mem-api ./cmd/orq-mem-api
+
+.PHONY: kubectl-orq
+kubectl-orq: ## Build the kubectl plugin bin/kubectl-orq (copy it onto your PATH, then: kubectl orq --help).
+	go build -ldflags "$(GO_LDFLAGS)" -o bin/kubectl-orq ./cmd/kubectl-orq
 
 .PHONY: run
 run: manifests generate envtest ## Run the operator: on the cluster of $KUBECONFIG if set, else on a local control plane; with the in-memory orq API unless ORQ_API_KEY is set. Flags of manager dev: RUN_FLAGS.

@@ -11,7 +11,11 @@ import (
 // in its workspace, reached with its credentials), type is always cron, and variables whose values
 // must stay secret come from Secrets (payload.variablesFrom).
 
+// A transition rule on an optional field runs only when both versions hold it, so the rule on
+// scheduleId is the spec's: it can be neither set, changed nor removed once the object exists.
+
 // AgentScheduleSpec is the desired state of a schedule of an orq.ai agent.
+// +kubebuilder:validation:XValidation:rule="has(self.scheduleId) == has(oldSelf.scheduleId) && (!has(self.scheduleId) || self.scheduleId == oldSelf.scheduleId)",message="spec.scheduleId cannot change: it can be neither set nor removed once the AgentSchedule exists"
 type AgentScheduleSpec struct {
 	// The Agent, in this namespace, whose agent the schedule runs. The schedule is created once
 	// that Agent is Ready, in its workspace, and cannot move to another Agent.
@@ -45,11 +49,10 @@ type AgentScheduleSpec struct {
 	AgentTag string `json:"agentTag,omitempty"`
 
 	// The id of a schedule already in orq, under the agent, that this object adopts
-	// (adoptionPolicy Adopt), as `manager export` writes it. Schedules have no key: without an id
-	// an AgentSchedule creates its own schedule.
+	// (adoptionPolicy Adopt); set when the AgentSchedule is made, it cannot be added or removed
+	// later. Schedules have no key: without an id an AgentSchedule creates its own schedule.
 	// +optional
 	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.scheduleId cannot change"
 	ScheduleID string `json:"scheduleId,omitempty"`
 
 	// true deactivates the schedule in orq (is_active false) and false activates it again; nothing

@@ -155,25 +155,16 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// As kubectl-orq, the binary offers only its workspace tools, with the same help and errors.
-func TestKubectlPluginCLI(t *testing.T) {
+// Installed under the plugin's name, as the README once said, the manager runs nothing (least of
+// all the operator) and says which binary to install.
+func TestManagerRefusesToBeThePlugin(t *testing.T) {
 	plugin := filepath.Join(t.TempDir(), kubectlPlugin)
 	if err := os.Symlink(managerBin(t), plugin); err != nil {
 		t.Fatal(err)
 	}
-	r := runBin(t, plugin, "help")
-	if r.code != 0 || !strings.Contains(r.stdout, "kubectl orq plan [flags]") || strings.Contains(r.stdout, "dev") {
-		t.Errorf("kubectl orq help: exit status %d, want 0 and the plugin's commands (no dev):\n%s", r.code, r.stdout)
-	}
-	if r := runBin(t, plugin, "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "kubectl orq "+testVersion+" (") {
-		t.Errorf("kubectl orq version: %d %q", r.code, r.stdout)
-	}
-	if r := runBin(t, plugin, "plan", "--no-such-flag"); r.code == 0 || !strings.Contains(r.stderr, `kubectl orq plan: flag provided but not defined: -no-such-flag; see "kubectl orq plan --help"`) {
-		t.Errorf("kubectl orq plan --no-such-flag: exit status %d, stderr %q", r.code, r.stderr)
-	}
-	for _, args := range [][]string{nil, {"dev"}, {"--leader-elect"}} {
-		if r := runBin(t, plugin, args...); r.code != 2 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "kubectl orq") {
-			t.Errorf("kubectl orq %q: exit status %d, stderr %q; want 2 and one line", args, r.code, r.stderr)
+	for _, args := range [][]string{nil, {"plan", "-f", "-"}, {"--leader-elect"}, {"version"}} {
+		if r := runBin(t, plugin, args...); r.code != 2 || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "make kubectl-orq") {
+			t.Errorf("kubectl-orq (the manager) %q: exit status %d, stdout %q, stderr %q; want 2 and one line naming make kubectl-orq", args, r.code, r.stdout, r.stderr)
 		}
 	}
 }

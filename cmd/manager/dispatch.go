@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// kubectlPlugin is the name under which kubectl finds this binary as a plugin: installed as
-// kubectl-orq on the PATH, it answers `kubectl orq plan` and `kubectl orq export`.
+// kubectlPlugin is the name of the kubectl plugin, which is its own binary (cmd/kubectl-orq). The
+// manager installed under that name, as it once was, refuses to run: `kubectl orq` must not start
+// the operator.
 const kubectlPlugin = "kubectl-orq"
 
 // The subcommands; "" runs the operator.
@@ -16,6 +17,7 @@ const (
 	cmdDev     = "dev"
 	cmdExport  = "export"
 	cmdPlan    = "plan"
+	cmdTrigger = "trigger"
 	cmdHelp    = "help"
 	cmdVersion = "version"
 )
@@ -25,24 +27,26 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-// command chooses the subcommand from the binary's name (argv[0]) and its arguments. As the
-// kubectl plugin, only the workspace tools are offered: running the operator, or the dev
-// cluster, from kubectl is not what anyone means. A first argument that is neither a flag nor a
-// command is refused: `manager plans` must not start the operator.
+// commands are the manager's subcommands.
+var commands = []string{cmdDev, cmdExport, cmdPlan, cmdTrigger, cmdHelp, cmdVersion}
+
+// command chooses the subcommand from the binary's arguments. A first argument that is neither a
+// flag nor a command is refused: `manager plans` must not start the operator. Nor does the
+// binary run at all under the plugin's name (argv[0]).
 func command(argv0 string, args []string) (string, []string, error) {
+	if strings.TrimSuffix(filepath.Base(argv0), ".exe") == kubectlPlugin {
+		return "", nil, usageError{"this kubectl-orq is the manager binary under the plugin's name: build the plugin with `make kubectl-orq` and install bin/kubectl-orq instead"}
+	}
 	first := ""
 	if len(args) > 0 {
 		first = args[0]
 	}
-	prog, commands := programOf(argv0)
 	switch {
 	case first == "--version" || first == "-version":
 		return cmdVersion, args[1:], nil
 	case first == "-h" || first == "-help" || first == "--help":
 		return cmdHelp, args[1:], nil
-	case first == "" && prog == kubectlPlugin:
-		return "", nil, usageError{"usage: kubectl orq plan|export [flags]; run \"kubectl orq help\" for more"}
-	case first == "" || prog == "manager" && strings.HasPrefix(first, "-"):
+	case first == "" || strings.HasPrefix(first, "-"):
 		return cmdManager, args, nil
 	}
 	for _, c := range commands {
@@ -50,35 +54,16 @@ func command(argv0 string, args []string) (string, []string, error) {
 			return c, args[1:], nil
 		}
 	}
-	return "", nil, unknownCommand(prog, first, commands)
-}
-
-// programOf returns the name the binary answers to and the commands it offers under it.
-func programOf(argv0 string) (string, []string) {
-	if strings.TrimSuffix(filepath.Base(argv0), ".exe") == kubectlPlugin {
-		return kubectlPlugin, []string{cmdPlan, cmdExport, cmdHelp, cmdVersion}
-	}
-	return "manager", []string{cmdDev, cmdExport, cmdPlan, cmdHelp, cmdVersion}
-}
-
-// invocation is how the user runs the program: "kubectl orq" for the plugin.
-func invocation(prog string) string {
-	if prog == kubectlPlugin {
-		return "kubectl orq"
-	}
-	return prog
+	return "", nil, unknownCommand(first)
 }
 
 // unknownCommand refuses word, suggesting the command it most likely misspells.
-func unknownCommand(prog, word string, commands []string) error {
-	msg := fmt.Sprintf("%s: unknown command %q", invocation(prog), word)
-	if strings.HasPrefix(word, "-") {
-		msg = fmt.Sprintf("%s: unknown flag %q", invocation(prog), word)
-	}
+func unknownCommand(word string) error {
+	msg := fmt.Sprintf("manager: unknown command %q", word)
 	if near := nearest(word, commands); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
-	return usageError{msg + fmt.Sprintf("; run \"%s help\" for usage", invocation(prog))}
+	return usageError{msg + "; run \"manager help\" for usage"}
 }
 
 // nearest returns the candidate word most likely misspells: a prefix of it (of two letters or

@@ -200,8 +200,10 @@ func TestConfigurationDocumentsEveryFlag(t *testing.T) {
 	doc := readDoc(t, configurationDoc)
 	common := commonFlags()
 	runPlanCLI := func(args []string) int { return runPlan(args, os.Stdin, os.Stdout, os.Stderr) }
-	commands := map[string]func([]string) int{"manager": runManager, "manager dev": runDev, "manager export": runExport, "manager plan": runPlanCLI}
-	sources := map[string]string{"manager": "main.go", "manager dev": "dev.go", "manager export": "export.go", "manager plan": "plan.go"}
+	commands := map[string]func([]string) int{"manager": runManager, "manager dev": runDev, "manager export": runExport, "manager plan": runPlanCLI,
+		"manager trigger": runTrigger}
+	sources := map[string]string{"manager": "main.go", "manager dev": "dev.go", "manager export": "export.go", "manager plan": "plan.go",
+		"manager trigger": "../../internal/cli/trigger.go"}
 	for command, run := range commands {
 		want := 0
 		if command == "manager plan" {

@@ -7,8 +7,10 @@
 //	manager plan -f FILE    tell what the operator would do to the workspace for these manifests
 //	manager help [command]  the commands, or the flags of one
 //	manager version         the version set at build time (-ldflags "-X main.version=..."), also --version
+//	manager trigger agentschedule/NAME  run a schedule now
 //
-// Installed as kubectl-orq, the binary is a kubectl plugin: `kubectl orq plan`, `kubectl orq export`.
+// The kubectl plugin (kubectl orq) is its own binary, cmd/kubectl-orq, sharing plan, export and
+// trigger with this one through internal/cli.
 package main
 
 import (
@@ -110,14 +112,12 @@ func (o *options) bind(fs *flag.FlagSet) {
 const eventDrainTimeout = 5 * time.Second
 
 func main() {
-	prog, _ := programOf(os.Args[0])
-	currentProg = prog
 	cmd, args, err := command(os.Args[0], os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	os.Exit(runCommand(prog, cmd, args))
+	os.Exit(runCommand(cmd, args))
 }
 
 // parseFlags parses the common flags and the command's own (extra), and sets up logging. -h
@@ -148,10 +148,12 @@ func exitStatusOf(err error) int {
 	return 2
 }
 
-// parseCommandLine parses args for the command name ("manager dev") and returns what is left
-// after the flags. Its errors start with the command as the user typed it ("kubectl orq plan").
+// parseCommandLine parses args for the command name ("manager dev") and returns the arguments
+// that are not flags, in order: flags may come before and after them, as kubectl takes them
+// (all after a "--" are arguments). Its errors start with the command as the user typed it
+// ("manager plan").
 func parseCommandLine(name string, args []string, extra func(*flag.FlagSet)) (*options, []string, error) {
-	typed := invocation(currentProg) + strings.TrimPrefix(name, "manager")
+	typed := name
 	o := &options{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // the error is returned, and -h prints the help below
@@ -162,7 +164,8 @@ func parseCommandLine(name string, args []string, extra func(*flag.FlagSet)) (*o
 	}
 	zapOpts := logOptions(name == devCommand, stderrIsTerminal())
 	zapOpts.BindFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(os.Stdout, name, fs)
 			return nil, nil, err
@@ -179,7 +182,25 @@ func parseCommandLine(name string, args []string, extra func(*flag.FlagSet)) (*o
 	default:
 		return nil, nil, fmt.Errorf("%s: --default-deletion-policy must be Delete or Orphan, not %q", typed, o.defaultDeletionPolicy)
 	}
-	return o, fs.Args(), nil
+	return o, positional, nil
+}
+
+// parseInterspersed parses the flags of args wherever they are, and returns the other arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if stopped := len(args) - len(rest); stopped > 0 && args[stopped-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
 }
 
 func runManager(args []string) int {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"strings"
 	"testing"
 )
@@ -57,6 +58,31 @@ func TestMemWorkspaceNote(t *testing.T) {
 	} {
 		if !strings.Contains(note, want) {
 			t.Errorf("no %q in:\n%s", want, note)
+		}
+	}
+}
+
+// Flags may follow the arguments, as kubectl takes them (`manager trigger agentschedule/x -n
+// team`); after "--" everything is an argument.
+func TestFlagsMayFollowArguments(t *testing.T) {
+	for _, c := range []struct {
+		args       []string
+		ns         string
+		positional string
+	}{
+		{[]string{"agentschedule/x", "-n", "team"}, "team", "agentschedule/x"},
+		{[]string{"-n", "team", "agentschedule", "x"}, "team", "agentschedule x"},
+		{[]string{"agentschedule", "--namespace=team", "x"}, "team", "agentschedule x"},
+		{[]string{"--", "-n", "x"}, "", "-n x"},
+		{[]string{"a", "--", "-n"}, "", "a -n"},
+	} {
+		var ns string
+		_, rest, err := parseCommandLine("manager trigger", c.args, func(fs *flag.FlagSet) {
+			fs.StringVar(&ns, "n", "", "")
+			fs.StringVar(&ns, "namespace", "", "")
+		})
+		if err != nil || ns != c.ns || strings.Join(rest, " ") != c.positional {
+			t.Errorf("%q: namespace %q, arguments %q, %v; want %q, %q", c.args, ns, rest, err, c.ns, c.positional)
 		}
 	}
 }

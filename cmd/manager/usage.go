@@ -5,35 +5,27 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strings"
-)
 
-// currentProg is the name this binary was run as ("manager", or kubectl-orq as the plugin), for
-// the help of its commands.
-var currentProg = "manager"
+	"github.com/orq-ai/orq-operator/internal/cli"
+)
 
 // summaries say in a line what each command does, for the help of the binary and of the command.
 var summaries = []struct{ name, synopsis, summary string }{
 	{cmdManager, "[flags]", "run the operator against the cluster of the kubeconfig and the orq API (what the Deployment runs)"},
 	{cmdDev, "dev [flags]", "run it on this machine: a local control plane unless KUBECONFIG is set, the in-memory orq API unless ORQ_API_KEY is set (what make run runs)"},
-	{cmdExport, "export [flags]", "write an Agent manifest for every agent of the workspace of ORQ_API_KEY"},
-	{cmdPlan, "plan [flags]", "tell what the operator would do to the workspace of ORQ_API_KEY for Agent manifests, writing nothing"},
+	{cmdExport, "export [flags]", "write manifests of the memory stores, knowledge bases, tools, agents and schedules of the workspace of ORQ_API_KEY"},
+	{cmdPlan, "plan [flags]", "tell what the operator would do to the workspace of ORQ_API_KEY for manifests of every kind, writing nothing"},
+	{cmdTrigger, "trigger agentschedule/NAME [flags]", "run the schedule of an AgentSchedule of the cluster now, in the workspace of its Agent"},
 	{cmdHelp, "help [command]", "this help, or the flags of a command"},
 	{cmdVersion, "version", "the version of this binary (also --version)"},
 }
 
-// writeCommands lists the commands prog offers.
-func writeCommands(w io.Writer, prog string) {
-	_, offered := programOf(prog)
-	offered = append(offered, cmdManager)
+// writeCommands lists the commands.
+func writeCommands(w io.Writer) {
 	fmt.Fprintln(w, "Usage:")
 	for _, s := range summaries {
-		for _, c := range offered {
-			if c == s.name && !(prog == kubectlPlugin && c == cmdManager) {
-				fmt.Fprintf(w, "  %-30s %s\n", invocation(prog)+" "+s.synopsis, s.summary)
-			}
-		}
+		fmt.Fprintf(w, "  %-30s %s\n", "manager "+s.synopsis, s.summary)
 	}
 }
 
@@ -44,14 +36,14 @@ func printUsage(w io.Writer, name string, fs *flag.FlagSet) {
 	if sub == cmdManager {
 		fmt.Fprintln(w, "manager runs the orq-operator, which makes the agents of orq.ai workspaces match Agent objects.")
 		fmt.Fprintln(w)
-		writeCommands(w, "manager")
+		writeCommands(w)
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, `Run "manager help COMMAND" or "manager COMMAND --help" for the flags of a command.`)
 		fmt.Fprintln(w, "Documentation: docs/configuration.md. The flags of manager:")
 	} else {
 		for _, s := range summaries {
 			if s.name == sub {
-				fmt.Fprintf(w, "Usage: %s %s\n\n%s.\n\nFlags:\n", invocation(currentProg), s.synopsis, strings.ToUpper(s.summary[:1])+s.summary[1:])
+				fmt.Fprintf(w, "Usage: manager %s\n\n%s.\n\nFlags:\n", s.synopsis, strings.ToUpper(s.summary[:1])+s.summary[1:])
 			}
 		}
 	}
@@ -59,41 +51,26 @@ func printUsage(w io.Writer, name string, fs *flag.FlagSet) {
 	fs.PrintDefaults()
 }
 
-// versionLine is what version prints: this binary's version, set at build time with
-// -ldflags "-X main.version=...", and the Go toolchain that built it.
-func versionLine(prog string) string {
-	return fmt.Sprintf("%s %s (%s %s/%s)", invocation(prog), version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-}
-
 // runHelp prints the help of the binary, or of the command named in args.
-func runHelp(prog string, args []string) int {
+func runHelp(args []string) int {
 	if len(args) > 1 {
-		fmt.Fprintf(os.Stderr, "%s help: one command at most, not %q\n", invocation(prog), args)
+		fmt.Fprintf(os.Stderr, "manager help: one command at most, not %q\n", args)
 		return 2
 	}
 	if len(args) == 0 {
-		if prog == kubectlPlugin {
-			fmt.Println("kubectl orq: plan and export orq.ai agents as Kubernetes Agents (the orq-operator's tools).")
-			fmt.Println()
-			writeCommands(os.Stdout, prog)
-			fmt.Println()
-			fmt.Println(`Run "kubectl orq help COMMAND" for the flags of a command.`)
-			return 0
-		}
 		return runManager([]string{"-h"})
 	}
-	_, offered := programOf(prog)
-	for _, c := range offered {
+	for _, c := range commands {
 		if c == args[0] {
-			return runCommand(prog, c, []string{"-h"})
+			return runCommand(c, []string{"-h"})
 		}
 	}
-	fmt.Fprintln(os.Stderr, unknownCommand(prog, args[0], offered))
+	fmt.Fprintln(os.Stderr, unknownCommand(args[0]))
 	return 2
 }
 
 // runCommand runs one command with its arguments and returns the exit status.
-func runCommand(prog, cmd string, args []string) int {
+func runCommand(cmd string, args []string) int {
 	switch cmd {
 	case cmdDev:
 		return runDev(args)
@@ -106,14 +83,16 @@ func runCommand(prog, cmd string, args []string) int {
 			return 0
 		}
 		return runPlan(args, os.Stdin, os.Stdout, os.Stderr)
+	case cmdTrigger:
+		return runTrigger(args)
 	case cmdHelp:
-		return runHelp(prog, args)
+		return runHelp(args)
 	case cmdVersion:
 		if len(args) > 0 {
-			fmt.Fprintf(os.Stderr, "%s version: no arguments expected, not %q\n", invocation(prog), args)
+			fmt.Fprintf(os.Stderr, "manager version: no arguments expected, not %q\n", args)
 			return 2
 		}
-		fmt.Println(versionLine(prog))
+		fmt.Println(cli.VersionLine("manager", version))
 		return 0
 	}
 	return runManager(args)

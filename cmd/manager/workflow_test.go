@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/orq-ai/orq-operator/internal/cli"
 )
 
 const planWorkflow = "../../examples/github-actions/plan.yaml"
@@ -84,16 +86,16 @@ func checkPlanArgs(t *testing.T, line string) {
 	if i := slices.IndexFunc(args, func(a string) bool { return a == ">" || a == "2>" || a == "|" }); i >= 0 {
 		args = args[:i]
 	}
-	var pf planFlags
+	var pf cli.PlanOptions
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	(&options{}).bind(fs)
-	pf.bind(fs)
+	pf.Bind(fs)
 	if err := fs.Parse(args); err != nil {
 		t.Fatalf("manager plan %v: %v", args, err)
 	}
-	if pf.file != "-" || pf.output != "markdown" {
-		t.Errorf("manager plan %v: -f %q --output %q, want -f - --output markdown", args, pf.file, pf.output)
+	if pf.File != "-" || pf.Output != "markdown" {
+		t.Errorf("manager plan %v: -f %q --output %q, want -f - --output markdown", args, pf.File, pf.Output)
 	}
 }
 

@@ -52,6 +52,15 @@ func seedExportWorkspace() exportWorkspace {
 	return w
 }
 
+// seedSchedule creates, as the orq studio would, a schedule of the agent agentKey, and returns
+// its id.
+func seedSchedule(agentKey, body string) string {
+	GinkgoHelper()
+	doc, err := orqAPI.SeedSchedule(agentKey, body)
+	Expect(err).NotTo(HaveOccurred())
+	return doc["_id"].(string)
+}
+
 // exportedObjects decodes, of an exported stream, the objects whose remote objects have these
 // keys (the suite's workspace holds the objects of other specs too).
 func exportedObjects(stream []byte, keys []string) []managed.Object {
@@ -96,16 +105,20 @@ func createExportedSecrets(ctx context.Context, ns string, objects []managed.Obj
 			if t.Spec.ExternalConfig != nil {
 				add(t.Spec.ExternalConfig.APIKeySecretRef)
 			}
+		case *orqv1alpha1.AgentSchedule:
+			for _, v := range t.Spec.Payload.VariablesFrom {
+				add(v.SecretKeyRef)
+			}
 		}
 	}
-	Expect(secrets).To(HaveLen(2), "a Secret for the http tool's header and one for the external knowledge base's key")
+	Expect(secrets).To(HaveLen(3), "a Secret for the http tool's header, one for the external knowledge base's key, one for the schedule's variable")
 	for name, data := range secrets {
 		Expect(k8s.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Data: data})).To(Succeed())
 	}
 }
 
 // writesAbout lists, as "METHOD path", the recorded writes that concern a remote object of one
-// of these keys or ids: at its path, or creating it.
+// of these keys or ids: at its path, or creating it (a schedule under the agent of a key too).
 func writesAbout(keys, ids []string) []string {
 	var out []string
 	for _, r := range orqAPI.Requests() {
@@ -117,7 +130,8 @@ func writesAbout(keys, ids []string) []string {
 			Key string `json:"key"`
 		}
 		_ = json.Unmarshal(r.Body, &body)
-		if slices.Contains(keys, last) || slices.Contains(ids, last) || (r.Method == http.MethodPost && slices.Contains(keys, body.Key)) {
+		underAgent := slices.ContainsFunc(keys, func(k string) bool { return strings.HasPrefix(r.Path, "/v3/agents/"+k+"/schedules") })
+		if slices.Contains(keys, last) || slices.Contains(ids, last) || underAgent || (r.Method == http.MethodPost && slices.Contains(keys, body.Key)) {
 			out = append(out, r.Method+" "+r.Path)
 		}
 	}

@@ -50,6 +50,11 @@ var _ = Describe("Export", func() {
 		for _, a := range []*orqv1alpha1.Agent{plain, full, minimal} {
 			createRemote(a, nil)
 		}
+		// Schedules made in the studio: one with plain variables, one with a secret variable.
+		weekly := seedSchedule("export.full", `{"type":"cron","expression":"0 0 9 * * 1","display_name":"Weekly digest",
+		  "payload":{"input":"Summarise the week.","variables":{"region":"EMEA"},"metadata":{"team":"support"}}}`)
+		nightly := seedSchedule("Export_Plain", `{"type":"cron","expression":"0 0 2 * * *","display_name":"nightly",
+		  "payload":{"input":"Check the orders.","variables":{"token":{"secret":true,"value":"s3cret-variable"}}}}`)
 
 		ns := newNamespace(ctx, "exported-")
 		api, err := orqclient.New(orqclient.Options{BaseURL: orqURL, APIKey: suiteAPIKey})
@@ -63,11 +68,11 @@ var _ = Describe("Export", func() {
 		Expect(out.String()).NotTo(ContainSubstring("maxIterations: 100"), "defaults are omitted")
 		Expect(out.String()).NotTo(ContainSubstring("s3cret"), "no value orq keeps secret")
 
-		keys := append(w.keys, "Export_Plain", "export.full", "export-minimal")
+		keys := append(w.keys, "Export_Plain", "export.full", "export-minimal", weekly, nightly) // a schedule's key is its id
 		objects := exportedObjects(out.Bytes(), keys)
 		Expect(objects).To(HaveLen(len(keys)), "one object per remote object of the workspace")
 		orqAPI.ResetRequests()
-		createExportedSecrets(ctx, ns, objects, map[string]string{"authorization": "Bearer s3cret-header", "apiKey": "s3cret-kb-key"})
+		createExportedSecrets(ctx, ns, objects, map[string]string{"authorization": "Bearer s3cret-header", "apiKey": "s3cret-kb-key", "token": "s3cret-variable"})
 		for _, o := range objects {
 			Expect(o.ManagedPolicies().AdoptionPolicy).To(Equal(orqv1alpha1.AdoptionPolicyAdopt))
 			Expect(k8s.Create(ctx, o)).To(Succeed())
@@ -94,6 +99,17 @@ var _ = Describe("Export", func() {
 		Expect(agent.Spec.MemoryStores).To(BeEmpty())
 		Expect(exportedAgent(objects, "Export_Plain").Spec.KnowledgeBases).To(Equal([]orqv1alpha1.AgentKnowledgeBase{{KnowledgeID: "export-faq"}}),
 			"named by key, the knowledge base stays a knowledgeId: a reference sends its id")
+
+		By("adopting the schedules by id, under the exported Agents")
+		schedule := exportedSchedule(objects, weekly)
+		Expect(schedule.Spec.AgentRef).To(Equal(orqv1alpha1.LocalAgentReference{Name: "export.full"}))
+		Expect(schedule.Spec.ManagementPolicy).To(Equal(orqv1alpha1.ManagementPolicyManage), "nothing it cannot compare: managed at once")
+		Expect(schedule.Status.ID).To(Equal(weekly))
+		Expect(schedule.Status.AgentKey).To(Equal("export.full"))
+		secretOne := exportedSchedule(objects, nightly)
+		Expect(secretOne.Spec.Payload.VariablesFrom).To(Equal([]orqv1alpha1.ScheduleVariableSource{{Name: "token",
+			SecretKeyRef: orqv1alpha1.SecretKeyReference{Name: "export-plain-nightly-variables", Key: "token"}}}))
+		Expect(secretOne.Spec.ManagementPolicy).To(Equal(orqv1alpha1.ManagementPolicyObserve))
 
 		time.Sleep(suiteSyncPeriod + suiteSyncPeriod/2)
 		Expect(writesAbout(keys, w.ids)).To(BeEmpty(), "no POST, PATCH or DELETE about the exported objects")
@@ -164,6 +180,18 @@ func applyRendered(ctx context.Context, rendered []byte, key string) *orqv1alpha
 	Expect(k8s.Create(ctx, configMaps[name])).To(Succeed())
 	Expect(k8s.Create(ctx, agent)).To(Succeed())
 	return agent
+}
+
+// exportedSchedule is the AgentSchedule of the objects that adopts the schedule of this id.
+func exportedSchedule(objects []managed.Object, id string) *orqv1alpha1.AgentSchedule {
+	GinkgoHelper()
+	for _, o := range objects {
+		if s, ok := o.(*orqv1alpha1.AgentSchedule); ok && s.Spec.ScheduleID == id {
+			return s
+		}
+	}
+	Fail("no AgentSchedule of id " + id)
+	return nil
 }
 
 // exportedAgent is the Agent of the objects whose agent has this key.

@@ -1,5 +1,5 @@
 // Package export turns the objects of an orq.ai workspace into manifests of the operator's kinds
-// (MemoryStores, KnowledgeBases, Tools, Agents), so that an existing workspace can be brought
+// (MemoryStores, KnowledgeBases, Tools, Agents, AgentSchedules), so that an existing workspace can be brought
 // under GitOps: applied to a cluster, the manifests adopt the remote objects as they are, without
 // a single write to orq. Each kind has its exporter, in a file of its own; an Agent names the
 // objects exported with it by reference (refs.go, team.go).
@@ -36,9 +36,10 @@ type Options struct {
 
 // Manifest is one exported object, and what must be done before it is applied.
 type Manifest struct {
-	// Object is a *Agent, *Tool, *KnowledgeBase or *MemoryStore, its apiVersion and kind set.
+	// Object is a *Agent, *Tool, *KnowledgeBase, *MemoryStore or *AgentSchedule, its apiVersion
+	// and kind set.
 	Object client.Object
-	// Key and ID identify its remote object.
+	// Key and ID identify its remote object (a schedule has no key).
 	Key, ID string
 	// Notes say what to create or check before applying it (a Secret orq never shows the value
 	// of); they are written as comments above it.
@@ -69,9 +70,9 @@ type exporter struct {
 
 // exporters run in this order, which is the order of the output: a kind comes after the kinds
 // its objects name, so that a stream applied in order creates what is named first (the operator
-// does not need it: an Agent waits for what it names). An AgentSchedule exporter comes last, and
+// does not need it: an Agent waits for what it names). The AgentSchedule exporter comes last, and
 // lists the schedules under each Agent in done.
-var exporters = []exporter{memoryStoreExporter, knowledgeBaseExporter, toolExporter, agentExporter}
+var exporters = []exporter{memoryStoreExporter, knowledgeBaseExporter, toolExporter, agentExporter, scheduleExporter}
 
 // Manifests exports every object of the workspace, kind by kind: each with spec.key set to its
 // key, adoptionPolicy Adopt, server-only fields and the API's defaults left out, and a name
@@ -93,7 +94,8 @@ func Manifests(ctx context.Context, l Lister, o Options) (*Result, error) {
 	return &Result{Manifests: done.manifests, Skipped: done.skipped}, nil
 }
 
-// Summary counts the manifests of each kind: "2 memory stores, 1 knowledge base, 0 tools, 3 agents".
+// Summary counts the manifests of each kind: "2 memory stores, 1 knowledge base, 0 tools, 3
+// agents, 1 schedule".
 func (r *Result) Summary() string {
 	var parts []string
 	for _, e := range exporters {

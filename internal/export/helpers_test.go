@@ -11,10 +11,14 @@ import (
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
-// fakeLister answers the list of each collection, by path, with its remote objects.
+// fakeLister answers the list of each collection, by path (path@parent for a nested one), with
+// its remote objects.
 type fakeLister map[string][]orqclient.Remote
 
-func (f fakeLister) ListAll(_ context.Context, e orqclient.Endpoint, _ string) ([]orqclient.Remote, error) {
+func (f fakeLister) ListAll(_ context.Context, e orqclient.Endpoint, parent string) ([]orqclient.Remote, error) {
+	if parent != "" {
+		return f[e.Path+"@"+parent], nil
+	}
 	return f[e.Path], nil
 }
 

@@ -134,10 +134,10 @@ func TestExportOrderAndSummary(t *testing.T) {
 	if want := []string{"MemoryStore", "KnowledgeBase", "Tool", "Agent"}; !reflect.DeepEqual(kinds, want) {
 		t.Errorf("kinds in order %v, want %v", kinds, want)
 	}
-	if got, want := res.Summary(), "2 memory stores, 2 knowledge bases, 2 tools, 2 agents"; got != want {
+	if got, want := res.Summary(), "2 memory stores, 2 knowledge bases, 2 tools, 2 agents, 0 schedules"; got != want {
 		t.Errorf("summary = %q, want %q", got, want)
 	}
-	if got, want := (&Result{}).Summary(), "0 memory stores, 0 knowledge bases, 0 tools, 0 agents"; got != want {
+	if got, want := (&Result{}).Summary(), "0 memory stores, 0 knowledge bases, 0 tools, 0 agents, 0 schedules"; got != want {
 		t.Errorf("summary = %q, want %q", got, want)
 	}
 }

@@ -127,11 +127,17 @@ func (r *Reconciler) madeByCreate(p *pass, remote *orqclient.Remote) bool {
 
 // recordCreated takes the remote object a create answered with as this object's.
 func (r *Reconciler) recordCreated(p *pass, created *orqclient.Remote) {
-	what := r.remoteName(p.obj)
-	if p.status().ID != "" {
+	what, st := r.remoteName(p.obj), p.status()
+	switch {
+	case st.ID != "" && st.APIKeyHash != "" && st.APIKeyHash != p.apiKeyHash:
+		// Its credentials now reach another workspace: nothing was deleted, and the remote object
+		// of the former one is left there, no longer managed (review 2, S4).
+		r.event(p.obj, corev1.EventTypeNormal, orqv1alpha1.ReasonCreated, actionCreate,
+			"Created %s in the workspace of its new API key; the one of its former workspace (id %s) is left there", what, st.ID)
+	case st.ID != "":
 		metrics.DriftCorrections.WithLabelValues(metrics.DriftRecreated).Inc()
 		r.event(p.obj, corev1.EventTypeNormal, orqv1alpha1.ReasonRecreated, actionCreate, "Re-created %s, deleted outside Kubernetes", what)
-	} else {
+	default:
 		r.event(p.obj, corev1.EventTypeNormal, orqv1alpha1.ReasonCreated, actionCreate, "Created %s", what)
 	}
 	p.claimedID, p.wrote, p.sentSecrets = created.ID, true, true

@@ -194,11 +194,19 @@ func (r *Reconciler) deleteRemote(ctx context.Context, p *pass) error {
 }
 
 // releaseGone releases an object whose remote object a 404 said is gone, once orq itself is seen
-// to answer: a gateway in front of orq can answer a route miss exactly in orq's 404 shape. Until
-// then the object stays, with the error naming the URL that answered.
+// to answer, at the agents (CheckAPI) and at the object's own collection: a gateway in front of orq
+// can answer a route miss exactly in orq's 404 shape, for one collection and not another (review
+// 2, S8). Until then the object stays, with the error naming the URL that answered. A collection
+// under a parent answers 404 when its parent is gone, which takes its members with it.
 func (r *Reconciler) releaseGone(ctx context.Context, p *pass) error {
 	if err := p.api.CheckAPI(ctx); err != nil {
 		return err
+	}
+	if e := r.Kind.Endpoint(); e.Path != orqclient.Agents.Path {
+		_, err := p.api.ListVersions(ctx, e, p.desired.Parent, orqclient.ListOptions{Limit: 1})
+		if err != nil && !(p.desired.Parent != "" && orqclient.IsNotFound(err)) {
+			return err
+		}
 	}
 	return r.release(ctx, p, reasonGone)
 }

@@ -155,7 +155,8 @@ func idField(k Kind) string {
 	return "the id to adopt"
 }
 
-// recordedIDs are the ids the objects of this kind record: their remote objects are theirs.
+// recordedIDs are the ids the objects of this kind record, or name to adopt (a kind without keys
+// names the remote object to adopt by its id): those remote objects are theirs.
 func (r *Reconciler) recordedIDs(ctx context.Context) (map[string]bool, error) {
 	list := r.Kind.NewList()
 	if err := r.List(ctx, list); err != nil {
@@ -163,8 +164,8 @@ func (r *Reconciler) recordedIDs(ctx context.Context) (map[string]bool, error) {
 	}
 	out := map[string]bool{}
 	for _, o := range r.Kind.Items(list) {
-		if id := o.ManagedStatus().ID; id != "" {
-			out[id] = true
+		for _, id := range append(placesOf(r.Kind, o), o.ManagedStatus().ID) {
+			out[id] = id != ""
 		}
 	}
 	return out, nil
@@ -183,7 +184,7 @@ func (r *Reconciler) view(p *pass, remote *orqclient.Remote) *remoteView {
 	if !p.claimedOrRecorded(remote) {
 		return v
 	}
-	if p.secretsHash != p.status().SecretsHash && !p.sentSecrets {
+	if p.secretsHash != p.status().SecretsHash && !p.sentSecrets && !r.Values.planning() {
 		v.changed = union(v.changed, secretFields(p.desired.Body))
 	}
 	if u, ok := r.Kind.(Unechoed); ok && p.hash != p.status().AppliedHash && !p.wrote {

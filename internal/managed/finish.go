@@ -109,7 +109,7 @@ func (r *Reconciler) retry(ctx context.Context, p *pass) (ctrl.Result, error) {
 	deleting := !p.obj.GetDeletionTimestamp().IsZero()
 	switch {
 	case c.handling == terminal && !deleting:
-		return ctrl.Result{}, reconcile.TerminalError(p.err)
+		return ctrl.Result{}, reconcile.TerminalError(r.redactedErr(p, p.err))
 	case c.handling == waitingOnCluster:
 		log.V(1).Info("waiting", "reason", c.reason, "for", r.redacted(p, p.err.Error()))
 		return ctrl.Result{RequeueAfter: r.nextSync(ctx, p.obj)}, nil
@@ -125,7 +125,7 @@ func (r *Reconciler) retry(ctx context.Context, p *pass) (ctrl.Result, error) {
 		log.Info("waiting as asked", "reason", c.reason, "after", c.after.String())
 		return ctrl.Result{RequeueAfter: c.after}, nil
 	}
-	return ctrl.Result{}, p.err
+	return ctrl.Result{}, r.redactedErr(p, p.err)
 }
 
 // announce tells, in an event, of a stall or a wait for users that this pass began or changed:

@@ -2,6 +2,7 @@ package managed
 
 import (
 	"context"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/util/workqueue"
@@ -14,12 +15,20 @@ import (
 )
 
 // keyIndex indexes the objects of a kind by the place of their remote object: its key (for a kind
-// without keys, the id a spec adopts). Two objects of one kind in one place conflict only if their
-// credentials reach the same workspace (see Workspaces.Of).
+// without keys, the id a spec adopts and the id it records). Two objects of one kind in one place
+// conflict only if their credentials reach the same workspace (see Workspaces.Of).
 const keyIndex = ".managed.key"
 
-// placeOf is the keyIndex value of an object ("" for none).
-func placeOf(o Object) string { return o.RemoteKey() }
+// placesOf are the keyIndex values of an object of kind k. A remote object of a kind without keys
+// is known by its id only: the one a spec adopts, and the one an object created and records, so
+// that an object adopting a schedule another one holds conflicts with it (review 2, S3).
+func placesOf(k Kind, o Object) []string {
+	places := nonEmpty(o.RemoteKey())
+	if id := o.ManagedStatus().ID; k.Endpoint().Keyless && id != "" && id != o.RemoteKey() {
+		places = append(places, id)
+	}
+	return places
+}
 
 // findKeyHolder records the object that manages this object's key in its workspace when it is
 // another one; an object that is not being deleted then waits, KeyConflict, without a call to orq.
@@ -40,16 +49,16 @@ func (r *Reconciler) findKeyHolder(ctx context.Context, p *pass) error {
 // reach that workspace (in any namespace, through any credential source), the one that holds the
 // remote object wins; between two holders, or two that hold none, the oldest (see outranks).
 func (r *Reconciler) keyHolder(ctx context.Context, o Object) (Object, error) {
-	place := placeOf(o)
-	if place == "" {
-		return nil, nil
-	}
-	list := r.Kind.NewList()
-	if err := r.List(ctx, list, client.MatchingFields{keyIndex: place}); err != nil {
-		return nil, err
+	var others []Object
+	for _, place := range placesOf(r.Kind, o) {
+		list := r.Kind.NewList()
+		if err := r.List(ctx, list, client.MatchingFields{keyIndex: place}); err != nil {
+			return nil, err
+		}
+		others = append(others, r.Kind.Items(list)...)
 	}
 	holder, workspace := o, ""
-	for _, other := range r.Kind.Items(list) {
+	for _, other := range others {
 		if other.GetUID() == o.GetUID() || !outranks(other, holder) {
 			continue
 		}
@@ -129,7 +138,7 @@ func (k keySharers) Delete(ctx context.Context, e event.DeleteEvent, q workqueue
 func (k keySharers) Update(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 	o, ok1 := e.ObjectOld.(Object)
 	n, ok2 := e.ObjectNew.(Object)
-	if ok1 && ok2 && (placeOf(o) != placeOf(n) || Source(o) != Source(n) ||
+	if ok1 && ok2 && (!slices.Equal(placesOf(k.r.Kind, o), placesOf(k.r.Kind, n)) || Source(o) != Source(n) ||
 		o.ManagedStatus().APIKeyHash != n.ManagedStatus().APIKeyHash || holdsKey(o) != holdsKey(n)) {
 		k.add(ctx, q, o)
 		k.add(ctx, q, n)
@@ -142,10 +151,12 @@ func (keySharers) Generic(context.Context, event.GenericEvent, workqueue.TypedRa
 // add queues the objects indexed under o's key, other than o.
 func (k keySharers) add(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request], o client.Object) {
 	obj, ok := o.(Object)
-	if !ok || placeOf(obj) == "" {
+	if !ok {
 		return
 	}
-	for _, req := range k.r.requestsByIndex(ctx, k.r.Kind, keyIndex, placeOf(obj), o.GetUID()) {
-		q.Add(req)
+	for _, place := range placesOf(k.r.Kind, obj) {
+		for _, req := range k.r.requestsByIndex(ctx, k.r.Kind, keyIndex, place, o.GetUID()) {
+			q.Add(req)
+		}
 	}
 }

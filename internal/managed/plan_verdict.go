@@ -100,6 +100,10 @@ func (r *Reconciler) verdictOf(p *pass, dry *dryRunAPI, writes []plannedWrite) O
 		}
 	case p.end == endUnchanged || (p.end == endApplied && p.view.upToDate()):
 		op.Verdict = VerdictNoChange
+		if fields := secretFields(p.desired.Body); len(fields) > 0 {
+			op.Note = fmt.Sprintf("values from Secrets (in %s) not compared: a plan cannot tell whether a Secret "+
+				"changed since the operator sent it (it sends them again when it did)", strings.Join(fields, ", "))
+		}
 	case p.end == endObserved:
 		op.Verdict, op.Note = VerdictNoChange, r.observedNote(p)
 	case p.end == endSuspended:

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
 // maxMessage bounds a condition message (the API allows 32768), so that no API answer or list of
@@ -209,14 +210,37 @@ func (r *Reconciler) redacted(p *pass, msg string) string {
 	return redactValues(msg, secretValues(p.desired.Body))
 }
 
-// redactValues removes values from a message (an API message may echo the request).
+// redactValues removes values from a message (an API message may echo the request), in every
+// form a text may carry them (an answer quoted as raw JSON escapes them).
 func redactValues(msg string, values []string) string {
 	for _, v := range values {
-		if v != "" {
-			msg = strings.ReplaceAll(msg, v, "[redacted]")
+		if v == "" {
+			continue
+		}
+		for _, form := range orqclient.SecretForms(v) {
+			msg = strings.ReplaceAll(msg, form, "[redacted]")
 		}
 	}
 	return msg
+}
+
+// redactedError is an error whose text no longer carries the Secret values of the pass's request:
+// what Reconcile returns is logged by controller-runtime. It unwraps to the error, so that its
+// handling is unchanged.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redactedErr is err without the Secret values of the pass's request.
+func (r *Reconciler) redactedErr(p *pass, err error) error {
+	if msg := r.redacted(p, err.Error()); msg != err.Error() {
+		return &redactedError{msg: msg, err: err}
+	}
+	return err
 }
 
 // bounded cuts a message to maxMessage bytes, at a rune boundary, saying how much was cut.

@@ -135,14 +135,9 @@ func (s *sweeper) sweepGroup(ctx context.Context, group string, objs []Object) e
 	if err != nil && !credentialsFail {
 		return err // the listing failed: record decides whether the objects read themselves
 	}
-	byID := s.r.Kind.Endpoint().ByID
 	for _, o := range objs {
 		st := o.ManagedStatus()
-		place := o.RemoteKey()
-		if byID {
-			place = st.ID
-		}
-		v, ok := remote[place]
+		v, ok := remote[s.placeOf(o)]
 		if !credentialsFail && ok && v.updated == st.RemoteUpdated && (st.ID == "" || v.id == st.ID) {
 			continue
 		}
@@ -153,8 +148,22 @@ func (s *sweeper) sweepGroup(ctx context.Context, group string, objs []Object) e
 	return err
 }
 
-// list lists the collection of an object's remote object, by key (or by id, for a collection
-// addressed by id). credentialsFail: the credentials themselves fail, so each object's own pass
+// placeOf is where the listing holds an object's remote object: by the id it records, in a
+// collection addressed by id; else, and for an object that records none (Observe never claims),
+// by its key, or by the id its spec adopts for a kind without keys.
+func (s *sweeper) placeOf(o Object) string {
+	e := s.r.Kind.Endpoint()
+	switch id := o.ManagedStatus().ID; {
+	case e.ByID && id != "":
+		return "id " + id
+	case e.Keyless:
+		return "id " + o.RemoteKey()
+	}
+	return "key " + o.RemoteKey()
+}
+
+// list lists the collection of an object's remote object, each member by key and, for a
+// collection addressed by id, by id (see placeOf). credentialsFail: the credentials themselves fail, so each object's own pass
 // is to report why (it then leaves the sweep, not being Ready).
 func (s *sweeper) list(ctx context.Context, o Object) (map[string]version, bool, error) {
 	holder, err := s.r.credentialHolder(ctx, o)
@@ -180,11 +189,12 @@ func (s *sweeper) list(ctx context.Context, o Object) (map[string]version, bool,
 		}
 		return page.Versions, page.HasMore, nil
 	}, func(v orqclient.Version) string { return v.ID }, func(v orqclient.Version) {
-		place := v.Key
-		if e.ByID {
-			place = v.ID
+		if v.Key != "" {
+			out["key "+v.Key] = version{id: v.ID, updated: v.Updated}
 		}
-		out[place] = version{id: v.ID, updated: v.Updated}
+		if e.ByID {
+			out["id "+v.ID] = version{id: v.ID, updated: v.Updated}
+		}
 	})
 	return out, false, err
 }

@@ -17,8 +17,8 @@ const (
 )
 
 // waitForUsers keeps an object being deleted while others still use its remote object: objects
-// whose spec names it (unless they let it go by themselves, see Reference.Droppable), and objects
-// whose remote object holds it. Their changes wake it (see watches.go).
+// whose spec names it, from a namespace it allows (unless they let it go by themselves, see
+// Reference.Droppable), and objects whose remote object holds it. Their changes wake it (see watches.go).
 func (r *Reconciler) waitForUsers(ctx context.Context, p *pass) error {
 	users, err := r.usersOf(ctx, p.obj)
 	if err != nil {
@@ -50,7 +50,10 @@ func (r *Reconciler) usersOf(ctx context.Context, target Object) ([]string, erro
 			return nil, err
 		}
 		for _, o := range referrers {
-			if slices.ContainsFunc(kind.References(o), func(ref Reference) bool { return ref.Key() == self && !ref.Droppable }) {
+			// A reference the target does not allow never reached orq (RefNotPermitted): it holds
+			// nothing, and must not let another namespace keep the target for ever (review 2, S6).
+			if allowsReferencesFrom(target, o.GetNamespace()) &&
+				slices.ContainsFunc(kind.References(o), func(ref Reference) bool { return ref.Key() == self && !ref.Droppable }) {
 				add(kind, o)
 			}
 		}

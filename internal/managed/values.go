@@ -31,6 +31,10 @@ type Values struct {
 	placeholders bool
 }
 
+// planning tells whether these are a plan's values: a Secret's version there (a placeholder's, or
+// a manifest's) is not the one the operator last sent, so it cannot tell that a Secret changed.
+func (v *Values) planning() bool { return v != nil && v.placeholders }
+
 // placeholderVersion is the version of a plan's placeholder for a Secret it does not hold.
 const placeholderVersion = "planned"
 

@@ -30,7 +30,7 @@ const idIndex = ".managed.id"
 // plan's and the tests' in-memory clients register the same ones.
 func Indexes(k Kind) map[string]client.IndexerFunc {
 	idx := map[string]client.IndexerFunc{
-		keyIndex: func(o client.Object) []string { return nonEmpty(placeOf(o.(Object))) },
+		keyIndex: func(o client.Object) []string { return placesOf(k, o.(Object)) },
 		idIndex:  func(o client.Object) []string { return nonEmpty(o.(Object).ManagedStatus().ID) },
 		refIndex: func(o client.Object) []string { return refKeys(k, o.(Object)) },
 	}

@@ -1,5 +1,7 @@
-// Package manifest reads the Agents, and the ConfigMaps they use, from Kubernetes manifests as
-// `kustomize build` or `kubectl get -o yaml` print them, as the apiserver would store them.
+// Package manifest reads the objects of the operator's kinds (Agent, Tool, KnowledgeBase,
+// MemoryStore, AgentSchedule), and the ConfigMaps and Secrets they use, from Kubernetes manifests
+// as `kustomize build` or `kubectl get -o yaml` print them, as the apiserver would store them.
+// The values of Secrets are never kept: see redactSecret.
 package manifest
 
 import (
@@ -20,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	kjson "sigs.k8s.io/json"
@@ -29,7 +32,8 @@ import (
 
 // Manifests are the objects of a set of manifests, as the apiserver would take them.
 type Manifests struct {
-	// Objects are the Agents and ConfigMaps it would store, Agents with their CRD's defaults.
+	// Objects are the objects of the orq.ai kinds (with their CRDs' defaults), ConfigMaps and
+	// Secrets (their values redacted) it would store.
 	Objects []client.Object
 	// Refused are the manifests it would refuse: kubectl apply, and so the merge, fails on them.
 	Refused []Refusal
@@ -95,8 +99,7 @@ func readFile(path, namespace string) (Manifests, error) {
 }
 
 // Decode reads multi-document YAML or JSON; source names it in errors and refusals. Kinds other
-// than Agent and ConfigMap are skipped, once admitted when an embedded CRD defines them; a List's
-// items are read. A document that is no object (bad YAML) is an error: it names no object to
+// than those of the embedded CRDs, ConfigMap and Secret are skipped; a List's items are read. A document that is no object (bad YAML) is an error: it names no object to
 // refuse.
 func Decode(r io.Reader, source, namespace string) (Manifests, error) {
 	reader := utilyaml.NewYAMLReader(bufio.NewReader(r))
@@ -150,6 +153,8 @@ func decodeDoc(doc []byte, source, namespace string) (Manifests, error) {
 		return out, nil
 	case tm.APIVersion == "v1" && tm.Kind == "ConfigMap":
 		return decodeConfigMap(raw, source, namespace), nil
+	case tm.APIVersion == "v1" && tm.Kind == "Secret":
+		return decodeSecret(raw, source, namespace), nil
 	}
 	return decodeCustom(raw, source, namespace)
 }
@@ -167,8 +172,8 @@ func decodeConfigMap(raw []byte, source, namespace string) Manifests {
 	return Manifests{Objects: []client.Object{cm}}
 }
 
-// decodeCustom admits an object of a kind of the embedded CRDs (see admit), and decodes it when
-// it is an Agent. Other kinds are skipped.
+// decodeCustom admits an object of a kind of the embedded CRDs (see admit), and decodes it into
+// its Go type. Other kinds are skipped.
 func decodeCustom(raw []byte, source, namespace string) (Manifests, error) {
 	var obj map[string]any
 	if err := utiljson.Unmarshal(raw, &obj); err != nil { // integers as int64, as the apiserver reads them
@@ -184,25 +189,38 @@ func decodeCustom(raw []byte, source, namespace string) (Manifests, error) {
 		return Manifests{}, nil
 	case refusal != nil:
 		return refused(u.GetKind(), u.GetNamespace(), u.GetName(), source, refusal), nil
-	case u.GroupVersionKind() != orqv1alpha1.GroupVersion.WithKind("Agent"):
-		return Manifests{}, nil // admitted, not planned
 	}
-	a, err := decodeAgent(u)
+	o, err := decodeTyped(u)
 	if err != nil {
-		return refused("Agent", u.GetNamespace(), u.GetName(), source, apierrors.NewBadRequest(err.Error())), nil
+		return refused(u.GetKind(), u.GetNamespace(), u.GetName(), source, apierrors.NewBadRequest(err.Error())), nil
 	}
-	return Manifests{Objects: []client.Object{a}}, nil
+	return Manifests{Objects: []client.Object{o}}, nil
 }
 
-// decodeAgent decodes an admitted Agent; it refuses what its Go type does not declare, which
-// the CRD generated from that type already refused.
-func decodeAgent(u *unstructured.Unstructured) (*orqv1alpha1.Agent, error) {
+// typed knows the Go types of the embedded CRDs' kinds.
+var typed = func() *runtime.Scheme {
+	s := runtime.NewScheme()
+	utilruntime.Must(orqv1alpha1.AddToScheme(s))
+	return s
+}()
+
+// decodeTyped decodes an admitted object into its Go type; it refuses what that type does not
+// declare, which the CRD generated from it already refused.
+func decodeTyped(u *unstructured.Unstructured) (client.Object, error) {
+	gvk := u.GroupVersionKind()
+	o, err := typed.New(gvk)
+	if err != nil {
+		return nil, fmt.Errorf("%s has no Go type in this build: %w", gvk, err)
+	}
+	obj, ok := o.(client.Object)
+	if !ok {
+		return nil, fmt.Errorf("%s is not an object", gvk)
+	}
 	defaulted, err := json.Marshal(u.Object)
 	if err != nil {
 		return nil, err
 	}
-	a := &orqv1alpha1.Agent{}
-	return a, strictJSON(defaulted, a)
+	return obj, strictJSON(defaulted, obj)
 }
 
 func refused(kind, namespace, name, source string, err error) Manifests {

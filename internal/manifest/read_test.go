@@ -98,3 +98,44 @@ func TestReadListsAndDirectories(t *testing.T) {
 		t.Errorf("standard input: %v", err)
 	}
 }
+
+// Every kind of the operator is read into its Go type, with its CRD's defaults.
+func TestDecodeReadsEveryKind(t *testing.T) {
+	const graph = `apiVersion: orq.ai/v1alpha1
+kind: Tool
+metadata: {name: lookup}
+spec: {path: Default/x, description: D, type: function, function: {name: lookup}}
+---
+apiVersion: orq.ai/v1alpha1
+kind: KnowledgeBase
+metadata: {name: faq}
+spec: {type: internal, embeddingModel: openai/text-embedding-3-small, path: Default/x}
+---
+apiVersion: orq.ai/v1alpha1
+kind: MemoryStore
+metadata: {name: prefs}
+spec: {description: D, embeddingConfig: {model: openai/text-embedding-3-small}, path: Default/x}
+---
+apiVersion: orq.ai/v1alpha1
+kind: AgentSchedule
+metadata: {name: nightly}
+spec: {agentRef: {name: a}, expression: "0 0 9 * * *"}
+`
+	m, err := Decode(strings.NewReader(graph), "test", "ns")
+	if err != nil || len(m.Refused) != 0 {
+		t.Fatalf("%v, refused %v", err, m.Refused)
+	}
+	if len(m.Objects) != 4 {
+		t.Fatalf("read %d objects, want 4", len(m.Objects))
+	}
+	tool, ok1 := m.Objects[0].(*orqv1alpha1.Tool)
+	_, ok2 := m.Objects[1].(*orqv1alpha1.KnowledgeBase)
+	_, ok3 := m.Objects[2].(*orqv1alpha1.MemoryStore)
+	schedule, ok4 := m.Objects[3].(*orqv1alpha1.AgentSchedule)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		t.Fatalf("got %T %T %T %T", m.Objects[0], m.Objects[1], m.Objects[2], m.Objects[3])
+	}
+	if tool.Namespace != "ns" || tool.Spec.ManagementPolicy != orqv1alpha1.ManagementPolicyManage || schedule.Spec.AdoptionPolicy != orqv1alpha1.AdoptionPolicyFail {
+		t.Errorf("defaults not applied: %+v, %+v", tool.Spec, schedule.Spec)
+	}
+}

@@ -43,11 +43,15 @@ func (c *Client) Delete(ctx context.Context, e Endpoint, parent, addr string) er
 }
 
 // Post sends a body to a path under a member, such as a schedule's /execution, and returns the
-// answer.
+// answer. A nil body sends none (the execution of a schedule takes none).
 func (c *Client) Post(ctx context.Context, e Endpoint, parent, addr, sub, op string, body Body) (Body, error) {
 	var out Body
+	var in any // a nil Body would be sent as "null"
+	if body != nil {
+		in = body
+	}
 	k := call{op: op, method: http.MethodPost, path: e.memberPath(parent, addr) + "/" + sub, member: true, route: e.memberRoute(sub)}
-	if err := c.do(ctx, k, body, &out); err != nil {
+	if err := c.do(ctx, k, in, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -2,7 +2,9 @@ package orqclient
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/orq-ai/orq-operator/internal/orqmem"
@@ -67,5 +69,42 @@ func TestACollectionIsReachedThroughItsEndpoint(t *testing.T) {
 	}
 	if _, err := c.Get(ctx, testTools, "", tool.ID); !IsNotFound(err) {
 		t.Errorf("get a deleted tool: %v", err)
+	}
+}
+
+// A schedule runs now by a POST to its /execution, which takes no body; an inactive one is
+// refused with orq's message.
+func TestPostTriggersASchedule(t *testing.T) {
+	mem := orqmem.New(orqmem.Options{APIKeys: []string{testKey}})
+	srv := httptest.NewServer(mem)
+	defer srv.Close()
+	c, err := New(Options{BaseURL: srv.URL, APIKey: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.CreateAgent(ctx, Body{"key": "digest", "role": "r", "description": "d", "instructions": "i",
+		"path": "Default", "model": Body{"id": "openai/gpt-4o"}, "settings": Body{}}); err != nil {
+		t.Fatal(err)
+	}
+	sched, err := c.Create(ctx, testSchedules, "digest", Body{"type": "cron", "expression": "0 0 9 * * 1", "display_name": "weekly", "payload": Body{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem.ResetRequests()
+	out, err := c.Post(ctx, testSchedules, "digest", sched.ID, "execution", "trigger schedule", nil)
+	if err != nil || out["status"] != "triggered" || out["schedule_id"] != sched.ID {
+		t.Fatalf("trigger: %v, %v", out, err)
+	}
+	if reqs := mem.Requests(); len(reqs) != 1 || reqs[0].Path != "/v3/agents/digest/schedules/"+sched.ID+"/execution" || len(reqs[0].Body) != 0 {
+		t.Errorf("sent %+v, want one POST to the execution, without a body", reqs)
+	}
+	if _, err := c.Update(ctx, testSchedules, "digest", sched.ID, Body{"is_active": false}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Post(ctx, testSchedules, "digest", sched.ID, "execution", "trigger schedule", nil)
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindInvalid || e.StatusCode != 400 || !strings.Contains(e.Message, "inactive") {
+		t.Errorf("trigger an inactive schedule: %v, want orq's 400 with its message", err)
 	}
 }

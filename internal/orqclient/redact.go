@@ -1,6 +1,7 @@
 package orqclient
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,19 +28,25 @@ func (c *Client) redact(s string) string {
 	if c.apiKey == "" {
 		return s
 	}
-	for _, form := range keyForms(c.apiKey) {
+	for _, form := range SecretForms(c.apiKey) {
 		s = strings.ReplaceAll(s, form, redacted)
 	}
 	return s
 }
 
-// keyForms are the forms in which a text may carry the API key: as it is, escaped as a URL
-// would, and escaped as JSON encoders do (an answer quoted as raw JSON: "/" as "\/", "+" as
-// "\u002b" and so on).
-func keyForms(key string) []string {
-	forms := []string{key, url.QueryEscape(key), url.PathEscape(key), strings.ReplaceAll(key, "/", `\/`)}
-	if raw, err := json.Marshal(key); err == nil {
-		forms = append(forms, strings.Trim(string(raw), `"`))
+// SecretForms are the forms in which a text may carry a secret (the API key, a value read from a
+// Secret that a request carries): as it is, escaped as a URL would, and escaped as JSON encoders
+// do (an answer quoted as raw JSON: "/" as "\/", "+" as "\u002b" and so on).
+func SecretForms(key string) []string {
+	forms := []string{key, url.QueryEscape(key), url.PathEscape(key)}
+	for _, escapeHTML := range []bool{true, false} { // Go escapes <, > and & by default; others do not
+		var raw bytes.Buffer
+		enc := json.NewEncoder(&raw)
+		enc.SetEscapeHTML(escapeHTML)
+		if enc.Encode(key) == nil {
+			quoted := strings.Trim(strings.TrimSpace(raw.String()), `"`)
+			forms = append(forms, quoted, strings.ReplaceAll(quoted, "/", `\/`))
+		}
 	}
 	var ascii strings.Builder // every non-alphanumeric character as \u00XX, as some encoders write it
 	for _, r := range key {

@@ -127,9 +127,18 @@ func resolveKnowledgeBases(ctx context.Context, in *managed.Inputs, a *orqv1alph
 			continue
 		}
 		f := field("spec.knowledgeBases", i, "knowledgeBaseRef")
-		if t, ok := in.Object(ctx, ref(a, "KnowledgeBase", kb.KnowledgeBaseRef.Namespace, kb.KnowledgeBaseRef.Name, f)); ok {
-			a.Spec.KnowledgeBases[i] = orqv1alpha1.AgentKnowledgeBase{KnowledgeID: t.ID}
+		t, ok := in.Object(ctx, ref(a, "KnowledgeBase", kb.KnowledgeBaseRef.Namespace, kb.KnowledgeBaseRef.Name, f))
+		if !ok {
+			continue
 		}
+		if t.ID == "" && !in.Lenient() {
+			// Ready under managementPolicy Observe, which records no id: there is nothing to name
+			// (review 2, S5). A deletion proving its lost create rebuilds what was sent, as it was.
+			in.Mismatch("%s names KnowledgeBase %s/%s, which records no id (managementPolicy Observe): manage it, or name its knowledge base by knowledgeId",
+				f, t.Object.GetNamespace(), t.Object.GetName())
+			continue
+		}
+		a.Spec.KnowledgeBases[i] = orqv1alpha1.AgentKnowledgeBase{KnowledgeID: t.ID}
 	}
 }
 

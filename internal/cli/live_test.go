@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -38,8 +38,8 @@ func TestLiveStateProvesOwnership(t *testing.T) {
 		objs := decoded.Objects
 		opts := controller.PlanOptions{Live: cluster != nil}
 		if opts.Live {
-			c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(cluster...).WithStatusSubresource(&orqv1alpha1.Agent{}).Build()
-			if opts.Others, err = withLiveState(context.Background(), c, objs); err != nil {
+			c := fake.NewClientBuilder().WithScheme(Scheme).WithObjects(cluster...).WithStatusSubresource(&orqv1alpha1.Agent{}).Build()
+			if opts.Others, err = withLiveState(context.Background(), c, controller.Kinds(), objs); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -92,8 +92,8 @@ func TestLiveStateBringsTheClustersOtherAgents(t *testing.T) {
 	holder := &orqv1alpha1.Agent{ObjectMeta: metav1.ObjectMeta{Namespace: "other", Name: "holder", UID: "u-holder",
 		CreationTimestamp: metav1.NewTime(time.Now().Add(-time.Hour))}, Spec: orqv1alpha1.AgentSpec{Key: "taken"},
 		Status: orqv1alpha1.AgentStatus{ResourceStatus: orqv1alpha1.ResourceStatus{ID: "some-id", Key: "taken"}}}
-	cluster := fake.NewClientBuilder().WithScheme(scheme).WithObjects(member, holder).WithStatusSubresource(member).Build()
-	others, err := withLiveState(context.Background(), cluster, objs)
+	cluster := fake.NewClientBuilder().WithScheme(Scheme).WithObjects(member, holder).WithStatusSubresource(member).Build()
+	others, err := withLiveState(context.Background(), cluster, controller.Kinds(), objs)
 	if err != nil || len(others) != 2 {
 		t.Fatalf("others %v, %v", others, err)
 	}
@@ -112,13 +112,4 @@ func TestLiveStateBringsTheClustersOtherAgents(t *testing.T) {
 		t.Errorf("lead: %+v, want a create: its member is Ready in the cluster", p)
 	}
 	onlyReads(t, mem)
-}
-
-func baseURLFromEnv(t *testing.T) string {
-	t.Helper()
-	o, err := parseFlags("t", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o.baseURL
 }
