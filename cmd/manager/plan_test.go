@@ -2,76 +2,18 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
-	"github.com/orq-ai/orq-operator/internal/agentdiff"
 	"github.com/orq-ai/orq-operator/internal/controller"
-	"github.com/orq-ai/orq-operator/internal/manifest"
-	"github.com/orq-ai/orq-operator/internal/orqclient"
 	"github.com/orq-ai/orq-operator/internal/orqmem"
+	"github.com/orq-ai/orq-operator/internal/testenv"
 )
-
-const planKey = "plan-test-key-0123456789"
-
-// agentYAML is an Agent manifest; adopt sets adoptionPolicy Adopt.
-func agentYAML(name, instructions string, adopt bool) string {
-	policy := ""
-	if adopt {
-		policy = "  adoptionPolicy: Adopt\n"
-	}
-	return "apiVersion: orq.ai/v1alpha1\nkind: Agent\nmetadata:\n  name: " + name + "\nspec:\n" + policy +
-		"  role: Helper\n  description: Helps\n  path: Default/plan\n  model:\n    id: openai/gpt-4o\n" +
-		"  instructions: |\n" + indentLines(instructions, "    ")
-}
-
-func indentLines(s, prefix string) string {
-	var b strings.Builder
-	for _, l := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
-		b.WriteString(prefix + l + "\n")
-	}
-	return b.String()
-}
-
-// planWorkspace is the in-memory API on loopback, holding an agent for each manifest given, as
-// the operator would have created it from that manifest.
-func planWorkspace(t *testing.T, existing ...string) *orqmem.Server {
-	t.Helper()
-	mem := orqmem.New(orqmem.Options{APIKeys: []string{planKey}})
-	srv := httptest.NewServer(mem)
-	t.Cleanup(srv.Close)
-	t.Setenv(envAPIKey, planKey)
-	t.Setenv(envBaseURL, srv.URL)
-	api, err := orqclient.New(orqclient.Options{BaseURL: srv.URL, APIKey: planKey, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range existing {
-		decoded, err := manifest.Decode(strings.NewReader(m), "test", "default")
-		if err != nil {
-			t.Fatal(err)
-		}
-		objs := decoded.Objects
-		body, err := agentdiff.Desired(objs[0].(*orqv1alpha1.Agent))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := api.CreateAgent(context.Background(), body); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mem.ResetRequests()
-	return mem
-}
 
 // plan runs manager plan on manifests piped in, and returns its exit status and outputs.
 func plan(t *testing.T, manifests []string, args ...string) (int, string, string) {
@@ -80,19 +22,6 @@ func plan(t *testing.T, manifests []string, args ...string) (int, string, string
 	in := strings.NewReader(strings.Join(manifests, "---\n"))
 	code := runPlan(append([]string{"-f", "-"}, args...), in, &out, &errb)
 	return code, out.String(), errb.String()
-}
-
-// onlyReads fails the test if the plan sent anything but GETs to orq.
-func onlyReads(t *testing.T, mem *orqmem.Server) {
-	t.Helper()
-	if len(mem.Requests()) == 0 {
-		t.Fatal("the plan read nothing from orq")
-	}
-	for _, r := range mem.Requests() {
-		if r.Method != http.MethodGet {
-			t.Errorf("a plan sent %s %s", r.Method, r.Path)
-		}
-	}
 }
 
 func TestPlanVerdictsAgainstTheInMemoryAPI(t *testing.T) {
@@ -342,3 +271,17 @@ func TestPlanWithoutLiveOfAChangedAgentIsAnUnverifiedUpdate(t *testing.T) {
 	}
 	onlyReads(t, mem)
 }
+
+// The plan tests' manifests and workspace: see internal/testenv.
+const planKey = testenv.PlanKey
+
+func agentYAML(name, instructions string, adopt bool) string {
+	return testenv.AgentManifest(name, instructions, adopt)
+}
+
+func planWorkspace(t *testing.T, existing ...string) *orqmem.Server {
+	t.Helper()
+	return testenv.PlanWorkspace(t, envAPIKey, envBaseURL, existing...)
+}
+
+func onlyReads(t *testing.T, mem *orqmem.Server) { t.Helper(); testenv.OnlyReads(t, mem) }
