@@ -100,10 +100,18 @@ type Holder interface {
 	Holds(o Object) []Held
 }
 
-// Held is a remote object held by another, by kind and by key or id.
+// Held is a remote object held by another, by kind and by key or id; by id only for a kind that
+// is HeldByID.
 type Held struct {
 	Kind    string
 	Key, ID string
+}
+
+// HeldByID is a kind whose remote objects a Holder may hold by id (an agent's knowledge bases and
+// memory stores). Only such a kind's objects are indexed by the id they record (idIndex): for the
+// other kinds that index would never be read, and would cost memory for each object.
+type HeldByID interface {
+	HeldByID()
 }
 
 // Reporter writes the kind's own status fields from a remote object (version, project,

@@ -20,10 +20,14 @@ const lookupMaxAge = 5 * time.Second
 
 // keyLookups finds the id of the remote object at a key, in the collections whose first creates
 // read first, sharing listings between the lookups of one collection (see lookupMaxAge). One
-// listing of a collection runs at a time; a lookup that needs a fresher one waits for it.
+// listing of a collection runs at a time; a lookup that needs a fresher one waits for it. A
+// listing is released once lookupMaxAge old, as no lookup can use it then: a burst of creates
+// leaves no listing of its collection (M keys and ids) in memory afterwards.
 type keyLookups struct {
 	mu          sync.Mutex
 	collections map[string]*collectionKeys
+	// afterFunc runs f once d has passed (time.AfterFunc when nil); tests set it.
+	afterFunc func(d time.Duration, f func())
 }
 
 // collectionKeys is the last listing of one collection: its members' ids by key, and when it
@@ -56,7 +60,26 @@ func (l *keyLookups) find(ctx context.Context, api API, workspace string, e orqc
 		return "", err
 	}
 	c.started, c.ids = started, ids
+	l.after(lookupMaxAge, func() { c.release(started) })
 	return ids[key], nil
+}
+
+func (l *keyLookups) after(d time.Duration, f func()) {
+	if l.afterFunc != nil {
+		l.afterFunc(d, f)
+		return
+	}
+	time.AfterFunc(d, f)
+}
+
+// release forgets the listing that began at started, unless a newer one replaced it. It waits
+// for a listing under way, which then keeps its own release.
+func (c *collectionKeys) release(started time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.started.Equal(started) {
+		c.ids = nil
+	}
 }
 
 func (l *keyLookups) collection(name string) *collectionKeys {

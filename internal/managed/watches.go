@@ -23,7 +23,7 @@ import (
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 )
 
-// idIndex indexes the objects of a kind by the id of the remote object they record.
+// idIndex indexes the objects of a HeldByID kind by the id of the remote object they record.
 const idIndex = ".managed.id"
 
 // Indexes are the field indexes of a kind's objects that the steps and the watches list by; the
@@ -31,8 +31,10 @@ const idIndex = ".managed.id"
 func Indexes(k Kind) map[string]client.IndexerFunc {
 	idx := map[string]client.IndexerFunc{
 		keyIndex: func(o client.Object) []string { return placesOf(k, o.(Object)) },
-		idIndex:  func(o client.Object) []string { return nonEmpty(o.(Object).ManagedStatus().ID) },
 		refIndex: func(o client.Object) []string { return refKeys(k, o.(Object)) },
+	}
+	if _, ok := k.(HeldByID); ok {
+		idx[idIndex] = func(o client.Object) []string { return nonEmpty(o.(Object).ManagedStatus().ID) }
 	}
 	if h, ok := k.(Holder); ok {
 		idx[heldIndex] = func(o client.Object) []string { return heldKeys(h, o.(Object)) }
@@ -143,7 +145,10 @@ func (r *Reconciler) leavingTargetsOf(kind Kind) handler.MapFunc {
 					if value == "" {
 						continue
 					}
-					targets, _ := r.listBy(ctx, r.Kind, field, value)
+					targets, err := r.listBy(ctx, r.Kind, field, value)
+					if err != nil { // a kind held by id that is no HeldByID has no idIndex
+						r.log(ctx).Error(err, "listing held objects", "index", field)
+					}
 					for _, t := range targets {
 						seen[client.ObjectKeyFromObject(t)] = true
 					}

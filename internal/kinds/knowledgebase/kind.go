@@ -23,6 +23,7 @@ type Kind struct{}
 
 var (
 	_ managed.Kind     = Kind{}
+	_ managed.HeldByID = Kind{}
 	_ managed.Reporter = Kind{}
 )
 
@@ -31,6 +32,10 @@ func (Kind) New() managed.Object          { return &orqv1alpha1.KnowledgeBase{} 
 func (Kind) NewList() client.ObjectList   { return &orqv1alpha1.KnowledgeBaseList{} }
 func (Kind) Endpoint() orqclient.Endpoint { return Endpoint }
 func (Kind) Finalizer() string            { return orqv1alpha1.FinalizerKnowledgeBase }
+
+// HeldByID: an agent holds its knowledge bases by id.
+func (Kind) HeldByID() {}
+
 func (Kind) Items(l client.ObjectList) []managed.Object {
 	return wire.Items(l.(*orqv1alpha1.KnowledgeBaseList).Items)
 }

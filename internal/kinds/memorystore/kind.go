@@ -23,6 +23,7 @@ type Kind struct{}
 
 var (
 	_ managed.Kind     = Kind{}
+	_ managed.HeldByID = Kind{}
 	_ managed.Unechoed = Kind{}
 )
 
@@ -31,6 +32,10 @@ func (Kind) New() managed.Object          { return &orqv1alpha1.MemoryStore{} }
 func (Kind) NewList() client.ObjectList   { return &orqv1alpha1.MemoryStoreList{} }
 func (Kind) Endpoint() orqclient.Endpoint { return Endpoint }
 func (Kind) Finalizer() string            { return orqv1alpha1.FinalizerMemoryStore }
+
+// HeldByID: an agent holds its memory stores (by id or by key) by id too.
+func (Kind) HeldByID() {}
+
 func (Kind) Items(l client.ObjectList) []managed.Object {
 	return wire.Items(l.(*orqv1alpha1.MemoryStoreList).Items)
 }
