@@ -13,9 +13,10 @@ import (
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 )
 
-// A plan reads no Secret the manifests do not hold: it cannot tell whether the Secret changed
-// since the operator last sent it, so an object in sync otherwise is no change, not an update
-// naming no field (as `kubectl orq plan --live` showed for the samples' http Tool).
+// A plan cannot know the version of a Secret the operator last sent (one the manifests do not
+// hold is a placeholder, one they hold has a version of their own), so an object in sync otherwise
+// is no change with a note, not an update naming no field (as `kubectl orq plan --live` showed for
+// the samples' http Tool).
 func TestPlanOfAnUnreadSecretIsNoChange(t *testing.T) {
 	a := planAgent("with-header")
 	desired := mustDesired(t, a)
