@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,42 +15,17 @@ import (
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
 	"github.com/orq-ai/orq-operator/internal/cli"
-	schedulekind "github.com/orq-ai/orq-operator/internal/kinds/agentschedule"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 	"github.com/orq-ai/orq-operator/internal/orqmem"
+	"github.com/orq-ai/orq-operator/internal/testenv"
 )
 
 const triggerKey = "plugin-trigger-key-0123456789"
 
-// workspace is the in-memory orq API on loopback holding the agent digest with an active schedule
-// and an inactive one; it returns its URL and their ids.
+// workspace is testenv.TriggerWorkspace with this file's API key.
 func workspace(t *testing.T) (mem *orqmem.Server, url, active, inactive string) {
 	t.Helper()
-	mem = orqmem.New(orqmem.Options{APIKeys: []string{triggerKey}})
-	srv := httptest.NewServer(mem)
-	t.Cleanup(srv.Close)
-	api, err := orqclient.New(orqclient.Options{BaseURL: srv.URL, APIKey: triggerKey, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if _, err := api.CreateAgent(ctx, orqclient.Body{"key": "digest", "role": "r", "description": "d", "instructions": "i",
-		"path": "Default", "model": orqclient.Body{"id": "openai/gpt-4o"}, "settings": orqclient.Body{}}); err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, name := range []string{"on", "off"} {
-		s, err := api.Create(ctx, schedulekind.Endpoint, "digest", orqclient.Body{"type": "cron", "expression": "0 0 9 * * *", "display_name": name, "payload": orqclient.Body{}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, s.ID)
-	}
-	if _, err := api.Update(ctx, schedulekind.Endpoint, "digest", ids[1], orqclient.Body{"is_active": false}); err != nil {
-		t.Fatal(err)
-	}
-	mem.ResetRequests()
-	return mem, srv.URL, ids[0], ids[1]
+	return testenv.TriggerWorkspace(t, triggerKey)
 }
 
 // cluster is envtest's apiserver with the operator's CRDs and, in namespace team, the

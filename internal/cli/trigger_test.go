@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -18,9 +17,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
-	schedulekind "github.com/orq-ai/orq-operator/internal/kinds/agentschedule"
 	"github.com/orq-ai/orq-operator/internal/orqclient"
 	"github.com/orq-ai/orq-operator/internal/orqmem"
+	"github.com/orq-ai/orq-operator/internal/testenv"
 )
 
 const triggerKey = "trigger-test-key-0123456789"
@@ -48,35 +47,10 @@ func TestScheduleName(t *testing.T) {
 	}
 }
 
-// triggerWorkspace is the in-memory orq API holding the agent digest with an active schedule and
-// an inactive one; it returns their ids.
+// triggerWorkspace is testenv.TriggerWorkspace with this file's API key.
 func triggerWorkspace(t *testing.T) (mem *orqmem.Server, url, active, inactive string) {
 	t.Helper()
-	mem = orqmem.New(orqmem.Options{APIKeys: []string{triggerKey}})
-	srv := httptest.NewServer(mem)
-	t.Cleanup(srv.Close)
-	api, err := orqclient.New(orqclient.Options{BaseURL: srv.URL, APIKey: triggerKey, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if _, err := api.CreateAgent(ctx, orqclient.Body{"key": "digest", "role": "r", "description": "d", "instructions": "i",
-		"path": "Default", "model": orqclient.Body{"id": "openai/gpt-4o"}, "settings": orqclient.Body{}}); err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]string, 2)
-	for i, name := range []string{"on", "off"} {
-		s, err := api.Create(ctx, schedulekind.Endpoint, "digest", orqclient.Body{"type": "cron", "expression": "0 0 9 * * *", "display_name": name, "payload": orqclient.Body{}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[i] = s.ID
-	}
-	if _, err := api.Update(ctx, schedulekind.Endpoint, "digest", ids[1], orqclient.Body{"is_active": false}); err != nil {
-		t.Fatal(err)
-	}
-	mem.ResetRequests()
-	return mem, srv.URL, ids[0], ids[1]
+	return testenv.TriggerWorkspace(t, triggerKey)
 }
 
 // scheduleIn is an AgentSchedule of the Agent digest whose status records the schedule id, made
