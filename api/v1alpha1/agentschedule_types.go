@@ -50,7 +50,8 @@ type AgentScheduleSpec struct {
 
 	// The id of a schedule already in orq, under the agent, that this object adopts
 	// (adoptionPolicy Adopt); set when the AgentSchedule is made, it cannot be added or removed
-	// later. Schedules have no key: without an id an AgentSchedule creates its own schedule.
+	// later. Schedules have no key: without an id, or once orq no longer has the schedule it
+	// names, an AgentSchedule creates its own schedule.
 	// +optional
 	// +kubebuilder:validation:MinLength=1
 	ScheduleID string `json:"scheduleId,omitempty"`

@@ -2,10 +2,14 @@ package controller
 
 import (
 	"context"
+	"net/http"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/orqmem"
 )
 
 // S9 (review 2): "spec.scheduleId cannot change" was a transition rule on the optional field, which
@@ -31,5 +35,39 @@ var _ = Describe("An AgentSchedule's scheduleId", func() {
 		err = k8s.Patch(ctx, adopting, patch)
 		Expect(err).To(HaveOccurred(), "the id to adopt was removed")
 		Expect(err.Error()).To(ContainSubstring("spec.scheduleId cannot change"))
+	})
+})
+
+var _ = Describe("An AgentSchedule adopting a schedule by its id", func() {
+	It("creates its own once orq no longer has that one, and a lost answer to that create makes no second", func() {
+		ctx := context.Background()
+		ns := newNamespace(ctx, "sched-gone-")
+		agent := sampleAgent(ns, "sched-gone")
+		Expect(k8s.Create(ctx, agent)).To(Succeed())
+		waitReady(ctx, agent)
+		collection := "/v3/agents/sched-gone/schedules"
+		existing, err := orqAPI.SeedSchedule("sched-gone", `{"type":"cron","expression":"0 0 * * * *","display_name":"Hourly","payload":{"input":"Hourly run"}}`)
+		Expect(err).NotTo(HaveOccurred())
+		adopted := existing["_id"].(string)
+
+		schedule := weeklySchedule(ns, "sched-gone", "sched-gone")
+		schedule.Spec.ScheduleID = adopted
+		schedule.Spec.AdoptionPolicy = orqv1alpha1.AdoptionPolicyAdopt
+		Expect(k8s.Create(ctx, schedule)).To(Succeed())
+		waitObjectReady(ctx, schedule)
+		Expect(schedule.Status.ID).To(Equal(adopted))
+
+		By("deleting the adopted schedule in orq, and losing the answer to the create that replaces it")
+		orqAPI.ResetRequests()
+		orqAPI.AddFault(orqmem.Fault{Method: http.MethodPost, Path: collection, Status: http.StatusGatewayTimeout, Times: 1, AfterHandling: true})
+		DeferCleanup(orqAPI.ClearFaults)
+		Expect(httptestRequest(http.MethodDelete, collection+"/"+adopted)).To(Equal(http.StatusNoContent))
+		Eventually(func() string {
+			Expect(k8s.Get(ctx, client.ObjectKeyFromObject(schedule), schedule)).To(Succeed())
+			return schedule.Status.ID
+		}, timeout, poll).ShouldNot(Or(BeEmpty(), Equal(adopted)))
+		waitObjectReady(ctx, schedule)
+		Expect(orqAPI.Schedules("sched-gone")).To(ConsistOf(HaveKeyWithValue("_id", schedule.Status.ID)), "one schedule runs, the one it records")
+		Expect(requests(http.MethodPost, collection)).To(HaveLen(1), "the lost create was recognised, not sent again")
 	})
 })

@@ -16,7 +16,10 @@ import (
 
 // ensureFinalizer adds the finalizer before anything is created remotely. An object that has not
 // created its remote object yet also gets, in the same write, the marker of the create it is about
-// to send (see marker.go): the first create then costs no write of its own before its POST.
+// to send (see marker.go): the first create then costs no write of its own before its POST. An
+// object that names the remote object to adopt by id reads it first, and the read may fail: its
+// marker waits for a create that is certain to be sent (createRemote), so that it never stands
+// for a create that never was.
 func (r *Reconciler) ensureFinalizer(ctx context.Context, p *pass) error {
 	finalizer := r.Kind.Finalizer()
 	if controllerutil.ContainsFinalizer(p.obj, finalizer) {
@@ -24,7 +27,7 @@ func (r *Reconciler) ensureFinalizer(ctx context.Context, p *pass) error {
 	}
 	patch := client.MergeFromWithOptions(p.obj.DeepCopyObject().(Object), client.MergeFromWithOptimisticLock{})
 	controllerutil.AddFinalizer(p.obj, finalizer)
-	if p.status().ID == "" && p.pending == "" {
+	if p.status().ID == "" && p.pending == "" && r.idToAdopt(p.obj) == "" {
 		annotations := p.obj.GetAnnotations()
 		if annotations == nil {
 			annotations = map[string]string{}
@@ -54,7 +57,7 @@ func (r *Reconciler) claim(ctx context.Context, p *pass, pending string) error {
 	case st.ID != "" && remote.ID == st.ID:
 	case r.created.is(p.obj, remote.ID):
 		r.log(ctx).Info("found the remote object this process created, its recording in status not seen yet", "id", remote.ID)
-	case pending != "" && pending == p.hash && r.madeByCreate(p, remote):
+	case pending != "" && pending == p.hash && remote.ID != r.idToAdopt(p.obj) && r.madeByCreate(p, remote):
 		r.log(ctx).Info("found the remote object of a create whose answer was lost: it is exactly the body that create sent", "id", remote.ID)
 	case adopts(p.obj):
 		r.event(p.obj, corev1.EventTypeNormal, orqv1alpha1.ReasonAdopted, actionAdopt, "Adopted existing %s (id %s)", what, remote.ID)
@@ -173,6 +176,16 @@ func (r *Reconciler) createConflicted(ctx context.Context, p *pass) error {
 func unknownReference(err error) error {
 	return &stepError{reason: orqv1alpha1.ReasonUnknownReference, handling: stalledSlow,
 		err: fmt.Errorf("orq does not know something the request names: %w", err)}
+}
+
+// idToAdopt is the id of the remote object that an object of a kind without keys names in its
+// spec to take (spec.scheduleId), or "". It existed before the object did: no create of the
+// object ever made it, whatever a marker says.
+func (r *Reconciler) idToAdopt(o Object) string {
+	if !r.Kind.Endpoint().Keyless {
+		return ""
+	}
+	return o.RemoteKey()
 }
 
 // adopts tells whether an object may take over a remote object it did not create.

@@ -47,10 +47,10 @@ func (r *Reconciler) readRemote(ctx context.Context, p *pass) error {
 }
 
 // find locates the remote object: by its recorded id, or by its key (an id a listing found, for
-// a collection addressed by id), or, for a kind without keys, the id to adopt (spec) or its lost
-// create among the parent's members. nil: there is none. listFirst: a first create of a kind
-// addressed by key looks its key up in a recent listing too, and reads it only when it is taken,
-// so that a burst of creates costs a listing, not a read each.
+// a collection addressed by id), or, for a kind without keys, the id to adopt (spec), or, when
+// there is none or it is gone, its lost create among the parent's members. nil: there is none.
+// listFirst: a first create of a kind addressed by key looks its key up in a recent listing too,
+// and reads it only when it is taken, so that a burst of creates costs a listing, not a read each.
 func (r *Reconciler) find(ctx context.Context, p *pass, notBefore time.Time, listFirst bool) (*orqclient.Remote, error) {
 	st, e, parent := p.status(), r.Kind.Endpoint(), p.desired.Parent
 	if !e.ByID {
@@ -68,8 +68,11 @@ func (r *Reconciler) find(ctx context.Context, p *pass, notBefore time.Time, lis
 		}
 	}
 	if e.Keyless {
-		if id := p.obj.RemoteKey(); id != "" {
-			return r.get(ctx, p, id) // the schedule the spec adopts
+		if id := r.idToAdopt(p.obj); id != "" && id != st.ID {
+			// The one the spec adopts; once it is gone, a create sent since may have made another.
+			if remote, err := r.get(ctx, p, id); remote != nil || err != nil {
+				return remote, err
+			}
 		}
 		return r.findLostCreate(ctx, p)
 	}
