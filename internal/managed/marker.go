@@ -60,7 +60,10 @@ func (r *Reconciler) pending(o Object, storedID string) string {
 
 // writeMarker records the create about to be sent, unless it is recorded already (with the
 // finalizer, or by an earlier attempt of the same body). It also drops the marker of earlier
-// versions, which is never evidence.
+// versions, which is never evidence. The write holds only on the version of the object the pass
+// read: a pass that read it from a cache not yet showing the marker of a create whose answer was
+// lost must not send a second create (for schedules, a second one that runs), but be retried on
+// the object as it is.
 func (r *Reconciler) writeMarker(ctx context.Context, p *pass) error {
 	v := markerValue(p)
 	// A new attempt with the same body: once sent, its outcome is unknown again.
@@ -72,7 +75,7 @@ func (r *Reconciler) writeMarker(ctx context.Context, p *pass) error {
 	return r.patchAnnotations(ctx, p.obj, map[string]any{
 		orqv1alpha1.AnnotationCreateAttempt:           v,
 		orqv1alpha1.AnnotationLegacyCreateAttemptedAt: nil,
-	})
+	}, p.obj.GetResourceVersion())
 }
 
 // spend makes the marker of a create whose outcome is now known (it made nothing, or the one
@@ -88,18 +91,23 @@ func (r *Reconciler) spend(ctx context.Context, p *pass) {
 	}
 	r.spent.add(v) // kept a while after the clear: the cache may still show the marker (see markerSet)
 	p.pending = ""
-	if err := r.patchAnnotations(ctx, p.obj, map[string]any{orqv1alpha1.AnnotationCreateAttempt: nil}); err != nil {
+	if err := r.patchAnnotations(ctx, p.obj, map[string]any{orqv1alpha1.AnnotationCreateAttempt: nil}, ""); err != nil {
 		logf.FromContext(ctx).Info("could not clear the spent create marker; it is no evidence, and is cleared at the next refusal", "error", err.Error())
 	}
 }
 
-// patchAnnotations sets (or, with nil, removes) these annotations only. A merge patch computed
-// from the cached object could send "annotations": null and so also remove those the cache drops
-// (kubectl's last-applied-configuration, see stripObject). The answer is not taken whole into o:
-// it may carry a spec changed meanwhile, which this pass did not apply; only these annotations and
-// the resourceVersion are.
-func (r *Reconciler) patchAnnotations(ctx context.Context, o Object, set map[string]any) error {
-	body, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": set}})
+// patchAnnotations sets (or, with nil, removes) these annotations only, on the object's version
+// resourceVersion when one is given (a conflict otherwise). A merge patch computed from the cached
+// object could send "annotations": null and so also remove those the cache drops (kubectl's
+// last-applied-configuration, see stripObject). The answer is not taken whole into o: it may carry
+// a spec changed meanwhile, which this pass did not apply; only these annotations and the
+// resourceVersion are.
+func (r *Reconciler) patchAnnotations(ctx context.Context, o Object, set map[string]any, resourceVersion string) error {
+	metadata := map[string]any{"annotations": set}
+	if resourceVersion != "" {
+		metadata["resourceVersion"] = resourceVersion
+	}
+	body, err := json.Marshal(map[string]any{"metadata": metadata})
 	if err != nil {
 		return err
 	}
