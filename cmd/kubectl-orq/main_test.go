@@ -1,51 +1,29 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/orq-ai/orq-operator/internal/testenv"
 )
 
 // testVersion is the version the tests' binary is built with, as the Makefile sets it.
 const testVersion = "v0.0.0-plugin-test"
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-)
+// plugin is the kubectl-orq binary the tests run, its version set as the Makefile sets it.
+var plugin = &testenv.Binary{Name: "kubectl-orq", Flags: []string{"-ldflags", "-X main.version=" + testVersion}}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		_ = os.RemoveAll(binDir)
-	}
+	plugin.Remove()
 	os.Exit(code)
 }
 
-// pluginBin builds kubectl-orq once for the tests, with its version set as the Makefile sets it.
-func pluginBin(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if binDir, buildErr = os.MkdirTemp("", "kubectl-orq-test"); buildErr != nil {
-			return
-		}
-		out, err := exec.Command("go", "build", "-ldflags", "-X main.version="+testVersion, "-o", filepath.Join(binDir, "kubectl-orq"), ".").CombinedOutput()
-		if err != nil {
-			buildErr = errors.New(err.Error() + "\n" + string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("building kubectl-orq: %v", buildErr)
-	}
-	return filepath.Join(binDir, "kubectl-orq")
-}
+// pluginBin returns the path of kubectl-orq, built on the first call.
+func pluginBin(t *testing.T) string { return plugin.Path(t) }
 
 // result is what a run of the binary gave.
 type result struct {
@@ -57,17 +35,9 @@ type result struct {
 // an API key to reach for.
 func runPlugin(t *testing.T, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(pluginBin(t), args...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(t.TempDir(), "none"), "ORQ_API_KEY=", "ORQ_API_BASE_URL=http://127.0.0.1:1")
-	cmd.Env = append(cmd.Env, env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("kubectl-orq %q: %v", args, err)
-	}
-	return result{cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()}
+	base := []string{"KUBECONFIG=" + filepath.Join(t.TempDir(), "none"), "ORQ_API_KEY=", "ORQ_API_BASE_URL=http://127.0.0.1:1"}
+	code, stdout, stderr := testenv.Exec(t, pluginBin(t), append(base, env...), args...)
+	return result{code, stdout, stderr}
 }
 
 // kubectl orq --help reads as kubectl's: a paragraph, examples, the commands, the options, the

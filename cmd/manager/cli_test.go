@@ -1,60 +1,36 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/go-logr/logr"
+	"github.com/orq-ai/orq-operator/internal/testenv"
 	ctrl "sigs.k8s.io/controller-runtime"
 )
 
 // testVersion is the version the tests' manager binary is built with, as the Makefile does.
 const testVersion = "v0.0.0-cli-test"
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-)
+// manager is the manager binary the tests run, compiled as the Dockerfile compiles it
+// (CGO_ENABLED=0, -trimpath) with its version set by -ldflags as the Makefile sets it, so that
+// its packages and those of TestDockerfileBuildsAStaticNonRootImage are compiled once: on a fresh
+// machine each compile of the manager's dependencies takes minutes.
+var manager = &testenv.Binary{Name: "manager", Flags: []string{"-trimpath", "-ldflags", "-X main.version=" + testVersion},
+	Env: []string{"CGO_ENABLED=0"}}
 
 func TestMain(m *testing.M) {
 	ctrl.SetLogger(logr.Discard()) // the clients of the tests log nothing; parseFlags sets its own
 	code := m.Run()
-	if binDir != "" {
-		_ = os.RemoveAll(binDir)
-	}
+	manager.Remove()
 	os.Exit(code)
 }
 
-// managerBin builds the manager once for the tests of this package, with its version set by
-// -ldflags as the Makefile sets it, and returns its path. It is compiled as the Dockerfile
-// compiles it (CGO_ENABLED=0, -trimpath), so that its packages and those of
-// TestDockerfileBuildsAStaticNonRootImage are compiled once: on a fresh machine each compile of
-// the manager's dependencies takes minutes.
-func managerBin(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if binDir, buildErr = os.MkdirTemp("", "manager-cli-test"); buildErr != nil {
-			return
-		}
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-X main.version="+testVersion, "-o", filepath.Join(binDir, "manager"), ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = errors.New(err.Error() + "\n" + string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("building the manager: %v", buildErr)
-	}
-	return filepath.Join(binDir, "manager")
-}
+// managerBin returns the path of the manager the tests run, built on the first call.
+func managerBin(t *testing.T) string { return manager.Path(t) }
 
 // result is what a run of the binary gave.
 type result struct {
@@ -65,16 +41,8 @@ type result struct {
 // runBin runs bin with args, without a kubeconfig or an API key to reach for.
 func runBin(t *testing.T, bin string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(t.TempDir(), "none"), "ORQ_API_KEY=", "KUBERNETES_MASTER=")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("%s %q: %v", bin, args, err)
-	}
-	return result{cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()}
+	code, stdout, stderr := testenv.Exec(t, bin, []string{"KUBECONFIG=" + filepath.Join(t.TempDir(), "none"), "ORQ_API_KEY=", "KUBERNETES_MASTER="}, args...)
+	return result{code, stdout, stderr}
 }
 
 func TestHelpListsTheCommands(t *testing.T) {
