@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -57,16 +56,19 @@ func (r *Reconciler) keyHolder(ctx context.Context, o Object) (Object, error) {
 		}
 		others = append(others, r.Kind.Items(list)...)
 	}
-	holder, workspace := o, ""
+	holder, workspace, known := o, "", false
+	here := func() string { // o's workspace, read once and only when needed (it may read a Secret)
+		if !known {
+			workspace, known = r.workspaceOf(ctx, o), true
+		}
+		return workspace
+	}
 	for _, other := range others {
-		if other.GetUID() == o.GetUID() || !outranks(other, holder) {
+		if other.GetUID() == o.GetUID() || !outranks(other, holder, here) {
 			continue
 		}
 		if r.credentialSource(ctx, other) != r.credentialSource(ctx, o) {
-			if workspace == "" {
-				workspace = r.workspaceOf(ctx, o)
-			}
-			if workspace == "" || r.workspaceOf(ctx, other) != workspace {
+			if here() == "" || r.workspaceOf(ctx, other) != here() {
 				continue // another workspace, where the key names another remote object
 			}
 		}
@@ -96,11 +98,20 @@ func (r *Reconciler) workspaceOf(ctx context.Context, o Object) string {
 	return r.Workspaces.Of(ctx, holder)
 }
 
-// outranks tells whether a has the better claim to a key than b: the object that holds the remote
-// object wins, whatever its age; then the older (creationTimestamp has a resolution of one second,
-// so ties go by namespace/name).
-func outranks(a, b Object) bool {
-	if aHolds, bHolds := holdsKey(a), holdsKey(b); aHolds != bHolds {
+// outranks tells whether a has the better claim to a key than b in the workspace here names: the
+// object that holds the remote object wins, whatever its age; then the older (creationTimestamp
+// has a resolution of one second, so ties go by namespace/name). Two objects that each hold a
+// remote object under the key, recorded in different workspaces (status.apiKeyHash), hold one here
+// only if it is the one recorded here: an object whose credentials moved from another workspace
+// holds its remote object there, not the one another object made here (review 2, S7).
+func outranks(a, b Object, here func() string) bool {
+	aHolds, bHolds := holdsKey(a), holdsKey(b)
+	if aw, bw := a.ManagedStatus().APIKeyHash, b.ManagedStatus().APIKeyHash; aHolds && bHolds && aw != bw && here != nil {
+		if ws := here(); ws != "" && (aw == ws || bw == ws) {
+			aHolds, bHolds = aw == ws, bw == ws
+		}
+	}
+	if aHolds != bHolds {
 		return aHolds
 	}
 	at, bt := a.GetCreationTimestamp(), b.GetCreationTimestamp()
@@ -113,11 +124,12 @@ func outranks(a, b Object) bool {
 	return a.GetName() < b.GetName()
 }
 
-// holdsKey tells whether an object manages its remote object now.
+// holdsKey tells whether an object manages its remote object now: it records one, and neither
+// lost its key to another object (KeyConflict) nor found, by reading, that another remote object
+// took its place (AdoptionRequired).
 func holdsKey(o Object) bool {
 	st := o.ManagedStatus()
-	c := meta.FindStatusCondition(st.Conditions, orqv1alpha1.ConditionStalled)
-	return st.ID != "" && (c == nil || c.Reason != orqv1alpha1.ReasonKeyConflict)
+	return st.ID != "" && !stalledWith(st, orqv1alpha1.ReasonKeyConflict) && !stalledWith(st, orqv1alpha1.ReasonAdoptionRequired)
 }
 
 // keySharers wakes the other objects of a kind that share, or shared, an object's key when it is

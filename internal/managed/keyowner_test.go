@@ -40,7 +40,7 @@ func TestKeyOwnerOrder(t *testing.T) {
 		{"same second and namespace: name", agent("a", "a", 1, ""), agent("a", "b", 1, ""), true},
 	}
 	for _, tc := range cases {
-		if got := outranks(tc.a, tc.b); got != tc.want {
+		if got := outranks(tc.a, tc.b, nil); got != tc.want {
 			t.Errorf("%s: outranks = %v, want %v", tc.name, got, tc.want)
 		}
 	}
