@@ -85,6 +85,10 @@ build: manifests generate fmt vet ## Build the manager, the kubectl plugin and t
 kubectl-orq: ## Build the kubectl plugin bin/kubectl-orq (copy it onto your PATH, then: kubectl orq --help).
 	go build -ldflags "$(GO_LDFLAGS)" -o bin/kubectl-orq ./cmd/kubectl-orq
 
+.PHONY: kubectl-orq-release
+kubectl-orq-release: ## Build a release of the kubectl plugin into dist/: its four archives and the krew manifest filled in for VERSION.
+	hack/kubectl-orq-release.sh $(VERSION) dist
+
 .PHONY: run
 run: manifests generate envtest ## Run the operator: on the cluster of $KUBECONFIG if set, else on a local control plane; with the in-memory orq API unless ORQ_API_KEY is set. Flags of manager dev: RUN_FLAGS.
 	@echo ">> building bin/manager (the first time it compiles client-go and controller-runtime: about 3.5 minutes on 2 cores; Go's build cache is $(shell go env GOCACHE))" >&2

@@ -1,8 +1,8 @@
 #!/bin/sh
 # krew-manifest.sh VERSION DIR prints deploy/krew/orq.yaml with its placeholders filled in for the
 # release VERSION (v1.2.3): the sha256 of each archive DIR/kubectl-orq_VERSION_<os>_<arch>.tar.gz.
-# For the release job (none is in this repository yet); cmd/kubectl-orq's krew test checks what it
-# prints as krew would.
+# hack/kubectl-orq-release.sh runs it; cmd/kubectl-orq's krew tests check what it prints as krew
+# would.
 set -eu
 [ $# -eq 2 ] || { echo "usage: $0 VERSION DIR" >&2; exit 2; }
 version=$1 dir=$2
