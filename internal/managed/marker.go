@@ -67,9 +67,12 @@ func (r *Reconciler) pending(o Object, storedID string) string {
 func (r *Reconciler) writeMarker(ctx context.Context, p *pass) error {
 	v := markerValue(p)
 	// A new attempt with the same body: once sent, its outcome is unknown again.
+	spent := r.spent.has(v)
 	r.spent.remove(v)
 	r.unsent.remove(v)
-	if p.obj.GetAnnotations()[orqv1alpha1.AnnotationCreateAttempt] == v {
+	// A spent marker was cleared (or is being): the copy read may still show it, so it is written
+	// again, on that version.
+	if p.obj.GetAnnotations()[orqv1alpha1.AnnotationCreateAttempt] == v && !spent {
 		return nil
 	}
 	return r.patchAnnotations(ctx, p.obj, map[string]any{
