@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
@@ -56,5 +58,34 @@ func deleteAfterLostCreate(t *testing.T, s *orqv1alpha1.AgentSchedule) {
 		got := &orqv1alpha1.AgentSchedule{}
 		_ = r.Get(ctx, client.ObjectKeyFromObject(s), got)
 		t.Errorf("schedules left in orq %v, object still there: %v (conditions %v)", store.byID, err == nil, got.Status.Conditions)
+	}
+}
+
+// A create marker never proves the schedule the spec names to adopt, when the object is deleted
+// either: that schedule existed before the object. An object that does not adopt (no Adopt),
+// stalled AdoptionRequired with a marker that stayed (written with the finalizer by an earlier
+// version of the operator, or by a create sent while its credentials reached another workspace),
+// is deleted: the schedule it names, equal to its body, stays in orq.
+func TestDeletingAScheduleNeverDeletesTheScheduleItNamesOnTheWordOfAMarker(t *testing.T) {
+	s := schedule("named", 1)
+	s.Spec.ScheduleID = "01S"
+	s.Finalizers = []string{orqv1alpha1.FinalizerAgentSchedule}
+	s.Annotations = map[string]string{orqv1alpha1.AnnotationCreateAttempt: "uid-named//" + Hash(bodyOf(s))}
+	meta.SetStatusCondition(&s.Status.Conditions, metav1.Condition{Type: orqv1alpha1.ConditionStalled,
+		Status: metav1.ConditionTrue, Reason: orqv1alpha1.ReasonAdoptionRequired})
+	store := &scheduleStore{byID: map[string]orqclient.Body{"01S": bodyOf(s)}}
+	api := store.api(t)
+	api.DeleteFn = func(_ context.Context, id string) error {
+		delete(store.byID, id)
+		return nil
+	}
+	r := keylessReconciler(t, api, s)
+	ctx := context.Background()
+	if err := r.Delete(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = r.Reconcile(ctx, reconcileRequest(s))
+	if _, ok := store.byID["01S"]; !ok || api.calls()["delete"] != 0 {
+		t.Errorf("deleted the schedule 01S the spec names, which no create of the object made: calls %v", api.calls())
 	}
 }
