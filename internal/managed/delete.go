@@ -58,20 +58,13 @@ func (r *Reconciler) confirmOwnership(ctx context.Context, p *pass) error {
 	}
 	if e := r.Kind.Endpoint(); e.Keyless && st.ID == "" && p.obj.RemoteKey() == "" {
 		return r.confirmLostCreateOfKeyless(ctx, p)
-	} else if e.Keyless && p.pending != "" {
-		// find may look for its lost create by body (findLostCreate): that body first.
-		if ok, err := r.sentRequest(ctx, p); err != nil {
-			return r.waitForProof(ctx, p, err)
-		} else if !ok {
-			p.pending = "" // no create sent anything like it
-		}
 	}
 	remote, err := r.find(ctx, p, r.now(), false)
 	switch {
 	case reasonOf(err) == orqv1alpha1.ReasonAdoptionRequired:
 		return r.release(ctx, p, "this "+r.Kind.Name()+" cannot tell which remote object its lost create made: "+err.Error())
 	case err != nil:
-		return err
+		return r.waitForProof(ctx, p, err) // findLostCreate may not read what its body was built from yet
 	case remote == nil:
 		return r.releaseGone(ctx, p)
 	case st.ID != "" && remote.ID == st.ID:
