@@ -61,8 +61,10 @@ func (r *Reconciler) confirmOwnership(ctx context.Context, p *pass) error {
 	}
 	remote, err := r.find(ctx, p, r.now(), false)
 	switch {
+	case reasonOf(err) == orqv1alpha1.ReasonAdoptionRequired:
+		return r.release(ctx, p, "this "+r.Kind.Name()+" cannot tell which remote object its lost create made: "+err.Error())
 	case err != nil:
-		return err
+		return r.waitForProof(ctx, p, err) // findLostCreate may not read what its body was built from yet
 	case remote == nil:
 		return r.releaseGone(ctx, p)
 	case st.ID != "" && remote.ID == st.ID:
@@ -84,7 +86,7 @@ func (r *Reconciler) confirmOwnership(ctx context.Context, p *pass) error {
 
 // lostCreate tells whether a remote object is the object's own create (or re-create of its
 // recorded id) whose answer was lost: a pending create marker, whose body the remote object still
-// equals. That body is the spec as the manage path resolves it (references by the identity of
+// equals, and not the one the spec names to adopt (see idToAdopt). That body is the spec as the manage path resolves it (references by the identity of
 // their targets, values from their Secrets and ConfigMaps); err says why it cannot be resolved now.
 func (r *Reconciler) lostCreate(ctx context.Context, p *pass, remote *orqclient.Remote) (bool, error) {
 	pending := r.pending(p.obj, p.status().ID)
@@ -94,7 +96,7 @@ func (r *Reconciler) lostCreate(ctx context.Context, p *pass, remote *orqclient.
 	if ok, err := r.sentRequest(ctx, p); !ok || err != nil {
 		return false, err
 	}
-	return pending == p.hash && len(r.Kind.Compare(p.desired.Body, remote)) == 0, nil
+	return pending == p.hash && remote.ID != r.idToAdopt(p.obj) && len(r.Kind.Compare(p.desired.Body, remote)) == 0, nil
 }
 
 // sentRequest builds, while the object is deleted, the request its creates sent: its references

@@ -103,6 +103,11 @@ func (r *Reconciler) findLostCreate(ctx context.Context, p *pass) (*orqclient.Re
 	if p.pending == "" {
 		return nil, nil
 	}
+	if p.hash == "" { // an object being deleted: the request its creates sent, built only now
+		if ok, err := r.sentRequest(ctx, p); err != nil || !ok {
+			return nil, err // !ok: the spec cannot become a request, so no create sent one
+		}
+	}
 	page, err := p.api.ListVersions(ctx, r.Kind.Endpoint(), p.desired.Parent, orqclient.ListOptions{})
 	if err != nil {
 		return nil, err

@@ -66,16 +66,20 @@ func (r *Reconciler) pending(o Object, storedID string) string {
 // the object as it is.
 func (r *Reconciler) writeMarker(ctx context.Context, p *pass) error {
 	v := markerValue(p)
+	// A spent marker was cleared (or is being): the copy read may still show it, so it is written
+	// again, on that version, and stays known spent until that write lands.
+	if p.obj.GetAnnotations()[orqv1alpha1.AnnotationCreateAttempt] != v || r.spent.has(v) {
+		if err := r.patchAnnotations(ctx, p.obj, map[string]any{
+			orqv1alpha1.AnnotationCreateAttempt:           v,
+			orqv1alpha1.AnnotationLegacyCreateAttemptedAt: nil,
+		}, p.obj.GetResourceVersion()); err != nil {
+			return err
+		}
+	}
 	// A new attempt with the same body: once sent, its outcome is unknown again.
 	r.spent.remove(v)
 	r.unsent.remove(v)
-	if p.obj.GetAnnotations()[orqv1alpha1.AnnotationCreateAttempt] == v {
-		return nil
-	}
-	return r.patchAnnotations(ctx, p.obj, map[string]any{
-		orqv1alpha1.AnnotationCreateAttempt:           v,
-		orqv1alpha1.AnnotationLegacyCreateAttemptedAt: nil,
-	}, p.obj.GetResourceVersion())
+	return nil
 }
 
 // spend makes the marker of a create whose outcome is now known (it made nothing, or the one

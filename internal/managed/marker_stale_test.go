@@ -57,3 +57,43 @@ func TestAPassOnAStaleCopyDoesNotCreateASecondSchedule(t *testing.T) {
 		t.Errorf("status.id %q, schedules in orq %v: want the one the lost create made", got.Status.ID, store.byID)
 	}
 }
+
+// A stale copy can also still show the marker of a create whose outcome this process learned
+// (refused: 404, the marker spent and cleared). A second create of the same body then writes no
+// marker, the copy showing it already, and sends with none on the object: when its answer is
+// lost, nothing proves that schedule this object's, and the next pass creates a second one that
+// also runs. The marker is written again, on the version read, and stays known spent until
+// that write lands (a conflict is retried, maybe on a cache still behind).
+func TestAPassOnAStaleCopyStillShowingASpentMarkerDoesNotCreateASecondSchedule(t *testing.T) {
+	s := schedule("regular", 1)
+	s.Finalizers = []string{orqv1alpha1.FinalizerAgentSchedule}
+	s.Status.ID = "01OLD" // deleted in the studio: the schedule is to be created again
+	store := &scheduleStore{byID: map[string]orqclient.Body{}}
+	api := store.api(t)
+	r := keylessReconciler(t, api, s)
+	stale := &orqv1alpha1.AgentSchedule{}
+	create := api.CreateFn
+	api.CreateFn = func(ctx context.Context, body orqclient.Body) (*orqclient.Agent, error) {
+		// The copy a lagging cache holds: the marker of this create written, its clear not seen.
+		if err := r.Get(ctx, client.ObjectKeyFromObject(s), stale); err != nil {
+			t.Fatal(err)
+		}
+		api.CreateFn = create
+		return nil, apiError(orqclient.KindNotFound, 404) // the agent version it names is not there yet
+	}
+	reconcileSchedule(t, r, s)
+	if _, ok := stale.Annotations[orqv1alpha1.AnnotationCreateAttempt]; !ok || len(store.byID) != 0 {
+		t.Fatalf("before the refused create: annotations %v; schedules in orq %v", stale.Annotations, store.byID)
+	}
+
+	store.lostAnswer = true
+	cached := &staleCache{Client: r.Client, old: stale}
+	r.Client = cached
+	reconcileSchedule(t, r, s) // if it creates, the answer is lost
+	reconcileSchedule(t, r, s) // the retry of a conflict, on a cache still behind
+	cached.old = nil           // the cache caught up
+	got := reconcileSchedule(t, r, s)
+	if len(store.byID) != 1 {
+		t.Errorf("schedules in orq %v (status.id %q), want one", store.byID, got.Status.ID)
+	}
+}
