@@ -86,8 +86,9 @@ func (r *Reconciler) confirmOwnership(ctx context.Context, p *pass) error {
 
 // lostCreate tells whether a remote object is the object's own create (or re-create of its
 // recorded id) whose answer was lost: a pending create marker, whose body the remote object still
-// equals, and not the one the spec names to adopt (see idToAdopt). That body is the spec as the manage path resolves it (references by the identity of
-// their targets, values from their Secrets and ConfigMaps); err says why it cannot be resolved now.
+// equals, and not the one the spec names to adopt (see idToAdopt). That body is the spec as the
+// manage path resolves it (references by the identity of their targets, values from their Secrets
+// and ConfigMaps); err says why it cannot be resolved now.
 func (r *Reconciler) lostCreate(ctx context.Context, p *pass, remote *orqclient.Remote) (bool, error) {
 	pending := r.pending(p.obj, p.status().ID)
 	if pending == "" {
