@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
@@ -67,12 +65,7 @@ func deleteAfterLostCreate(t *testing.T, s *orqv1alpha1.AgentSchedule) {
 // version of the operator, or by a create sent while its credentials reached another workspace),
 // is deleted: the schedule it names, equal to its body, stays in orq.
 func TestDeletingAScheduleNeverDeletesTheScheduleItNamesOnTheWordOfAMarker(t *testing.T) {
-	s := schedule("named", 1)
-	s.Spec.ScheduleID = "01S"
-	s.Finalizers = []string{orqv1alpha1.FinalizerAgentSchedule}
-	s.Annotations = map[string]string{orqv1alpha1.AnnotationCreateAttempt: "uid-named//" + Hash(bodyOf(s))}
-	meta.SetStatusCondition(&s.Status.Conditions, metav1.Condition{Type: orqv1alpha1.ConditionStalled,
-		Status: metav1.ConditionTrue, Reason: orqv1alpha1.ReasonAdoptionRequired})
+	s := refusedWithAMarker("01S")
 	store := &scheduleStore{byID: map[string]orqclient.Body{"01S": bodyOf(s)}}
 	api := store.api(t)
 	api.DeleteFn = func(_ context.Context, id string) error {

@@ -47,6 +47,18 @@ func (s *scheduleStore) api(t *testing.T) *fakeAPI {
 	}
 }
 
+// refusedWithAMarker is an AgentSchedule naming the schedule id to adopt, without Adopt: stalled
+// AdoptionRequired, its create marker (of its own body) still on it.
+func refusedWithAMarker(id string) *orqv1alpha1.AgentSchedule {
+	s := schedule("named", 1)
+	s.Spec.ScheduleID = id
+	s.Finalizers = []string{orqv1alpha1.FinalizerAgentSchedule}
+	s.Annotations = map[string]string{orqv1alpha1.AnnotationCreateAttempt: "uid-named//" + Hash(bodyOf(s))}
+	meta.SetStatusCondition(&s.Status.Conditions, metav1.Condition{Type: orqv1alpha1.ConditionStalled,
+		Status: metav1.ConditionTrue, Reason: orqv1alpha1.ReasonAdoptionRequired})
+	return s
+}
+
 // bodyOf is what the keyless kind sends for s.
 func bodyOf(s *orqv1alpha1.AgentSchedule) orqclient.Body {
 	return orqclient.Body{"expression": s.Spec.Expression, "display_name": s.Name}
@@ -57,12 +69,7 @@ func bodyOf(s *orqv1alpha1.AgentSchedule) orqclient.Body {
 // refused, and its marker stayed (a clear that failed before a restart, or a marker written by an
 // earlier version of the operator with the finalizer). The schedule it names equals its body.
 func TestAMarkerNeverProvesTheScheduleTheSpecNamesToAdopt(t *testing.T) {
-	s := schedule("named", 1)
-	s.Spec.ScheduleID = "01S"
-	s.Finalizers = []string{orqv1alpha1.FinalizerAgentSchedule}
-	s.Annotations = map[string]string{orqv1alpha1.AnnotationCreateAttempt: "uid-named//" + Hash(bodyOf(s))}
-	meta.SetStatusCondition(&s.Status.Conditions, metav1.Condition{Type: orqv1alpha1.ConditionStalled,
-		Status: metav1.ConditionTrue, Reason: orqv1alpha1.ReasonAdoptionRequired})
+	s := refusedWithAMarker("01S")
 	store := &scheduleStore{byID: map[string]orqclient.Body{"01S": bodyOf(s)}}
 	api := store.api(t)
 	got := reconcileSchedule(t, keylessReconciler(t, api, s), s)
