@@ -38,20 +38,11 @@ func TestLiveStateOfATool(t *testing.T) {
 	}
 	planned := func(cluster ...client.Object) controller.AgentPlan {
 		t.Helper()
-		decoded, err := manifest.Decode(strings.NewReader(lookupTool), "test", "default")
+		decoded, err := manifest.Decode(strings.NewReader(lookupTool), "test", "default") // a plan fills in its objects
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := fake.NewClientBuilder().WithScheme(Scheme).WithObjects(cluster...).Build()
-		others, err := withLiveState(context.Background(), c, controller.Kinds(), decoded.Objects)
-		if err != nil {
-			t.Fatal(err)
-		}
-		plans, err := controller.Plan(context.Background(), decoded.Objects, api, controller.PlanOptions{Live: true, Others: others})
-		if err != nil || len(plans) != 1 {
-			t.Fatalf("%v, %v", plans, err)
-		}
-		return plans[0]
+		return planLive(t, api, decoded.Objects, cluster...)
 	}
 	inCluster := &orqv1alpha1.Tool{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "lookup", UID: "u-lookup",
 		Finalizers: []string{orqv1alpha1.FinalizerTool}},
@@ -83,21 +74,27 @@ spec: {role: R, description: D, path: Default/plan, model: {id: openai/gpt-4o}, 
 		t.Fatal(err)
 	}
 	for name, cluster := range map[string][]client.Object{"in the cluster": {cm}, "nowhere": nil} {
-		c := fake.NewClientBuilder().WithScheme(Scheme).WithObjects(cluster...).Build()
-		others, err := withLiveState(context.Background(), c, controller.Kinds(), decoded.Objects)
-		if err != nil {
-			t.Fatal(err)
-		}
-		plans, err := controller.Plan(context.Background(), decoded.Objects, api, controller.PlanOptions{Live: true, Others: others})
-		if err != nil || len(plans) != 1 {
-			t.Fatalf("%v, %v", plans, err)
-		}
 		want := controller.VerdictCreate
 		if cluster == nil {
 			want = controller.VerdictBlocked
 		}
-		if p := plans[0]; p.Verdict != want {
+		if p := planLive(t, api, decoded.Objects, cluster...); p.Verdict != want {
 			t.Errorf("the ConfigMap %s: %+v, want %s", name, p, want)
 		}
 	}
+}
+
+// planLive plans the one object of objects with --live, against a cluster holding cluster.
+func planLive(t *testing.T, api *orqclient.Client, objects []client.Object, cluster ...client.Object) controller.AgentPlan {
+	t.Helper()
+	c := fake.NewClientBuilder().WithScheme(Scheme).WithObjects(cluster...).Build()
+	others, err := withLiveState(context.Background(), c, controller.Kinds(), objects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, err := controller.Plan(context.Background(), objects, api, controller.PlanOptions{Live: true, Others: others})
+	if err != nil || len(plans) != 1 {
+		t.Fatalf("%v, %v", plans, err)
+	}
+	return plans[0]
 }
