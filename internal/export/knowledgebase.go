@@ -141,13 +141,9 @@ func count(field string, v *float64) (*int64, error) {
 
 // apiKeyNotes tell what to do before applying an external KnowledgeBase.
 func apiKeyNotes(ref orqv1alpha1.SecretKeyReference, namespace string) []string {
-	create := "kubectl create secret generic " + ref.Name
-	if namespace != "" {
-		create += " -n " + namespace
-	}
 	return []string{
 		"Create Secret " + ref.Name + " first: orq never shows an external knowledge base's API key, so it is not exported; its key: " + ref.Key + ".",
-		"  " + create + " --from-literal=" + ref.Key + "=...",
+		"  " + createSecretCommand(ref.Name, namespace, ref.Key),
 		"managementPolicy Observe: the operator cannot compare the Secret with orq's API key. Remove it once the Secret holds the key; the operator then sends it once.",
 	}
 }

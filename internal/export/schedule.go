@@ -191,18 +191,15 @@ func (s *scheduleExport) notes(displayName, namespace string) []string {
 	if len(s.secretKeys) == 0 {
 		return out
 	}
-	create := "kubectl create secret generic " + s.secret
-	if namespace != "" {
-		create += " -n " + namespace
-	}
 	var keys string
+	var names []string
 	for _, variable := range sortedKeys(s.secretKeys) {
 		k := s.secretKeys[variable]
 		keys += fmt.Sprintf(" %s (variable %s)", k, variable)
-		create += " --from-literal=" + k + "=..."
+		names = append(names, k)
 	}
 	return append(out,
 		"Create Secret "+s.secret+" first: these variables are secret in orq, and their values are never exported; its keys:"+keys+".",
-		"  "+create,
+		"  "+createSecretCommand(s.secret, namespace, names...),
 		"managementPolicy Observe: the operator cannot compare the Secret with orq's values. Remove it once the Secret holds them; the operator then sends them once.")
 }

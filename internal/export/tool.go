@@ -81,19 +81,16 @@ func toolSpec(raw orqclient.Body, name, namespace string) (orqv1alpha1.ToolSpec,
 
 // headerNotes tell what to do before applying a Tool whose header values come from a Secret.
 func headerNotes(h *httpExport, namespace string) []string {
-	create := "kubectl create secret generic " + h.secret
-	if namespace != "" {
-		create += " -n " + namespace
-	}
 	var keys string
+	var names []string
 	for _, header := range sortedKeys(h.secretKeys) {
 		k := h.secretKeys[header]
 		keys += fmt.Sprintf(" %s (header %s)", k, header)
-		create += " --from-literal=" + k + "=..."
+		names = append(names, k)
 	}
 	return []string{
 		"Create Secret " + h.secret + " first: orq keeps these header values encrypted and never shows them, so they are not exported; its keys:" + keys + ".",
-		"  " + create,
+		"  " + createSecretCommand(h.secret, namespace, names...),
 		"managementPolicy Observe: the operator cannot compare the Secret with orq's values. Remove it once the Secret holds them; the operator then sends them once.",
 	}
 }
