@@ -115,13 +115,7 @@ func (m measurement) kubeWrites(resource string) (float64, []string) {
 }
 
 // orqTotal is the number of orq requests.
-func (m measurement) orqTotal() int {
-	n := 0
-	for _, v := range m.orq {
-		n += v
-	}
-	return n
-}
+func (m measurement) orqTotal() int { return sumCounts(m.orq) }
 
 // agentCalls is the number of orq requests about one agent each: all but the list pages of the
 // drift sweeps, which run every sync period whatever the scenario does.

@@ -23,18 +23,13 @@ import (
 
 // agentObject is a minimal valid Agent.
 func agentObject(ns, name, instructions string) *unstructured.Unstructured {
-	return &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": agentGVR.Group + "/" + agentGVR.Version,
-		"kind":       "Agent",
-		"metadata":   map[string]any{"name": name, "namespace": ns},
-		"spec": map[string]any{
-			"role":         "Benchmark agent",
-			"description":  "An agent of the orq-operator benchmark",
-			"instructions": instructions,
-			"path":         "Default Project/bench",
-			"model":        map[string]any{"id": "openai/gpt-4o-mini"},
-		},
-	}}
+	return orqObject("Agent", ns, name, map[string]any{
+		"role":         "Benchmark agent",
+		"description":  "An agent of the orq-operator benchmark",
+		"instructions": instructions,
+		"path":         "Default Project/bench",
+		"model":        map[string]any{"id": "openai/gpt-4o-mini"},
+	})
 }
 
 // run is the benchmark of one N.
