@@ -103,8 +103,12 @@ func (r *Reconciler) lostCreate(ctx context.Context, p *pass, remote *orqclient.
 // sentRequest builds, while the object is deleted, the request its creates sent: its references
 // by the identity of their targets, whatever their state (only that matters here), its values
 // from their Secrets and ConfigMaps (as last read, if deleted first). false: the spec cannot
-// become a request, so no create sent anything like it.
+// become a request, so no create sent anything like it. A request this pass built already (the
+// manage path's, or this one's) is not built again.
 func (r *Reconciler) sentRequest(ctx context.Context, p *pass) (bool, error) {
+	if p.hash != "" {
+		return true, nil
+	}
 	in := r.inputs(p.obj, p.apiKeyHash)
 	in.lenient = true
 	parent := p.desired.Parent

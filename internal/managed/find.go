@@ -103,10 +103,9 @@ func (r *Reconciler) findLostCreate(ctx context.Context, p *pass) (*orqclient.Re
 	if p.pending == "" {
 		return nil, nil
 	}
-	if p.hash == "" { // an object being deleted: the request its creates sent, built only now
-		if ok, err := r.sentRequest(ctx, p); err != nil || !ok {
-			return nil, err // !ok: the spec cannot become a request, so no create sent one
-		}
+	// An object being deleted builds the request its creates sent only now (once a pass).
+	if ok, err := r.sentRequest(ctx, p); err != nil || !ok {
+		return nil, err // !ok: the spec cannot become a request, so no create sent one
 	}
 	page, err := p.api.ListVersions(ctx, r.Kind.Endpoint(), p.desired.Parent, orqclient.ListOptions{})
 	if err != nil {
@@ -172,8 +171,8 @@ func (r *Reconciler) recordedIDs(ctx context.Context) (map[string]bool, error) {
 	}
 	out := map[string]bool{}
 	for _, o := range r.Kind.Items(list) {
-		for _, id := range append(placesOf(r.Kind, o), o.ManagedStatus().ID) {
-			out[id] = id != ""
+		for _, id := range placesOf(r.Kind, o) { // a kind without keys: the ids adopted and recorded
+			out[id] = true
 		}
 	}
 	return out, nil
