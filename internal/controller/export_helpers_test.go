@@ -52,15 +52,6 @@ func seedExportWorkspace() exportWorkspace {
 	return w
 }
 
-// seedSchedule creates, as the orq studio would, a schedule of the agent agentKey, and returns
-// its id.
-func seedSchedule(agentKey, body string) string {
-	GinkgoHelper()
-	doc, err := orqAPI.SeedSchedule(agentKey, body)
-	Expect(err).NotTo(HaveOccurred())
-	return doc["_id"].(string)
-}
-
 // exportedObjects decodes, of an exported stream, the objects whose remote objects have these
 // keys (the suite's workspace holds the objects of other specs too).
 func exportedObjects(stream []byte, keys []string) []managed.Object {

@@ -51,10 +51,10 @@ var _ = Describe("Export", func() {
 			createRemote(a, nil)
 		}
 		// Schedules made in the studio: one with plain variables, one with a secret variable.
-		weekly := seedSchedule("export.full", `{"type":"cron","expression":"0 0 9 * * 1","display_name":"Weekly digest",
-		  "payload":{"input":"Summarise the week.","variables":{"region":"EMEA"},"metadata":{"team":"support"}}}`)
-		nightly := seedSchedule("Export_Plain", `{"type":"cron","expression":"0 0 2 * * *","display_name":"nightly",
-		  "payload":{"input":"Check the orders.","variables":{"token":{"secret":true,"value":"s3cret-variable"}}}}`)
+		weekly := seedOrFail(orqAPI.SeedSchedule("export.full", `{"type":"cron","expression":"0 0 9 * * 1","display_name":"Weekly digest",
+		  "payload":{"input":"Summarise the week.","variables":{"region":"EMEA"},"metadata":{"team":"support"}}}`))
+		nightly := seedOrFail(orqAPI.SeedSchedule("Export_Plain", `{"type":"cron","expression":"0 0 2 * * *","display_name":"nightly",
+		  "payload":{"input":"Check the orders.","variables":{"token":{"secret":true,"value":"s3cret-variable"}}}}`))
 
 		ns := newNamespace(ctx, "exported-")
 		api, err := orqclient.New(orqclient.Options{BaseURL: orqURL, APIKey: suiteAPIKey})
