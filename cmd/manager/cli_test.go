@@ -23,7 +23,7 @@ var manager = &testenv.Binary{Name: "manager", Flags: []string{"-trimpath", "-ld
 	Env: []string{"CGO_ENABLED=0"}}
 
 func TestMain(m *testing.M) {
-	ctrl.SetLogger(logr.Discard()) // the clients of the tests log nothing; parseFlags sets its own
+	ctrl.SetLogger(logr.Discard()) // the clients of the tests log nothing; parseFlagsOnly sets its own
 	code := m.Run()
 	manager.Remove()
 	os.Exit(code)

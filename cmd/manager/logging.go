@@ -9,7 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 )
 
-// devCommand is the name parseFlags gets for manager dev.
+// devCommand is the name parseFlagsOnly gets for manager dev.
 const devCommand = "manager dev"
 
 // logOptions are the logging defaults, before the --zap-* flags: JSON lines, for a log collector,

@@ -120,16 +120,10 @@ func main() {
 	os.Exit(runCommand(cmd, args))
 }
 
-// parseFlags parses the common flags and the command's own (extra), and sets up logging. -h
-// prints the command's help on standard output and returns flag.ErrHelp. Arguments after the
-// flags are ignored (see parseFlagsOnly).
-func parseFlags(name string, args []string, extra func(*flag.FlagSet)) (*options, error) {
-	o, _, err := parseCommandLine(name, args, extra)
-	return o, err
-}
-
-// parseFlagsOnly is parseFlags for commands that take no arguments besides flags: a word left
-// over (`manager --leader-elect plans`) is an error, not something to ignore.
+// parseFlagsOnly parses the common flags and the command's own (extra), and sets up logging, for
+// commands that take no arguments besides flags: a word left over (`manager --leader-elect plans`)
+// is an error, not something to ignore. -h prints the command's help on standard output and
+// returns flag.ErrHelp.
 func parseFlagsOnly(name string, args []string, extra func(*flag.FlagSet)) (*options, error) {
 	o, rest, err := parseCommandLine(name, args, extra)
 	if err == nil && len(rest) > 0 {
@@ -153,7 +147,6 @@ func exitStatusOf(err error) int {
 // (all after a "--" are arguments). Its errors start with the command as the user typed it
 // ("manager plan").
 func parseCommandLine(name string, args []string, extra func(*flag.FlagSet)) (*options, []string, error) {
-	typed := name
 	o := &options{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // the error is returned, and -h prints the help below
@@ -170,17 +163,17 @@ func parseCommandLine(name string, args []string, extra func(*flag.FlagSet)) (*o
 			printUsage(os.Stdout, name, fs)
 			return nil, nil, err
 		}
-		return nil, nil, fmt.Errorf("%s: %w; see %q", typed, err, typed+" --help")
+		return nil, nil, fmt.Errorf("%s: %w; see %q", name, err, name+" --help")
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	o.apiKey = os.Getenv(envAPIKey)
 	if _, err := labels.Parse(o.agentSelector); err != nil {
-		return nil, nil, fmt.Errorf("%s: --agent-selector: %w", typed, err)
+		return nil, nil, fmt.Errorf("%s: --agent-selector: %w", name, err)
 	}
 	switch orqv1alpha1.DeletionPolicy(o.defaultDeletionPolicy) {
 	case orqv1alpha1.DeletionPolicyDelete, orqv1alpha1.DeletionPolicyOrphan:
 	default:
-		return nil, nil, fmt.Errorf("%s: --default-deletion-policy must be Delete or Orphan, not %q", typed, o.defaultDeletionPolicy)
+		return nil, nil, fmt.Errorf("%s: --default-deletion-policy must be Delete or Orphan, not %q", name, o.defaultDeletionPolicy)
 	}
 	return o, positional, nil
 }
@@ -275,7 +268,7 @@ func start(ctx context.Context, cfg *rest.Config, o *options) error {
 	} else if _, err := orqclient.New(pool.Options); err != nil {
 		return err // the base URL is checked at start, whatever the keys
 	}
-	selector, _ := labels.Parse(o.agentSelector) // checked by parseFlags
+	selector, _ := labels.Parse(o.agentSelector) // checked by parseCommandLine
 	var namespaces []string
 	for _, ns := range strings.Split(o.watchNamespaces, ",") {
 		if ns = strings.TrimSpace(ns); ns != "" {

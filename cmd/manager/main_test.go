@@ -7,10 +7,10 @@ import (
 )
 
 func TestParseFlagsChecksTheDeletionPolicy(t *testing.T) {
-	if _, err := parseFlags("t", []string{"--default-deletion-policy=Keep"}, nil); err == nil || !strings.Contains(err.Error(), "Delete or Orphan") {
+	if _, err := parseFlagsOnly("t", []string{"--default-deletion-policy=Keep"}, nil); err == nil || !strings.Contains(err.Error(), "Delete or Orphan") {
 		t.Errorf("invalid policy accepted: %v", err)
 	}
-	o, err := parseFlags("t", []string{"--default-deletion-policy=Orphan", "--sync-period=1m"}, nil)
+	o, err := parseFlagsOnly("t", []string{"--default-deletion-policy=Orphan", "--sync-period=1m"}, nil)
 	if err != nil || o.defaultDeletionPolicy != "Orphan" || o.syncPeriod.Minutes() != 1 {
 		t.Errorf("got %+v, %v", o, err)
 	}
@@ -19,11 +19,11 @@ func TestParseFlagsChecksTheDeletionPolicy(t *testing.T) {
 func TestAPIKeyComesFromTheEnvironmentOnly(t *testing.T) {
 	t.Setenv(envAPIKey, "from-env")
 	t.Setenv(envBaseURL, "http://127.0.0.1:1")
-	o, err := parseFlags("t", nil, nil)
+	o, err := parseFlagsOnly("t", nil, nil)
 	if err != nil || o.apiKey != "from-env" || o.baseURL != "http://127.0.0.1:1" {
 		t.Errorf("got %+v, %v", o, err)
 	}
-	if _, err := parseFlags("t", []string{"--api-key=x"}, nil); err == nil {
+	if _, err := parseFlagsOnly("t", []string{"--api-key=x"}, nil); err == nil {
 		t.Error("an --api-key flag would show the key in the process list")
 	}
 }

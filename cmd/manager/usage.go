@@ -29,7 +29,7 @@ func writeCommands(w io.Writer) {
 	}
 }
 
-// printUsage writes the help of a command (name as parseFlags gets it, such as "manager dev") and
+// printUsage writes the help of a command (name as parseFlagsOnly gets it, such as "manager dev") and
 // its flags.
 func printUsage(w io.Writer, name string, fs *flag.FlagSet) {
 	sub := strings.TrimSpace(strings.TrimPrefix(name, "manager"))

@@ -75,9 +75,8 @@ func secretKeyErrors(s *corev1.Secret) field.ErrorList {
 	}
 	if s.Name == "" {
 		errs = append(errs, field.Required(field.NewPath("metadata", "name"), "name or generateName is required"))
-	}
-	for _, msg := range validation.IsDNS1123Subdomain(s.Name) {
-		if s.Name != "" {
+	} else {
+		for _, msg := range validation.IsDNS1123Subdomain(s.Name) {
 			errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), s.Name, strings.TrimSpace(msg)))
 		}
 	}
