@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	orqv1alpha1 "github.com/orq-ai/orq-operator/api/v1alpha1"
+	"github.com/orq-ai/orq-operator/internal/managed"
 )
 
 // Plans come in the order the operator acts: what an object names comes before it.
@@ -42,7 +43,7 @@ func TestInOrderPutsReferencesFirst(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var got []string
-			for _, o := range inOrder(Kinds(), c.objects) {
+			for _, o := range managed.PlanOrder(Kinds(), c.objects) {
 				got = append(got, o.GetName())
 			}
 			if strings.Join(got, " ") != c.want {

@@ -3,7 +3,6 @@ package managed
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -43,12 +42,13 @@ type PlanOptions struct {
 // Nothing is written to orq. A value read from a Secret the manifests do not hold is planned as a
 // placeholder: orq does not echo such values, so they change no verdict.
 //
-// Objects are planned after those they reference: a target's pass writes its status in the fake
-// client (as the operator would, once it created or found its remote object), so a target that
-// would be created counts as ready for what names it, and one that would be blocked keeps its
-// referrers waiting, as in the cluster.
+// Objects are planned, and their plans returned, after those they reference (see PlanOrder),
+// else in the order given: a target's pass writes its status in the fake client (as the operator
+// would, once it created or found its remote object), so a target that would be created counts as
+// ready for what names it, and one that would be blocked keeps its referrers waiting, as in the
+// cluster.
 func Plan(ctx context.Context, kinds *Registry, objects []client.Object, api API, opts PlanOptions) ([]ObjectPlan, error) {
-	c, planned, err := planClient(kinds, objects, opts.Others)
+	c, planned, err := planClient(kinds, PlanOrder(kinds, objects), opts.Others)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func Plan(ctx context.Context, kinds *Registry, objects []client.Object, api API
 	}
 	ctx = logf.IntoContext(ctx, logf.Log.WithSink(logf.NullLogSink{})) // the steps' logs would tell of writes not made
 	plans := map[string]ObjectPlan{}
-	for _, o := range planOrder(kinds, planned) {
+	for _, o := range planned {
 		r := reconcilers[kindName(kinds, o)]
 		obj := r.Kind.New()
 		if err := c.Get(ctx, client.ObjectKeyFromObject(o), obj); err != nil {
@@ -217,30 +217,41 @@ func asApplied(o Object, now metav1.Time) {
 	}
 }
 
-// planOrder orders objects so that those that others reference come before them. A cycle is cut
-// anywhere: checkCycle reports it (ReferenceCycle).
-func planOrder(kinds *Registry, objs []Object) []Object {
-	byRef := map[string]Object{}
-	for _, o := range objs {
-		byRef[Reference{Kind: kindName(kinds, o), Namespace: o.GetNamespace(), Name: o.GetName()}.Key()] = o
+// PlanOrder orders objects so that each comes after the objects it references (a Tool before the
+// Agent naming it, an Agent before its schedules), keeping the given order otherwise. A cycle is
+// cut where it closes: the plan reports it (ReferenceCycle). An object given twice leaves the
+// order as it is, for Plan to refuse.
+func PlanOrder(kinds *Registry, objects []client.Object) []client.Object {
+	key := func(o client.Object) string {
+		return Reference{Kind: kindName(kinds, o), Namespace: o.GetNamespace(), Name: o.GetName()}.Key()
 	}
-	var out []Object
+	byRef := map[string]client.Object{}
+	for _, o := range objects {
+		if byRef[key(o)] != nil {
+			return objects
+		}
+		byRef[key(o)] = o
+	}
+	out := make([]client.Object, 0, len(objects))
+	done := map[string]bool{}
 	var visit func(key string)
-	visit = func(key string) {
-		o, ok := byRef[key]
-		if !ok || slices.Contains(out, o) {
+	visit = func(k string) {
+		o, ok := byRef[k]
+		if !ok || done[k] {
 			return
 		}
-		delete(byRef, key) // visiting: a cycle back to it stops here
-		if k, ok := kinds.Get(kindName(kinds, o)); ok {
-			for _, ref := range k.References(o) {
-				visit(ref.Key())
+		done[k] = true // before its references: a cycle back to it stops here
+		if m, ok := o.(Object); ok {
+			if kind, ok := kinds.Get(kindName(kinds, o)); ok {
+				for _, ref := range kind.References(m) {
+					visit(ref.Key())
+				}
 			}
 		}
 		out = append(out, o)
 	}
-	for _, o := range objs {
-		visit(Reference{Kind: kindName(kinds, o), Namespace: o.GetNamespace(), Name: o.GetName()}.Key())
+	for _, o := range objects {
+		visit(key(o))
 	}
 	return out
 }
