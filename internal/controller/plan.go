@@ -30,24 +30,5 @@ const (
 // of objects it references (a Tool before the Agent naming it, an Agent before its schedules),
 // else in the order given.
 func Plan(ctx context.Context, objects []client.Object, api managed.API, opts PlanOptions) ([]AgentPlan, error) {
-	plans, err := managed.Plan(ctx, Kinds(), objects, api, opts)
-	for i := range plans {
-		explainUnseen(&plans[i])
-	}
-	return plans, err
-}
-
-// unseenNote explains an update that lists no field: what differs is what a plan cannot compare.
-const unseenNote = "may send what a plan cannot compare: fields orq does not echo (sent again when the spec " +
-	"changed since it was last applied)"
-
-// explainUnseen notes why an update lists no field.
-func explainUnseen(p *AgentPlan) {
-	if p.Verdict != VerdictUpdate || len(p.Changed) > 0 {
-		return
-	}
-	if p.Note != "" {
-		p.Note += "; "
-	}
-	p.Note += unseenNote
+	return managed.Plan(ctx, Kinds(), objects, api, opts)
 }

@@ -75,6 +75,10 @@ func (op ObjectPlan) Changes() bool {
 	return op.Verdict == VerdictCreate || op.Verdict == VerdictUpdate
 }
 
+// unseenNote explains an update that lists no field.
+const unseenNote = "may send what a plan cannot compare: fields orq does not echo (sent again when the spec " +
+	"changed since it was last applied)"
+
 // verdictOf reads what one dry-run pass did: the writes it asked for, else how it ended.
 func (r *Reconciler) verdictOf(p *pass, dry *dryRunAPI, writes []plannedWrite) ObjectPlan {
 	op := ObjectPlan{Kind: r.Kind.Name(), Namespace: p.obj.GetNamespace(), Name: p.obj.GetName(), Key: p.obj.RemoteKey()}
@@ -97,6 +101,12 @@ func (r *Reconciler) verdictOf(p *pass, dry *dryRunAPI, writes []plannedWrite) O
 		if before != nil {
 			op.Changed = r.Kind.Compare(p.desired.Body, before)
 			op.Texts = r.textChanges(p.desired.Body, before, op.Changed)
+		}
+		if len(op.Changed) == 0 { // what differs is what a plan cannot compare
+			if op.Note != "" {
+				op.Note += "; "
+			}
+			op.Note += unseenNote
 		}
 	case p.end == endUnchanged || (p.end == endApplied && p.view.upToDate()):
 		op.Verdict = VerdictNoChange
