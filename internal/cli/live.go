@@ -94,26 +94,22 @@ func referencedConfigMaps(ctx context.Context, c client.Reader, kinds *managed.R
 	var out []client.Object
 	for _, o := range objects {
 		m, ok := o.(managed.Object)
-		if !ok {
+		k, known := kinds.KindOf(o)
+		if !ok || !known {
 			continue
 		}
-		for _, k := range kinds.All() {
-			if reflect.TypeOf(k.New()) != reflect.TypeOf(m) {
+		for _, ref := range k.References(m) {
+			cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ref.Namespace, Name: ref.Name}}
+			if ref.Kind != "ConfigMap" || given[identity(cm)] {
 				continue
 			}
-			for _, ref := range k.References(m) {
-				cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ref.Namespace, Name: ref.Name}}
-				if ref.Kind != "ConfigMap" || given[identity(cm)] {
-					continue
-				}
-				given[identity(cm)] = true
-				switch err := c.Get(ctx, client.ObjectKeyFromObject(cm), cm); {
-				case apierrors.IsNotFound(err):
-				case err != nil:
-					return nil, fmt.Errorf("reading ConfigMap %s/%s (%s): %w", ref.Namespace, ref.Name, ref.Field, err)
-				default:
-					out = append(out, cm)
-				}
+			given[identity(cm)] = true
+			switch err := c.Get(ctx, client.ObjectKeyFromObject(cm), cm); {
+			case apierrors.IsNotFound(err):
+			case err != nil:
+				return nil, fmt.Errorf("reading ConfigMap %s/%s (%s): %w", ref.Namespace, ref.Name, ref.Field, err)
+			default:
+				out = append(out, cm)
 			}
 		}
 	}

@@ -176,10 +176,8 @@ func kindName(kinds *Registry, o client.Object) string {
 	case *corev1.Secret:
 		return "Secret"
 	}
-	for _, k := range kinds.All() {
-		if fmt.Sprintf("%T", k.New()) == fmt.Sprintf("%T", o) {
-			return k.Name()
-		}
+	if k, ok := kinds.KindOf(o); ok {
+		return k.Name()
 	}
 	return ""
 }

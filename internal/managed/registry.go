@@ -1,6 +1,11 @@
 package managed
 
-import "slices"
+import (
+	"reflect"
+	"slices"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
 
 // Registry holds every managed kind, so that a reference can be followed to its target, and a
 // target to its referrers, whatever their kinds.
@@ -37,4 +42,14 @@ func (r *Registry) All() []Kind {
 		out = append(out, r.kinds[n])
 	}
 	return out
+}
+
+// KindOf returns the kind whose objects have o's Go type.
+func (r *Registry) KindOf(o client.Object) (Kind, bool) {
+	for _, n := range r.names {
+		if k := r.kinds[n]; reflect.TypeOf(k.New()) == reflect.TypeOf(o) {
+			return k, true
+		}
+	}
+	return nil, false
 }
